@@ -1,0 +1,1 @@
+"""hello-plugin: greets a node instance."""

@@ -1,0 +1,17 @@
+"""plugin-packager: wagons for orchestration plugins, built per target and reproducibly."""
+
+from __future__ import annotations
+
+from importlib import metadata
+
+from .config import Options, load_options
+from .errors import PackagerError
+from .pipeline import BuildReport, build
+from .targets import BuildTarget, Host
+
+try:
+    __version__ = metadata.version("plugin-packager")
+except metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0.0.0"
+
+__all__ = ["BuildReport", "BuildTarget", "Host", "Options", "PackagerError", "build", "load_options"]

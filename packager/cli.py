@@ -1,0 +1,71 @@
+"""The command line: parse, call the library, render. No packaging logic lives here."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from . import __version__
+from .config import FORMATS, load_options
+from .errors import PackagerError
+from .pipeline import build as run_build
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _fail_cleanly(debug: bool, func: Callable[[], None]) -> None:
+    try:
+        func()
+    except PackagerError as exc:
+        if debug:
+            raise
+        click.echo(f"plugin-packager: error: {exc.one_line()}", err=True)
+        sys.exit(exc.exit_code)
+
+
+@click.group()
+@click.version_option(__version__, prog_name="plugin-packager")
+def main() -> None:
+    """Build, check and publish wagons for orchestration plugins."""
+
+
+@main.command()
+@click.argument("project", default=".", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--python", "python", multiple=True, help="Target Python X.Y (repeatable).")
+@click.option("--platform", "platform", multiple=True, help="Target platform (repeatable).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Output directory [dist/].")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Archive container [zip].")
+@click.option("--build-tag", help="Build tag in the file name, e.g. manylinux or centos-Core.")
+@click.option("--legacy-platform-tag/--no-legacy-platform-tag", default=None,
+              help="Write linux_<arch> as supported_platform (managers <= 5.1).")
+@click.option("--interpreter", "interpreters", multiple=True, help="Path of a Python to use (repeatable).")
+@click.option("--index-url", help="Base URL of the package index.")
+@click.option("--extra-index-url", multiple=True, help="Extra index URL (repeatable).")
+@click.option("--find-links", multiple=True, help="Directory or URL with distributions.")
+@click.option("--cache-dir", type=click.Path(path_type=Path), help="Wheel cache directory.")
+@click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON.")
+@click.option("--debug", is_flag=True, help="Show tracebacks.")
+def build(project: Path, fmt: str | None, output: Path | None, cache_dir: Path | None,
+          as_json: bool, debug: bool, **flags: Any) -> None:
+    """Build one wagon per target for the plugin in PROJECT."""
+    env = dict(os.environ)
+    if cache_dir is not None:
+        env["PLUGIN_PACKAGER_CACHE"] = str(cache_dir.resolve())
+    cli = {k.replace("_", "-"): v for k, v in flags.items()}
+    cli.update({"format": fmt, "output": str(output.resolve()) if output else None})
+
+    def run() -> None:
+        options = load_options(project.resolve(), env, cli)
+        report = run_build(options, env, on_event=lambda m: click.echo(m, err=True))
+        if as_json:
+            click.echo(report.to_json(), nl=False)
+        else:
+            for result in report.wagons:
+                click.echo(str(options.output / result.file))
+
+    _fail_cleanly(debug, run)

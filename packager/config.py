@@ -1,0 +1,141 @@
+"""The option cascade: defaults < [tool.plugin-packager] < PLUGIN_PACKAGER_* < command line."""
+
+from __future__ import annotations
+
+import difflib
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+ENV_PREFIX = "PLUGIN_PACKAGER_"
+FORMATS = ("zip", "tar.gz")
+
+
+def _defaults() -> dict[str, Any]:
+    text = resources.files("packager").joinpath("resources/defaults.toml").read_text()
+    return tomllib.loads(text)
+
+
+@dataclass(frozen=True)
+class Options:
+    project: Path
+    python: tuple[str, ...]
+    platform: tuple[str, ...]
+    output: Path
+    format: str
+    build_tag: str
+    legacy_platform_tag: bool
+    files: tuple[str, ...]
+    interpreters: tuple[str, ...]
+    index_url: str
+    extra_index_url: tuple[str, ...]
+    find_links: tuple[str, ...]
+    source_date_epoch: int | None
+
+
+def read_pyproject(project: Path) -> dict[str, Any]:
+    """The parsed pyproject.toml ({} for a setup.py-only project)."""
+    path = project / "pyproject.toml"
+    if not path.is_file():
+        if (project / "setup.py").is_file():
+            return {}
+        raise ConfigError(
+            f"no Python project in {project}: neither pyproject.toml nor setup.py is there",
+            "run plugin-packager in the plugin's root directory or pass it: plugin-packager build DIR",
+        )
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}", "fix the file and run again") from exc
+
+
+def _check_keys(found: Mapping[str, Any], known: Mapping[str, Any], where: str) -> None:
+    for key in found:
+        if key not in known:
+            close = difflib.get_close_matches(key, list(known), n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(known)}"
+            raise ConfigError(f"unknown key {key!r} in {where}", hint)
+
+
+def _coerce(key: str, value: Any, default: Any, where: str) -> Any:
+    if isinstance(default, bool):
+        if isinstance(value, str):
+            lowered = value.strip().lower()
+            if lowered in ("1", "true", "yes", "on"):
+                return True
+            if lowered in ("0", "false", "no", "off", ""):
+                return False
+        if isinstance(value, bool):
+            return value
+    elif isinstance(default, list):
+        if isinstance(value, str):
+            value = [v for v in value.replace(",", " ").split() if v]
+        if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+            return tuple(value)
+    elif isinstance(value, str):
+        return value
+    kind = type(default).__name__ if not isinstance(default, list) else "list of strings"
+    raise ConfigError(f"{where}: {key} must be a {kind}, got {value!r}", f"set {key} to a {kind}")
+
+
+def load_options(
+    project: Path, env: Mapping[str, str], cli: Mapping[str, Any] | None = None
+) -> Options:
+    """Merge the four layers; `env` is passed in so tests can hand over {}."""
+    defaults = _defaults()
+    pyproject = read_pyproject(project)
+    table = pyproject.get("tool", {}).get("plugin-packager", {})
+    where = f"{project / 'pyproject.toml'} [tool.plugin-packager]"
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where} must be a table", "write it as [tool.plugin-packager]")
+    _check_keys(table, defaults, where)
+    merged = {k: _coerce(k, v, v, "defaults") for k, v in defaults.items()}
+    merged.update({k: _coerce(k, v, defaults[k], where) for k, v in table.items()})
+    env_keys = {ENV_PREFIX + k.upper().replace("-", "_"): k for k in defaults}
+    env_known = [*env_keys, ENV_PREFIX + "CACHE"]
+    for name, value in env.items():
+        if name.startswith(ENV_PREFIX) and name not in env_known:
+            _check_keys({name: value}, dict.fromkeys(env_known), "the environment")
+        if name in env_keys:
+            key = env_keys[name]
+            merged[key] = _coerce(key, value, defaults[key], f"environment variable {name}")
+    for key, value in (cli or {}).items():
+        if key not in defaults:
+            raise ConfigError(f"unknown option {key!r}", "see plugin-packager build --help")
+        if value not in (None, (), []):
+            merged[key] = _coerce(key, value, defaults[key], f"option --{key}")
+    if merged["format"] not in FORMATS:
+        raise ConfigError(
+            f"unknown archive format {merged['format']!r}", f"use one of {', '.join(FORMATS)}"
+        )
+    epoch = env.get("SOURCE_DATE_EPOCH")
+    if epoch is not None and not epoch.strip().isdigit():
+        raise ConfigError(
+            f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds", "unset it or set an integer"
+        )
+    output = Path(merged["output"])
+    return Options(
+        project=project,
+        python=merged["python"],
+        platform=merged["platform"],
+        output=output if output.is_absolute() else project / output,
+        format=merged["format"],
+        build_tag=merged["build-tag"],
+        legacy_platform_tag=merged["legacy-platform-tag"],
+        files=merged["files"],
+        interpreters=merged["interpreters"],
+        index_url=merged["index-url"],
+        extra_index_url=merged["extra-index-url"],
+        find_links=merged["find-links"],
+        source_date_epoch=int(epoch) if epoch is not None else None,
+    )

@@ -1,0 +1,190 @@
+"""Build targets: one (CPython version, platform) cell, parsed once and passed everywhere."""
+
+from __future__ import annotations
+
+import os
+import platform as _platform
+import re
+import sys
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from packaging.tags import Tag, compatible_tags, cpython_tags
+
+from .errors import TargetError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+Glibc = tuple[int, int]
+_PEP600 = re.compile(r"^manylinux_(\d+)_(\d+)_(\w+)$")
+
+
+@lru_cache(maxsize=1)
+def platform_data() -> dict[str, Any]:
+    text = resources.files("packager").joinpath("resources/platforms.toml").read_text()
+    data: dict[str, Any] = tomllib.loads(text)
+    return data
+
+
+@dataclass(frozen=True)
+class Host:
+    """The machine we run on: what it can execute decides which targets are native."""
+
+    arch: str
+    glibc: Glibc | None
+
+    @classmethod
+    def detect(cls) -> Host:
+        try:
+            libc = os.confstr("CS_GNU_LIBC_VERSION") or ""
+        except (ValueError, OSError):
+            libc = ""
+        match = re.match(r"glibc (\d+)\.(\d+)", libc)
+        glibc = (int(match.group(1)), int(match.group(2))) if match else None
+        return cls(arch=_platform.machine(), glibc=glibc)
+
+
+@dataclass(frozen=True)
+class Platform:
+    """A wheel platform family with its floor: `manylinux2014_x86_64`, `linux_x86_64`, `any`."""
+
+    name: str
+    kind: str  # "manylinux" | "linux" | "any"
+    arch: str | None = None
+    glibc: Glibc | None = None
+
+    def tags(self) -> list[str]:
+        """Platform tags a wheel may carry for this platform, most specific first."""
+        if self.kind == "any":
+            return []
+        assert self.arch is not None and self.glibc is not None
+        legacy = {tuple(v): k for k, v in platform_data()["legacy_manylinux"].items()}
+        oldest = tuple(platform_data()["defaults"]["oldest_glibc"])
+        out = [f"linux_{self.arch}"] if self.kind == "linux" else []
+        major, minor = self.glibc
+        for m in range(minor, oldest[1] - 1, -1):
+            out.append(f"manylinux_{major}_{m}_{self.arch}")
+            if (major, m) in legacy:
+                out.append(f"{legacy[(major, m)]}_{self.arch}")
+        return out
+
+    def legacy_name(self) -> str | None:
+        """The PEP 599-era alias (`manylinux2014_x86_64`) of this floor, when there is one."""
+        for alias, glibc in platform_data()["legacy_manylinux"].items():
+            if self.kind == "manylinux" and tuple(glibc) == self.glibc:
+                return f"{alias}_{self.arch}"
+        return None
+
+
+def parse_platform(text: str, host: Host) -> Platform:
+    data = platform_data()
+    arches: list[str] = data["arches"]
+    if text == "any":
+        return Platform("any", "any")
+    if text == "manylinux":
+        text = f"{data['defaults']['manylinux']}_{host.arch}"
+    for alias, glibc in data["legacy_manylinux"].items():
+        arch = text.removeprefix(f"{alias}_")
+        if arch != text and arch in arches:
+            return Platform(text, "manylinux", arch, (glibc[0], glibc[1]))
+    match = _PEP600.match(text)
+    if match and match.group(3) in arches:
+        glibc = (int(match.group(1)), int(match.group(2)))
+        return Platform(text, "manylinux", match.group(3), glibc)
+    arch = text.removeprefix("linux_")
+    if arch != text and arch in arches:
+        if arch != host.arch or host.glibc is None:
+            raise TargetError(
+                f"platform {text!r} means 'this Linux machine' and this machine is not {arch} Linux",
+                "use a manylinux platform such as manylinux2014_" + arch,
+            )
+        return Platform(text, "linux", arch, host.glibc)
+    raise TargetError(
+        f"unknown platform {text!r}",
+        "use manylinux, manylinux2014_<arch>, manylinux_2_28_<arch>, linux_<arch> or any"
+        f" (arch one of {', '.join(arches)})",
+    )
+
+
+def parse_python(text: str) -> tuple[int, int]:
+    match = re.fullmatch(r"(?:cp|py)?(\d)\.?(\d+)", text.strip())
+    if not match or match.group(1) != "3":
+        raise TargetError(f"unknown Python version {text!r}", "write it as 3.11 (CPython 3.6 and newer)")
+    version = (3, int(match.group(2)))
+    if version < (3, 6):
+        raise TargetError(f"Python {text} is too old for a wagon", "targets start at 3.6")
+    return version
+
+
+@dataclass(frozen=True)
+class BuildTarget:
+    """One wagon's worth of (Python, platform), with the interpreter that can build for it."""
+
+    python: tuple[int, int]
+    platform: Platform
+    interpreter: Path | None = None
+
+    @property
+    def pytag(self) -> str:
+        return f"py{self.python[0]}{self.python[1]}"
+
+    @property
+    def cptag(self) -> str:
+        return f"cp{self.python[0]}{self.python[1]}"
+
+    @property
+    def id(self) -> str:
+        if self.platform.kind == "any":
+            return f"{self.pytag}-any"
+        return f"{self.cptag}-{self.platform.name}"
+
+    @property
+    def python_version(self) -> str:
+        return f"{self.python[0]}.{self.python[1]}"
+
+    def is_native(self, host: Host) -> bool:
+        """True when this machine can run the target's binaries (so it may compile sdists)."""
+        plat = self.platform
+        if plat.kind == "any":
+            return True
+        return (
+            plat.arch == host.arch
+            and host.glibc is not None
+            and plat.glibc is not None
+            and plat.glibc <= host.glibc
+        )
+
+    def tags(self) -> list[Tag]:
+        """Every wheel tag this target accepts, best first."""
+        abi = self.cptag + ("m" if self.python < (3, 8) else "")
+        platforms = self.platform.tags()
+        out = list(cpython_tags(self.python, abis=[abi], platforms=platforms)) if platforms else []
+        out += compatible_tags(self.python, interpreter=self.cptag, platforms=platforms)
+        return list(dict.fromkeys(out))
+
+    def uv_platform(self, host: Host) -> str:
+        """The `uv --python-platform` value closest below this target's floor."""
+        plat = self.platform
+        uv = platform_data()["uv"]
+        arch = plat.arch or host.arch
+        if plat.kind == "any" or arch not in uv["arches"]:
+            return "linux"
+        glibc = plat.glibc or (2, 17)
+        minors = [m for m in uv["glibc_minors"] if (2, m) <= glibc] or [uv["glibc_minors"][0]]
+        return f"{arch}-manylinux_2_{minors[-1]}"
+
+    def wagon_platform(self, pure: bool, legacy: bool) -> str:
+        """`supported_platform` for package.json: a tag wagon 1.0.3's install accepts."""
+        plat = self.platform
+        if pure or plat.kind == "any":
+            return "any"
+        if legacy or plat.kind == "linux":
+            return f"linux_{plat.arch}"
+        # wagon 1.0.3 splits on "_" to compare arches, so PEP 600 names fail its check.
+        return plat.legacy_name() or f"linux_{plat.arch}"

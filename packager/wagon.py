@@ -1,0 +1,174 @@
+"""The wagon archive (SPEC §3): metadata, file name and a byte-reproducible writer."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import tarfile
+import time
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from packaging.specifiers import InvalidSpecifier, Specifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
+
+METADATA_FILE = "package.json"
+WHEELS_DIR = "wheels"
+FILES_DIR = "files"
+FORMAT_VERSION = 1
+ZIP_EPOCH = 315532800  # 1980-01-01T00:00:00Z, the oldest time a zip entry can hold
+FILE_MODE = 0o644
+DIR_MODE = 0o755
+
+
+@dataclass(frozen=True)
+class Member:
+    """One file of the archive: its path under the top directory and where its bytes are."""
+
+    arcname: str
+    source: Path | bytes
+
+
+def archive_name(
+    name: str, version: str, build_tag: str, pytags: Sequence[str], platform: str
+) -> str:
+    """wagon 1.x grammar: name-version[-build]-py311.py312-none-platform.wgn."""
+    parts = [name.replace("-", "_"), version, *([build_tag] if build_tag else [])]
+    return "-".join([*parts, ".".join(pytags), "none", platform]) + ".wgn"
+
+
+def python_requires(specifiers: Iterable[str | None]) -> str | None:
+    """One deterministic specifier admitting what every wheel admits."""
+    specs: list[Specifier] = []
+    for text in specifiers:
+        try:
+            specs.extend(SpecifierSet(text or ""))
+        except InvalidSpecifier:
+            continue
+    lower = [s for s in specs if s.operator == ">="]
+    floor = max(lower, key=lambda s: _version(s.version), default=None)
+    kept = {floor} if floor else set()
+    for spec in specs:
+        if spec.operator == ">=":
+            continue
+        if spec.operator == "!=" and floor and _version(spec.version) < _version(floor.version):
+            continue
+        kept.add(spec)
+    return str(SpecifierSet(kept)) if kept else None
+
+
+def _version(text: str) -> Version:
+    try:
+        return Version(text.replace(".*", ""))
+    except InvalidVersion:
+        return Version("0")
+
+
+def os_properties(build_tag: str) -> dict[str, str | None]:
+    """Distribution labels such as `centos-Core` say which distro a linux_<arch> wagon is for."""
+    dist, _, release = build_tag.partition("-")
+    known = build_tag and release and dist.isalpha()
+    return {
+        "distribution": dist.lower() if known else None,
+        "distribution_release": release.lower() if known else None,
+        "distribution_version": None,
+    }
+
+
+def package_json(
+    *,
+    archive: str,
+    name: str,
+    version: str,
+    build_tag: str,
+    pytags: Sequence[str],
+    platform: str,
+    requires_python: str | None,
+    wheels: Sequence[Path],
+    wheel_digests: dict[str, dict[str, Any]],
+    files: Sequence[str],
+    extension: dict[str, Any],
+) -> dict[str, Any]:
+    return {
+        "archive_name": archive,
+        "build_server_os_properties": os_properties(build_tag),
+        "created_by_wagon_version": None,  # no wagon made it; readers only need the key
+        "files": sorted(files),
+        "package_build_tag": build_tag or None,
+        "package_name": name,
+        "package_source": f"{name}=={version}",
+        "package_version": version,
+        "python_requires": requires_python,
+        "supported_platform": platform,
+        "supported_python_versions": list(pytags),
+        "wheels": sorted(w.name for w in wheels),
+        "plugin_packager": {
+            "format_version": FORMAT_VERSION,
+            "wheels": {k: wheel_digests[k] for k in sorted(wheel_digests)},
+            **extension,
+        },
+    }
+
+
+def members(metadata: dict[str, Any], wheels: Sequence[Path], files: Sequence[Path]) -> list[Member]:
+    text = json.dumps(metadata, indent=4, sort_keys=True) + "\n"
+    out = [Member(METADATA_FILE, text.encode("utf-8"))]
+    out += [Member(f"{WHEELS_DIR}/{w.name}", w) for w in wheels]
+    out += [Member(f"{FILES_DIR}/{f.name}", f) for f in files]
+    return sorted(out, key=lambda m: m.arcname)
+
+
+def _open(member: Member) -> BinaryIO:
+    return io.BytesIO(member.source) if isinstance(member.source, bytes) else member.source.open("rb")
+
+
+def _size(member: Member) -> int:
+    return len(member.source) if isinstance(member.source, bytes) else member.source.stat().st_size
+
+
+def write_zip(out: BinaryIO, top: str, entries: Sequence[Member], epoch: int) -> None:
+    stamp = time.gmtime(max(epoch, ZIP_EPOCH))[:6]
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
+        for member in entries:
+            info = zipfile.ZipInfo(f"{top}/{member.arcname}", date_time=stamp)
+            info.create_system = 3
+            info.external_attr = (0o100000 | FILE_MODE) << 16
+            info.file_size = _size(member)
+            with _open(member) as source, archive.open(info, "w") as dest:
+                for block in iter(lambda: source.read(1 << 20), b""):
+                    dest.write(block)
+
+
+def write_tar_gz(out: BinaryIO, top: str, entries: Sequence[Member], epoch: int) -> None:
+    dirs = sorted({top} | {f"{top}/{m.arcname.rsplit('/', 1)[0]}" for m in entries if "/" in m.arcname})
+    with gzip.GzipFile(fileobj=out, mode="wb", mtime=0, filename="") as gz, tarfile.open(
+        fileobj=gz, mode="w", format=tarfile.GNU_FORMAT
+    ) as archive:
+        for name in dirs:
+            archive.addfile(_tarinfo(name, tarfile.DIRTYPE, DIR_MODE, 0, epoch))
+        for member in entries:
+            info = _tarinfo(f"{top}/{member.arcname}", tarfile.REGTYPE, FILE_MODE, _size(member), epoch)
+            with _open(member) as source:
+                archive.addfile(info, source)
+
+
+def _tarinfo(name: str, kind: bytes, mode: int, size: int, epoch: int) -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.type, info.mode, info.size, info.mtime = kind, mode, size, epoch
+    info.uid = info.gid = 0
+    info.uname = info.gname = ""
+    return info
+
+
+def write_wagon(
+    out: BinaryIO, fmt: str, top: str, entries: Sequence[Member], epoch: int
+) -> None:
+    """Same entries and epoch give the same bytes: sorted, fixed modes, owners and times."""
+    if fmt == "zip":
+        write_zip(out, top, entries, epoch)
+    else:
+        write_tar_gz(out, top, entries, epoch)

@@ -1,0 +1,61 @@
+"""Facts read from a wheel file: name, version, tags, dependencies, digest."""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from dataclasses import dataclass
+from email.parser import BytesParser
+from pathlib import Path
+
+from packaging.tags import Tag
+from packaging.utils import canonicalize_name, parse_wheel_filename
+
+PURE_PLATFORM = "any"
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class WheelInfo:
+    path: Path
+    name: str
+    version: str
+    tags: frozenset[Tag]
+    requires_dist: tuple[str, ...]
+    requires_python: str | None
+
+    @property
+    def is_pure(self) -> bool:
+        return all(tag.platform == PURE_PLATFORM and tag.abi == "none" for tag in self.tags)
+
+    def fits(self, accepted: list[Tag]) -> bool:
+        return not self.tags.isdisjoint(accepted)
+
+
+def inspect_wheel(path: Path) -> WheelInfo:
+    """Read METADATA from inside the wheel; name and version come from there, not the file name."""
+    _, _, _, tags = parse_wheel_filename(path.name)
+    with zipfile.ZipFile(path) as archive:
+        meta_name = next(
+            n for n in archive.namelist() if n.count("/") == 1 and n.endswith(".dist-info/METADATA")
+        )
+        message = BytesParser().parsebytes(archive.read(meta_name), headersonly=True)
+    return WheelInfo(
+        path=path,
+        name=str(message["Name"]),
+        version=str(message["Version"]),
+        tags=frozenset(tags),
+        requires_dist=tuple(str(r) for r in message.get_all("Requires-Dist") or ()),
+        requires_python=str(message["Requires-Python"]) if message["Requires-Python"] else None,
+    )
+
+
+def same_name(a: str, b: str) -> bool:
+    return canonicalize_name(a) == canonicalize_name(b)
