@@ -52,7 +52,9 @@ def probe_interpreter(path: Path, env: Mapping[str, str]) -> tuple[int, int]:
 
 def build_project_wheel(project: Path, outdir: Path, env: Mapping[str, str]) -> Path:
     """The plugin's own wheel through its PEP 517 backend (pypa/build, uv installs the backend)."""
-    cmd = [sys.executable, "-m", "build", "--wheel", "--installer", "uv", "--outdir", outdir, project]
+    cmd: list[str | Path] = [
+        sys.executable, "-m", "build", "--wheel", "--installer", "uv", "--outdir", outdir, project
+    ]
     try:
         _run(cmd, env)
     except ToolFailure as exc:

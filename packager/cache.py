@@ -35,7 +35,7 @@ class Cache:
         os.close(fd)
         try:
             shutil.copyfile(source, tmp)
-            os.replace(tmp, path)
+            Path(tmp).replace(path)
         finally:
             Path(tmp).unlink(missing_ok=True)
         return path

@@ -58,6 +58,9 @@ def build(project: Path, fmt: str | None, output: Path | None, cache_dir: Path |
         env["PLUGIN_PACKAGER_CACHE"] = str(cache_dir.resolve())
     cli = {k.replace("_", "-"): v for k, v in flags.items()}
     cli.update({"format": fmt, "output": str(output.resolve()) if output else None})
+    cli["find-links"] = tuple(
+        link if "://" in link else str(Path(link).resolve()) for link in cli["find-links"]
+    )
 
     def run() -> None:
         options = load_options(project.resolve(), env, cli)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -22,9 +24,37 @@ def refuse_foreign(candidate: Candidate, target: BuildTarget) -> ResolutionError
     )
 
 
-def _symbols(output: str) -> str:
-    found = re.findall(r"\b([A-Za-z_][\w@.]*@\w*GLIBC[\w.]*)", output)
-    return ", ".join(sorted(set(found))[:8]) or "see `auditwheel show` on the wheel"
+def too_new_symbols(wheel: Path, floor: tuple[int, int]) -> list[str]:
+    """`name@GLIBC_x.y` for every libc symbol the wheel's libraries need above `floor`."""
+    from elftools.common.exceptions import ELFError
+    from elftools.elf.elffile import ELFFile
+    from elftools.elf.gnuversions import GNUVerNeedSection, GNUVerSymSection
+    from elftools.elf.sections import SymbolTableSection
+
+    found: set[str] = set()
+    with zipfile.ZipFile(wheel) as archive:
+        for member in archive.namelist():
+            if not re.search(r"\.so(\.|$)", member):
+                continue
+            try:
+                elf = ELFFile(io.BytesIO(archive.read(member)))
+            except ELFError:
+                continue
+            dynsym, versym = elf.get_section_by_name(".dynsym"), elf.get_section_by_name(".gnu.version")
+            verneed = elf.get_section_by_name(".gnu.version_r")
+            if not (
+                isinstance(dynsym, SymbolTableSection)
+                and isinstance(versym, GNUVerSymSection)
+                and isinstance(verneed, GNUVerNeedSection)
+            ):
+                continue
+            names = {aux["vna_other"]: aux.name for _, auxes in verneed.iter_versions() for aux in auxes}
+            for index, symbol in enumerate(dynsym.iter_symbols()):
+                version = names.get(versym.get_symbol(index)["ndx"], "")
+                match = re.fullmatch(r"GLIBC_(\d+)\.(\d+)(?:\.\d+)?", version)
+                if match and (int(match.group(1)), int(match.group(2))) > floor:
+                    found.add(f"{symbol.name}@{version}")
+    return sorted(found)
 
 
 def build_sdist(
@@ -50,12 +80,14 @@ def build_sdist(
     info = inspect_wheel(wheel)
     if info.is_pure or target.platform.kind != "manylinux":
         return wheel
-    policy = f"manylinux_{target.platform.glibc[0]}_{target.platform.glibc[1]}_{target.platform.arch}"  # type: ignore[index]
+    floor = target.platform.glibc or (2, 17)
+    policy = f"manylinux_{floor[0]}_{floor[1]}_{target.platform.arch}"
     try:
         return _tools.auditwheel_repair(wheel, policy, repaired_dir, env)
     except _tools.ToolFailure as exc:
+        symbols = ", ".join(too_new_symbols(wheel, floor)) or exc.last_lines(1)
         raise BuildError(
-            f"{candidate.name} {candidate.version} cannot be repaired to {policy}: it needs"
-            f" {_symbols(exc.output)}; auditwheel says: {exc.last_lines(2)}",
+            f"{candidate.name} {candidate.version} cannot be repaired to the {policy} floor"
+            f" of {target.id}: it needs {symbols}",
             "build it on a system with an older glibc, pick a higher floor, or provide a wheel",
         ) from exc

@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import difflib
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ._toml import tomllib
 from .errors import ConfigError
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 ENV_PREFIX = "PLUGIN_PACKAGER_"
 FORMATS = ("zip", "tar.gz")
@@ -23,7 +18,8 @@ FORMATS = ("zip", "tar.gz")
 
 def _defaults() -> dict[str, Any]:
     text = resources.files("packager").joinpath("resources/defaults.toml").read_text()
-    return tomllib.loads(text)
+    data: dict[str, Any] = tomllib.loads(text)
+    return data
 
 
 @dataclass(frozen=True)
@@ -54,9 +50,10 @@ def read_pyproject(project: Path) -> dict[str, Any]:
             "run plugin-packager in the plugin's root directory or pass it: plugin-packager build DIR",
         )
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}", "fix the file and run again") from exc
+    return data
 
 
 def _check_keys(found: Mapping[str, Any], known: Mapping[str, Any], where: str) -> None:
@@ -86,6 +83,13 @@ def _coerce(key: str, value: Any, default: Any, where: str) -> Any:
         return value
     kind = type(default).__name__ if not isinstance(default, list) else "list of strings"
     raise ConfigError(f"{where}: {key} must be a {kind}, got {value!r}", f"set {key} to a {kind}")
+
+
+def _local(location: str, base: Path) -> str:
+    """Relative find-links directories are relative to the project."""
+    if "://" in location or Path(location).is_absolute():
+        return location
+    return str(base / location)
 
 
 def load_options(
@@ -136,6 +140,6 @@ def load_options(
         interpreters=merged["interpreters"],
         index_url=merged["index-url"],
         extra_index_url=merged["extra-index-url"],
-        find_links=merged["find-links"],
+        find_links=tuple(_local(link, project) for link in merged["find-links"]),
         source_date_epoch=int(epoch) if epoch is not None else None,
     )

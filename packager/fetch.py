@@ -8,6 +8,7 @@ import urllib.request
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import unquote, urlparse
 
 from .cache import Cache
@@ -22,9 +23,9 @@ def _download(url: str, dest: Path) -> str:
     digest = hashlib.sha256()
     parsed = urlparse(url)
     if parsed.scheme in ("", "file"):
-        source = open(unquote(parsed.path), "rb")  # noqa: SIM115
+        source: BinaryIO = Path(unquote(parsed.path)).open("rb")  # noqa: SIM115
     else:
-        source = urllib.request.urlopen(url, timeout=TIMEOUT_SECONDS)  # noqa: S310
+        source = urllib.request.urlopen(url, timeout=TIMEOUT_SECONDS)
     with source, dest.open("wb") as out:
         for block in iter(lambda: source.read(1 << 20), b""):
             digest.update(block)

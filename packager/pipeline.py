@@ -11,7 +11,6 @@ import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from platformdirs import user_cache_dir
@@ -172,7 +171,7 @@ def _assemble(
         platform=platform,
         python_versions=[target.pytag],
         sha256=hashlib.sha256(data).hexdigest(),
-        md5=hashlib.md5(data).hexdigest(),  # noqa: S324 - the catalog's md5url expects it
+        md5=hashlib.md5(data).hexdigest(),
         size=len(data),
         wheels=[p.name for p in ordered],
     )
@@ -187,8 +186,8 @@ def _replace_atomically(data: bytes | Path, dest: Path) -> None:
                     shutil.copyfileobj(source, out)
             else:
                 out.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, dest)
+        Path(tmp).chmod(0o644)
+        Path(tmp).replace(dest)
     finally:
         Path(tmp).unlink(missing_ok=True)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,13 +11,9 @@ from typing import Any
 from packaging.utils import parse_wheel_filename
 
 from . import _tools
+from ._toml import tomllib
 from .errors import ResolutionError
 from .targets import BuildTarget, Host
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 
 @dataclass(frozen=True)
@@ -72,8 +67,8 @@ def _candidate(package: Mapping[str, Any], target: BuildTarget) -> Candidate:
 
 
 def _uv_message(output: str) -> str:
-    lines = [re.sub(r"^[\s╰─▶×|:]+", "", line).strip() for line in output.splitlines()]
-    lines = [line for line in lines if line and not line.startswith("hint")]
+    lines = [re.sub(r"^[\s\u2570\u2500\u25b6\u00d7|:]+", "", line).strip() for line in output.splitlines()]
+    lines = [line.removeprefix("error: ") for line in lines if line and not line.startswith("hint")]
     return " ".join(lines[:4]) or "uv gave no reason"
 
 

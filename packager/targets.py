@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import platform as _platform
 import re
-import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -14,12 +13,8 @@ from typing import Any
 
 from packaging.tags import Tag, compatible_tags, cpython_tags
 
+from ._toml import tomllib
 from .errors import TargetError
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 Glibc = tuple[int, int]
 _PEP600 = re.compile(r"^manylinux_(\d+)_(\d+)_(\w+)$")
@@ -63,7 +58,8 @@ class Platform:
         """Platform tags a wheel may carry for this platform, most specific first."""
         if self.kind == "any":
             return []
-        assert self.arch is not None and self.glibc is not None
+        assert self.arch is not None
+        assert self.glibc is not None
         legacy = {tuple(v): k for k, v in platform_data()["legacy_manylinux"].items()}
         oldest = tuple(platform_data()["defaults"]["oldest_glibc"])
         out = [f"linux_{self.arch}"] if self.kind == "linux" else []

@@ -1,0 +1,1 @@
+"""A plugin whose dependency tree carries C extensions (aiohttp, yarl, markupsafe, ...)."""

@@ -1,0 +1,51 @@
+"""Small sdists with a C extension, written by the tests themselves (no build tool needed)."""
+
+from __future__ import annotations
+
+import io
+import tarfile
+from pathlib import Path
+
+PLAIN_C = """
+#include <Python.h>
+static PyObject *answer(PyObject *self, PyObject *args) { return PyLong_FromLong(42); }
+"""
+
+# getrandom() arrived in glibc 2.25, so this extension cannot meet a manylinux2014 (2.17) floor.
+GETRANDOM_C = """
+#include <Python.h>
+#include <sys/random.h>
+static PyObject *answer(PyObject *self, PyObject *args) {
+    unsigned char b; getrandom(&b, 1, 0); return PyLong_FromLong(42);
+}
+"""
+
+MODULE_C = """
+static PyMethodDef methods[] = {{{{"answer", answer, METH_NOARGS, "42"}}, {{NULL, NULL, 0, NULL}}}};
+static struct PyModuleDef mod = {{PyModuleDef_HEAD_INIT, "{module}", NULL, -1, methods}};
+PyMODINIT_FUNC PyInit_{module}(void) {{ return PyModule_Create(&mod); }}
+"""
+
+
+def write_c_sdist(dest: Path, name: str, version: str, body: str = PLAIN_C) -> Path:
+    """`name-version.tar.gz` with one C module named like the package (dashes → underscores)."""
+    module = name.replace("-", "_")
+    base = f"{module}-{version}"
+    files = {
+        "PKG-INFO": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
+        "pyproject.toml": '[build-system]\nrequires = ["setuptools>=61"]\n'
+        'build-backend = "setuptools.build_meta"\n',
+        "setup.py": "from setuptools import setup, Extension\n"
+        f"setup(name={name!r}, version={version!r},"
+        f" ext_modules=[Extension({module!r}, [{module + '.c'!r}])])\n",
+        f"{module}.c": body + MODULE_C.format(module=module),
+    }
+    dest.mkdir(parents=True, exist_ok=True)
+    path = dest / f"{base}.tar.gz"
+    with tarfile.open(path, "w:gz") as archive:
+        for rel, text in sorted(files.items()):
+            data = text.encode()
+            info = tarfile.TarInfo(f"{base}/{rel}")
+            info.size, info.mode = len(data), 0o644
+            archive.addfile(info, io.BytesIO(data))
+    return path
