@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import pytest
+
+from packager.errors import ResolutionError
+from packager.resolve import _candidate
+from packager.targets import BuildTarget, Host, parse_platform
+
+URL = "https://files.example/"
+
+
+def wheel(name: str) -> dict[str, object]:
+    return {"url": URL + name, "hashes": {"sha256": name[:8]}}
+
+
+def t311(host: Host) -> BuildTarget:
+    return BuildTarget((3, 11), parse_platform("manylinux2014_x86_64", host))
+
+
+def test_best_fitting_wheel_wins(host: Host) -> None:
+    package = {
+        "name": "cryptography",
+        "version": "46.0.0",
+        "wheels": [
+            wheel("cryptography-46.0.0-cp311-abi3-manylinux_2_34_x86_64.whl"),
+            wheel("cryptography-46.0.0-cp311-abi3-manylinux_2_5_x86_64.manylinux1_x86_64.whl"),
+            wheel("cryptography-46.0.0-cp311-abi3-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"),
+        ],
+        "sdist": {"url": URL + "cryptography-46.0.0.tar.gz"},
+    }
+    chosen = _candidate(package, t311(host))
+    assert chosen.filename == "cryptography-46.0.0-cp311-abi3-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
+    assert not chosen.is_sdist
+    assert chosen.url.startswith(URL)
+
+
+def test_sdist_when_no_wheel_fits_the_floor(host: Host) -> None:
+    package = {
+        "name": "x",
+        "version": "1",
+        "wheels": [wheel("x-1-cp311-cp311-manylinux_2_34_x86_64.whl")],
+        "sdist": {"url": "file:///links/x-1.tar.gz", "hashes": {"sha256": "ab"}},
+    }
+    chosen = _candidate(package, t311(host))
+    assert (chosen.is_sdist, chosen.filename, chosen.sha256) == (True, "x-1.tar.gz", "ab")
+
+
+def test_neither_wheel_nor_sdist(host: Host) -> None:
+    package = {"name": "x", "version": "1", "wheels": [wheel("x-1-cp312-cp312-manylinux2014_x86_64.whl")]}
+    with pytest.raises(ResolutionError, match="x 1 has no wheel for cp311-manylinux2014_x86_64") as info:
+        _candidate(package, t311(host))
+    assert info.value.exit_code == 3

@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+import pytest
+from packaging.utils import parse_wheel_filename
+
+from packager.errors import TargetError
+from packager.targets import BuildTarget, Host, parse_platform, parse_python
+
+
+def target(py: str, plat: str, host: Host) -> BuildTarget:
+    return BuildTarget(parse_python(py), parse_platform(plat, host))
+
+
+def accepts(t: BuildTarget, wheel: str) -> bool:
+    _, _, _, tags = parse_wheel_filename(wheel)
+    return not set(tags).isdisjoint(t.tags())
+
+
+def test_manylinux_means_manylinux2014_on_the_host_arch(host: Host) -> None:
+    assert parse_platform("manylinux", host).name == "manylinux2014_x86_64"
+    aarch = Host("aarch64", (2, 31))
+    assert parse_platform("manylinux", aarch).name == "manylinux2014_aarch64"
+
+
+@pytest.mark.parametrize(
+    ("text", "glibc", "arch"),
+    [
+        ("manylinux2014_x86_64", (2, 17), "x86_64"),
+        ("manylinux_2_28_x86_64", (2, 28), "x86_64"),
+        ("manylinux_2_28_aarch64", (2, 28), "aarch64"),
+        ("manylinux1_x86_64", (2, 5), "x86_64"),
+        ("linux_x86_64", (2, 36), "x86_64"),
+    ],
+)
+def test_platform_floor_and_arch(text: str, glibc: tuple[int, int], arch: str, host: Host) -> None:
+    plat = parse_platform(text, host)
+    assert (plat.glibc, plat.arch) == (glibc, arch)
+
+
+@pytest.mark.parametrize("text", ["manylinux2015_x86_64", "win_amd64", "manylinux_2_17_sparc", ""])
+def test_unknown_platform_is_a_user_error(text: str, host: Host) -> None:
+    with pytest.raises(TargetError, match="unknown platform") as info:
+        parse_platform(text, host)
+    assert info.value.exit_code == 2
+    assert "manylinux2014_<arch>" in (info.value.hint or "")
+
+
+def test_linux_of_another_arch_is_refused(host: Host) -> None:
+    with pytest.raises(TargetError, match="this Linux machine"):
+        parse_platform("linux_aarch64", host)
+
+
+@pytest.mark.parametrize("text", ["2.7", "3.5", "python", "3"])
+def test_bad_python_versions(text: str) -> None:
+    with pytest.raises(TargetError):
+        parse_python(text)
+
+
+def test_ids_follow_the_spec(host: Host) -> None:
+    assert target("3.11", "manylinux2014_x86_64", host).id == "cp311-manylinux2014_x86_64"
+    assert target("3.6", "manylinux2014_x86_64", host).id == "cp36-manylinux2014_x86_64"
+    assert target("3.12", "manylinux_2_28_aarch64", host).id == "cp312-manylinux_2_28_aarch64"
+    assert target("3.11", "linux_x86_64", host).id == "cp311-linux_x86_64"
+
+
+def test_manylinux2014_target_never_takes_a_newer_floor(host: Host) -> None:
+    t = target("3.11", "manylinux2014_x86_64", host)
+    assert accepts(t, "cryptography-46.0.0-cp311-abi3-manylinux2014_x86_64.manylinux_2_17_x86_64.whl")
+    assert accepts(t, "frozenlist-1.8.0-cp311-cp311-manylinux1_x86_64.manylinux_2_5_x86_64.whl")
+    assert not accepts(t, "cryptography-46.0.0-cp311-abi3-manylinux_2_34_x86_64.whl")
+    assert not accepts(t, "foo-1.0-cp311-cp311-manylinux_2_28_x86_64.whl")
+    assert not accepts(t, "foo-1.0-cp311-cp311-linux_x86_64.whl")
+    assert not accepts(t, "foo-1.0-cp311-cp311-manylinux2014_aarch64.whl")
+    assert not accepts(t, "foo-1.0-cp312-cp312-manylinux2014_x86_64.whl")
+    assert accepts(t, "six-1.17.0-py2.py3-none-any.whl")
+
+
+def test_linux_target_takes_manylinux_up_to_host_glibc_and_linux_tags(host: Host) -> None:
+    t = target("3.11", "linux_x86_64", host)
+    assert accepts(t, "foo-1.0-cp311-cp311-linux_x86_64.whl")
+    assert accepts(t, "foo-1.0-cp311-cp311-manylinux_2_34_x86_64.whl")
+    assert not accepts(t, "foo-1.0-cp311-cp311-manylinux_2_38_x86_64.whl")
+
+
+def test_py36_uses_the_m_abi(host: Host) -> None:
+    t = target("3.6", "manylinux2014_x86_64", host)
+    assert accepts(t, "pyyaml-5.4.1-cp36-cp36m-manylinux1_x86_64.whl")
+    assert not accepts(t, "pyyaml-6.0-cp36-cp36-manylinux1_x86_64.whl")
+
+
+def test_any_target_only_takes_pure_wheels(host: Host) -> None:
+    t = target("3.11", "any", host)
+    assert t.id == "py311-any"
+    assert accepts(t, "six-1.17.0-py2.py3-none-any.whl")
+    assert not accepts(t, "foo-1.0-cp311-cp311-manylinux2014_x86_64.whl")
+
+
+def test_native_only_when_the_host_can_run_it(host: Host) -> None:
+    assert target("3.11", "manylinux2014_x86_64", host).is_native(host)
+    assert not target("3.11", "manylinux2014_aarch64", host).is_native(host)
+    assert not target("3.11", "manylinux_2_38_x86_64", host).is_native(host)
+
+
+@pytest.mark.parametrize(
+    ("plat", "uv"),
+    [
+        ("manylinux2014_x86_64", "x86_64-manylinux_2_17"),
+        ("manylinux_2_24_x86_64", "x86_64-manylinux_2_17"),
+        ("manylinux_2_28_aarch64", "aarch64-manylinux_2_28"),
+        ("linux_x86_64", "x86_64-manylinux_2_36"),
+        ("any", "linux"),
+    ],
+)
+def test_uv_platform_is_at_or_below_the_floor(plat: str, uv: str, host: Host) -> None:
+    assert target("3.11", plat, host).uv_platform(host) == uv
+
+
+@pytest.mark.parametrize(
+    ("plat", "pure", "legacy", "expected"),
+    [
+        ("manylinux2014_x86_64", False, False, "manylinux2014_x86_64"),
+        ("manylinux_2_17_x86_64", False, False, "manylinux2014_x86_64"),
+        ("manylinux_2_28_x86_64", False, False, "linux_x86_64"),
+        ("manylinux2014_aarch64", False, False, "manylinux2014_aarch64"),
+        ("manylinux2014_x86_64", False, True, "linux_x86_64"),
+        ("manylinux2014_x86_64", True, False, "any"),
+    ],
+)
+def test_supported_platform_is_one_wagon_103_accepts(
+    plat: str, pure: bool, legacy: bool, expected: str, host: Host
+) -> None:
+    assert target("3.11", plat, host).wagon_platform(pure, legacy) == expected
