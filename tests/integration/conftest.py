@@ -46,11 +46,12 @@ def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def run_cli(cache_dir: Path) -> Run:
     def run(*args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None,
-            check: bool = True) -> subprocess.CompletedProcess[str]:
+            check: bool = True, umask: int = -1) -> subprocess.CompletedProcess[str]:
         full_env = {**os.environ, "PLUGIN_PACKAGER_CACHE": str(cache_dir), **(env or {})}
         proc = subprocess.run(
             [sys.executable, "-m", "packager", *map(str, args)],
             cwd=cwd, env=full_env, capture_output=True, text=True, check=False, timeout=900,
+            umask=umask,
         )
         if check and proc.returncode != 0:
             raise AssertionError(f"plugin-packager {args} failed:\n{proc.stderr}")
