@@ -12,7 +12,7 @@ from .conftest import ROOT, interpreter, read_package_json
 
 def readme_command(name: str) -> str:
     text = (ROOT / "README.md").read_text()
-    match = re.search(rf"<!-- command:{name} -->\s*```sh\n(.+?)\n```", text, re.S)
+    match = re.search(rf"<!-- command:{name} -->\s*```sh\n(.+?)\n```", text, re.DOTALL)
     assert match, f"README has no {name} command"
     return match.group(1)
 
