@@ -4,6 +4,7 @@ judged by an independent tag oracle, auditwheel and real wagon 1.0.3 on each Pyt
 from __future__ import annotations
 
 import hashlib
+import tarfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -94,3 +95,17 @@ def test_real_wagon_shows_validates_and_installs(
     )
     assert got.split()[0] == meta["package_version"]
     assert f"(3, {version.split('.')[1]})" in got
+
+
+def test_legacy_setup_py_project_builds_a_pure_wagon(tmp_path: Path, run_cli: Run) -> None:
+    interpreter("3.11")
+    project = copy_project(PROJECTS / "legacy-setup-py", tmp_path / "legacy")
+    run_cli("build", project, "--python", "3.11", "--format", "tar.gz", "-o", tmp_path / "out")
+    (wagon,) = (tmp_path / "out").glob("*.wgn")
+    # Every wheel is pure, so the wagon's platform is `any` (SPEC §2).
+    assert wagon.name == "legacy_plugin-0.5.2-py311-none-any.wgn"
+    with tarfile.open(wagon) as archive:
+        names = archive.getnames()
+    assert "legacy-plugin/wheels/legacy_plugin-0.5.2-py3-none-any.whl" in names
+    assert any(n.startswith("legacy-plugin/wheels/six-") for n in names)
+    assert "legacy-plugin/files/plugin.yaml" in names

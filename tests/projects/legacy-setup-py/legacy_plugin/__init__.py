@@ -1,0 +1,1 @@
+"""A plugin still on setup.py."""
