@@ -5,21 +5,14 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ._toml import tomllib
+from ._toml import resource, tomllib
 from .errors import ConfigError
 
 ENV_PREFIX = "PLUGIN_PACKAGER_"
 FORMATS = ("zip", "tar.gz")
-
-
-def _defaults() -> dict[str, Any]:
-    text = resources.files("packager").joinpath("resources/defaults.toml").read_text()
-    data: dict[str, Any] = tomllib.loads(text)
-    return data
 
 
 @dataclass(frozen=True)
@@ -96,7 +89,7 @@ def load_options(
     project: Path, env: Mapping[str, str], cli: Mapping[str, Any] | None = None
 ) -> Options:
     """Merge the four layers; `env` is passed in so tests can hand over {}."""
-    defaults = _defaults()
+    defaults = resource("defaults.toml")
     pyproject = read_pyproject(project)
     table = pyproject.get("tool", {}).get("plugin-packager", {})
     where = f"{project / 'pyproject.toml'} [tool.plugin-packager]"

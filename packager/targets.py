@@ -6,25 +6,20 @@ import os
 import platform as _platform
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from packaging.tags import Tag, compatible_tags, cpython_tags
 
-from ._toml import tomllib
+from ._toml import resource
 from .errors import TargetError
 
 Glibc = tuple[int, int]
 _PEP600 = re.compile(r"^manylinux_(\d+)_(\d+)_(\w+)$")
 
 
-@lru_cache(maxsize=1)
 def platform_data() -> dict[str, Any]:
-    text = resources.files("packager").joinpath("resources/platforms.toml").read_text()
-    data: dict[str, Any] = tomllib.loads(text)
-    return data
+    return resource("platforms.toml")
 
 
 @dataclass(frozen=True)
