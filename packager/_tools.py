@@ -7,6 +7,7 @@ import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
@@ -38,7 +39,9 @@ def _run(cmd: Sequence[str | Path], env: Mapping[str, str], cwd: Path | None = N
     return proc.stdout
 
 
+@lru_cache(maxsize=1)
 def uv_bin() -> str:
+    # find_uv_bin reads sysconfig, whose first use is not thread-safe; cached, it runs once.
     from uv import find_uv_bin
 
     return str(find_uv_bin())
@@ -99,6 +102,7 @@ def auditwheel_repair(wheel: Path, plat: str, outdir: Path, env: Mapping[str, st
     return repaired
 
 
+@lru_cache(maxsize=1)
 def tool_versions() -> dict[str, str]:
     names = ("plugin-packager", "build", "uv", "auditwheel", "packaging")
     found: dict[str, str] = {}

@@ -14,6 +14,7 @@ from . import __version__
 from .config import FORMATS, load_options
 from .errors import PackagerError
 from .pipeline import build as run_build
+from .render import progress_renderer
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -48,10 +49,12 @@ def main() -> None:
 @click.option("--extra-index-url", multiple=True, help="Extra index URL (repeatable).")
 @click.option("--find-links", multiple=True, help="Directory or URL with distributions.")
 @click.option("--cache-dir", type=click.Path(path_type=Path), help="Wheel cache directory.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Targets built at once [cores].")
+@click.option("--refresh", is_flag=True, help="Resolve again even if a recent resolution is cached.")
 @click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON.")
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
 def build(project: Path, fmt: str | None, output: Path | None, cache_dir: Path | None,
-          as_json: bool, debug: bool, **flags: Any) -> None:
+          jobs: int | None, refresh: bool, as_json: bool, debug: bool, **flags: Any) -> None:
     """Build one wagon per target for the plugin in PROJECT."""
     env = dict(os.environ)
     if cache_dir is not None:
@@ -64,7 +67,8 @@ def build(project: Path, fmt: str | None, output: Path | None, cache_dir: Path |
 
     def run() -> None:
         options = load_options(project.resolve(), env, cli)
-        report = run_build(options, env, on_event=lambda m: click.echo(m, err=True))
+        with progress_renderer() as on_event:
+            report = run_build(options, env, on_event=on_event, jobs=jobs, refresh=refresh)
         if as_json:
             click.echo(report.to_json(), nl=False)
         else:

@@ -9,10 +9,11 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from . import _tools
+from .cache import Cache, key_of
 from .errors import BuildError, ResolutionError
 from .resolve import Candidate
 from .targets import BuildTarget, Host
-from .wheels import inspect_wheel
+from .wheels import inspect_wheel, sha256_of
 
 
 def refuse_foreign(candidate: Candidate, target: BuildTarget) -> ResolutionError:
@@ -64,13 +65,35 @@ def build_sdist(
     host: Host,
     workdir: Path,
     env: Mapping[str, str],
+    cache: Cache,
 ) -> Path:
-    """A wheel of `sdist` that runs on `target`'s floor, or an error naming package and floor."""
+    """A wheel of `sdist` that runs on `target`'s floor, cached by sdist, target and tools."""
     if not target.is_native(host) or target.interpreter is None:
         raise refuse_foreign(candidate, target)
+    tools = _tools.tool_versions()
+    key = key_of(
+        "sdist-build", sha256_of(sdist), target.id, tools.get("uv", ""), tools.get("auditwheel", ""),
+        env.get("SOURCE_DATE_EPOCH", ""),
+    )
+    with cache.lock(key):
+        cached = cache.get_keyed("built", key)
+        if cached is not None:
+            return cached
+        wheel = _build(candidate, sdist, target, target.interpreter, workdir, env)
+        return cache.put_keyed("built", key, wheel)
+
+
+def _build(
+    candidate: Candidate,
+    sdist: Path,
+    target: BuildTarget,
+    interpreter: Path,
+    workdir: Path,
+    env: Mapping[str, str],
+) -> Path:
     built_dir, repaired_dir = workdir / "built", workdir / "repaired"
     try:
-        wheel = _tools.uv_build_sdist(sdist, target.interpreter, built_dir, env)
+        wheel = _tools.uv_build_sdist(sdist, interpreter, built_dir, env)
     except _tools.ToolFailure as exc:
         raise BuildError(
             f"building {candidate.name} {candidate.version} from its sdist for {target.id} failed:"

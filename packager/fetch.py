@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import shutil
 import urllib.request
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -34,10 +33,19 @@ def _download(url: str, dest: Path) -> str:
 
 
 def fetch_one(candidate: Candidate, dest_dir: Path, cache: Cache) -> Path:
-    if candidate.sha256:
-        cached = cache.get(candidate.sha256, candidate.filename)
-        if cached is not None:
-            return cached
+    if not candidate.sha256:
+        return _download_into_cache(candidate, dest_dir, cache)
+    cached = cache.get(candidate.sha256, candidate.filename)
+    if cached is not None:
+        return cached
+    with cache.lock(candidate.sha256):
+        # Another build may have fetched it while we waited for the lock.
+        return cache.get(candidate.sha256, candidate.filename) or _download_into_cache(
+            candidate, dest_dir, cache
+        )
+
+
+def _download_into_cache(candidate: Candidate, dest_dir: Path, cache: Cache) -> Path:
     dest_dir.mkdir(parents=True, exist_ok=True)
     dest = dest_dir / candidate.filename
     try:
@@ -61,7 +69,3 @@ def fetch(candidates: Sequence[Candidate], dest_dir: Path, cache: Cache) -> list
     with ThreadPoolExecutor(DOWNLOAD_THREADS) as pool:
         return list(pool.map(lambda c: fetch_one(c, dest_dir, cache), candidates))
 
-
-def copy_into(files: Sequence[Path], dest_dir: Path) -> list[Path]:
-    dest_dir.mkdir(parents=True, exist_ok=True)
-    return [Path(shutil.copyfile(f, dest_dir / f.name)) for f in files]

@@ -8,7 +8,8 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -16,18 +17,19 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from platformdirs import user_cache_dir
 
 from . import _tools, wagon
-from .cache import Cache
+from .cache import Cache, key_of
 from .compile import build_sdist, refuse_foreign
 from .config import Options
 from .errors import ConfigError, ResolutionError
+from .events import Event, Events, ignore
 from .fetch import fetch
+from .fingerprint import tree_digest
 from .interpreters import find_interpreter
 from .plugin_yaml import check_yamls, find_yamls
 from .resolve import Candidate, resolve
 from .targets import BuildTarget, Host, parse_platform, parse_python
 from .wheels import WheelInfo, inspect_wheel, sha256_of
 
-Events = Callable[[str], None]
 REPORT_NAME = "build-report.json"
 
 
@@ -109,16 +111,14 @@ def _target_wheels(
     host: Host,
     on_event: Events,
 ) -> list[Path]:
-    sdists = [c for c in candidates if c.is_sdist]
-    for candidate in sdists:
-        if not target.is_native(host):
-            raise refuse_foreign(candidate, target)
+    on_event(Event(f"fetching {len(candidates)} files", target.id, "fetch"))
     files = fetch(candidates, workdir / "download", cache)
     out = [f for c, f in zip(candidates, files) if not c.is_sdist]
     for candidate, path in zip(candidates, files):
         if candidate.is_sdist:
-            on_event(f"{target.id}: building {candidate.name} {candidate.version} from its sdist")
-            out.append(build_sdist(candidate, path, target, host, workdir / candidate.name, env))
+            message = f"building {candidate.name} {candidate.version} from its sdist"
+            on_event(Event(message, target.id, "compile"))
+            out.append(build_sdist(candidate, path, target, host, workdir / candidate.name, env, cache))
     return out
 
 
@@ -192,60 +192,102 @@ def _replace_atomically(data: bytes | Path, dest: Path) -> None:
         Path(tmp).unlink(missing_ok=True)
 
 
-def _publish(report: BuildReport, stage: Path, output: Path) -> None:
+def _publish(report: BuildReport, staged: Mapping[str, Path], output: Path) -> None:
     output.mkdir(parents=True, exist_ok=True)
     for result in report.wagons:
-        _replace_atomically(stage / result.file, output / result.file)
+        _replace_atomically(staged[result.file], output / result.file)
         _replace_atomically(f"{result.md5}\n".encode(), output / f"{result.file}.md5")
         _replace_atomically(f"{result.sha256}\n".encode(), output / f"{result.file}.sha256")
     _replace_atomically(report.to_json().encode(), output / REPORT_NAME)
+
+
+def plugin_wheel(
+    options: Options, cache: Cache, env: Mapping[str, str], outdir: Path, on_event: Events
+) -> Path:
+    """The plugin's own wheel, rebuilt only when its sources (or the build tools) changed."""
+    tools = _tools.tool_versions()
+    key = key_of(
+        "plugin-wheel", tree_digest(options.project, skip=[options.output]),
+        env.get("SOURCE_DATE_EPOCH", ""), tools.get("build", ""), tools.get("uv", ""),
+    )
+    with cache.lock(key):
+        cached = cache.get_keyed("plugins", key)
+        if cached is not None:
+            on_event(Event(f"the plugin's sources are unchanged: reusing {cached.name}"))
+            return cached
+        on_event(Event(f"building the plugin's wheel from {options.project}"))
+        return cache.put_keyed("plugins", key, _tools.build_project_wheel(options.project, outdir, env))
+
+
+def _without_clashes(results: Sequence[WagonResult]) -> list[WagonResult]:
+    seen: dict[str, WagonResult] = {}
+    for result in results:
+        clash = seen.setdefault(result.file, result)
+        if clash is not result:
+            raise ConfigError(
+                f"targets {clash.targets[0]} and {result.targets[0]} would both write {result.file}",
+                "drop one of the overlapping --platform values",
+            )
+    return list(results)
 
 
 def build(
     options: Options,
     env: Mapping[str, str],
     host: Host | None = None,
-    on_event: Events = lambda _msg: None,
+    on_event: Events = ignore,
+    jobs: int | None = None,
+    refresh: bool = False,
 ) -> BuildReport:
-    """Build every target; the output directory is touched only once all of them succeeded."""
+    """Build every target, `jobs` at a time; the output is touched only once all succeeded."""
     host = host or Host.detect()
     targets = plan_targets(options, host, env)
     epoch = options.source_date_epoch if options.source_date_epoch is not None else wagon.ZIP_EPOCH
     tool_env = {**env, "SOURCE_DATE_EPOCH": str(epoch)}
     cache = Cache(cache_dir(env))
     files = _extra_files(options)
-    with tempfile.TemporaryDirectory(prefix="plugin-packager-") as tmp_name:
+    _tools.uv_bin()  # resolve it once here, before worker threads ask for it
+    for target in targets:
+        on_event(Event(f"Python {target.python_version} on {target.platform.name}", target.id, "plan"))
+    with tempfile.TemporaryDirectory(prefix="plugin-packager-") as tmp_name, ThreadPoolExecutor(
+        max(1, jobs or os.cpu_count() or 1)
+    ) as pool:
         tmp = Path(tmp_name)
-        on_event(f"building the plugin's wheel from {options.project}")
-        plugin = inspect_wheel(_tools.build_project_wheel(options.project, tmp / "plugin", tool_env))
+        plugin = inspect_wheel(plugin_wheel(options, cache, tool_env, tmp / "plugin", on_event))
         check_yamls([f for f in files if f.suffix == ".yaml"], plugin.name, plugin.version)
-        requirements = list(plugin.requires_dist)
-        resolved: dict[BuildTarget, list[Candidate]] = {}
         for target in targets:
             _check_requires_python(plugin, target)
-            on_event(f"{target.id}: resolving {len(requirements)} requirements")
-            resolved[target] = resolve(
-                target, requirements, tmp / target.id, index_args(options), tool_env, host
+        requirements = list(plugin.requires_dist)
+
+        def resolve_one(target: BuildTarget) -> list[Candidate]:
+            on_event(Event(f"resolving {len(requirements)} requirements", target.id, "resolve"))
+            candidates = resolve(
+                target, requirements, tmp / target.id, index_args(options), tool_env, host, cache,
+                refresh,
             )
-            for candidate in resolved[target]:
+            for candidate in candidates:
                 if candidate.is_sdist and not target.is_native(host):
                     raise refuse_foreign(candidate, target)
-        stage = tmp / "stage"
-        stage.mkdir()
-        report = BuildReport(plugin.name, plugin.version, str(options.output), epoch)
-        for target in targets:
-            wheels = _target_wheels(
-                target, resolved[target], tmp / target.id, cache, tool_env, host, on_event
-            )
+            return candidates
+
+        # Every target resolves before any builds, so a refusal comes before expensive work;
+        # resolving waits on the network more than the CPU, so all targets resolve at once.
+        with ThreadPoolExecutor(len(targets)) as resolvers:
+            resolved = list(resolvers.map(resolve_one, targets))
+
+        def build_one(target: BuildTarget, candidates: list[Candidate]) -> tuple[WagonResult, Path]:
+            wheels = _target_wheels(target, candidates, tmp / target.id, cache, tool_env, host, on_event)
+            on_event(Event("writing the wagon", target.id, "write"))
+            stage = tmp / "stage" / target.id
+            stage.mkdir(parents=True)
             result = _assemble(target, plugin, wheels, files, options, epoch, stage)
-            clash = next((r for r in report.wagons if r.file == result.file), None)
-            if clash is not None:
-                raise ConfigError(
-                    f"targets {clash.targets[0]} and {target.id} would both write"
-                    f" {result.file}",
-                    "drop one of the overlapping --platform values",
-                )
-            report.wagons.append(result)
-            on_event(f"{target.id}: {result.file} ({len(result.wheels)} wheels)")
-        _publish(report, stage, options.output)
+            on_event(Event(f"{result.file} ({len(result.wheels)} wheels)", target.id, "done"))
+            return result, stage / result.file
+
+        built = list(pool.map(build_one, targets, resolved))
+        report = BuildReport(
+            plugin.name, plugin.version, str(options.output), epoch,
+            _without_clashes([result for result, _ in built]),
+        )
+        _publish(report, {result.file: path for result, path in built}, options.output)
     return report

@@ -8,12 +8,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from packaging.markers import Marker
 from packaging.utils import parse_wheel_filename
 
 from . import _tools
 from ._toml import tomllib
+from .cache import Cache, key_of
 from .errors import ResolutionError
+from .fingerprint import listing_digest
 from .targets import BuildTarget, Host
+
+RESOLUTION_TTL = 24 * 3600  # seconds; new releases upstream are picked up a day later at most
 
 
 @dataclass(frozen=True)
@@ -79,10 +84,45 @@ def resolve(
     index_args: Sequence[str],
     env: Mapping[str, str],
     host: Host,
+    cache: Cache,
+    refresh: bool = False,
 ) -> list[Candidate]:
-    """Pinned files for `requirements`, markers and tags evaluated for `target`, not the host."""
+    """Pinned files for `requirements`, markers and tags evaluated for `target`, not the host.
+
+    A resolution of the same inputs younger than RESOLUTION_TTL is reused unless `refresh`.
+    """
     if not requirements:
         return []
+    key = key_of(
+        "resolution", target.id, target.uv_platform(host), *sorted(requirements), *index_args,
+        listing_digest(a for a in index_args if not a.startswith("--")), _tools.tool_versions().get("uv", ""),
+    )
+    cached = None if refresh else cache.get_keyed("resolutions", key, max_age=RESOLUTION_TTL)
+    lock = cached or _compile(target, requirements, workdir, index_args, env, host)
+    if cached is None:
+        cache.put_keyed("resolutions", key, lock)
+    return candidates_from_lock(lock, target)
+
+
+def candidates_from_lock(lock: Path, target: BuildTarget) -> list[Candidate]:
+    """One file per package of a PEP 751 lock, for the packages whose markers hold on `target`."""
+    packages = tomllib.loads(lock.read_text(encoding="utf-8")).get("packages", [])
+    environment = target.marker_environment()
+    # uv reads --python-version as a lower bound, so its lock may still carry markers.
+    return [
+        _candidate(p, target) for p in packages
+        if "marker" not in p or Marker(p["marker"]).evaluate(environment)
+    ]
+
+
+def _compile(
+    target: BuildTarget,
+    requirements: Sequence[str],
+    workdir: Path,
+    index_args: Sequence[str],
+    env: Mapping[str, str],
+    host: Host,
+) -> Path:
     workdir.mkdir(parents=True, exist_ok=True)
     req_file = workdir / "requirements.in"
     req_file.write_text("\n".join(requirements) + "\n", encoding="utf-8")
@@ -98,5 +138,4 @@ def resolve(
             "check that every dependency publishes a release for this Python and platform,"
             " or add --find-links with the missing files",
         ) from exc
-    packages = tomllib.loads(lock.read_text(encoding="utf-8")).get("packages", [])
-    return [_candidate(p, target) for p in packages]
+    return lock

@@ -139,6 +139,23 @@ class BuildTarget:
     def python_version(self) -> str:
         return f"{self.python[0]}.{self.python[1]}"
 
+    def marker_environment(self) -> dict[str, str]:
+        """PEP 508 marker values of the target machine (not of the host)."""
+        arch = self.platform.arch or _platform.machine()
+        return {
+            "implementation_name": "cpython",
+            "implementation_version": f"{self.python_version}.0",
+            "os_name": "posix",
+            "platform_machine": arch,
+            "platform_python_implementation": "CPython",
+            "platform_release": "",
+            "platform_system": "Linux",
+            "platform_version": "",
+            "python_full_version": f"{self.python_version}.0",
+            "python_version": self.python_version,
+            "sys_platform": "linux",
+        }
+
     def is_native(self, host: Host) -> bool:
         """True when this machine can run the target's binaries (so it may compile sdists)."""
         plat = self.platform

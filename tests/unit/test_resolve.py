@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from packager.errors import ResolutionError
-from packager.resolve import _candidate
+from packager.resolve import _candidate, candidates_from_lock
 from packager.targets import BuildTarget, Host, parse_platform
 
 URL = "https://files.example/"
@@ -50,3 +52,34 @@ def test_neither_wheel_nor_sdist(host: Host) -> None:
     with pytest.raises(ResolutionError, match="x 1 has no wheel for cp311-manylinux2014_x86_64") as info:
         _candidate(package, t311(host))
     assert info.value.exit_code == 3
+
+
+LOCK = """lock-version = "1.0"
+[[packages]]
+name = "typing-extensions"
+version = "4.16.0"
+marker = "python_full_version < '3.13'"
+wheels = [{ url = "https://x/typing_extensions-4.16.0-py3-none-any.whl" }]
+[[packages]]
+name = "arm-only"
+version = "1"
+marker = "platform_machine == 'aarch64'"
+wheels = [{ url = "https://x/arm_only-1-py3-none-any.whl" }]
+"""
+
+
+@pytest.mark.parametrize(
+    ("py", "plat", "expected"),
+    [
+        ((3, 11), "manylinux2014_x86_64", ["typing-extensions"]),
+        ((3, 13), "manylinux2014_x86_64", []),
+        ((3, 13), "manylinux2014_aarch64", ["arm-only"]),
+    ],
+)
+def test_lock_markers_are_evaluated_for_the_target(
+    host: Host, tmp_path: Path, py: tuple[int, int], plat: str, expected: list[str]
+) -> None:
+    lock = tmp_path / "pylock.toml"
+    lock.write_text(LOCK)
+    target = BuildTarget(py, parse_platform(plat, host))
+    assert [c.name for c in candidates_from_lock(lock, target)] == expected

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import io
+
+import pytest
+from rich.console import Console
+
+from packager.events import Event
+from packager.render import progress_renderer
+
+
+def test_terminal_gets_one_bar_per_target() -> None:
+    out = io.StringIO()
+    with progress_renderer(Console(file=out, force_terminal=True, width=120)) as show:
+        show(Event("building the plugin's wheel"))
+        for target in ("cp39-manylinux2014_x86_64", "cp311-manylinux2014_x86_64"):
+            show(Event("resolving", target, "resolve"))
+            show(Event("p-1-py311-none-any.wgn (3 wheels)", target, "done"))
+    text = out.getvalue()
+    assert "cp39-manylinux2014_x86_64" in text
+    assert "cp311-manylinux2014_x86_64" in text
+    assert "(3 wheels)" in text
+
+
+def test_pipes_get_plain_lines(capsys: pytest.CaptureFixture[str]) -> None:
+    with progress_renderer(Console(file=io.StringIO(), force_terminal=False)) as show:
+        show(Event("resolving 1 requirements", "cp311-manylinux2014_x86_64", "resolve"))
+        show(Event("no target"))
+    assert capsys.readouterr().err.splitlines() == [
+        "cp311-manylinux2014_x86_64: resolving 1 requirements",
+        "no target",
+    ]
