@@ -44,6 +44,8 @@ def main() -> None:
 @click.option("--build-tag", help="Build tag in the file name, e.g. manylinux or centos-Core.")
 @click.option("--legacy-platform-tag/--no-legacy-platform-tag", default=None,
               help="Write linux_<arch> as supported_platform (managers <= 5.1).")
+@click.option("--combine/--no-combine", default=None,
+              help="One wagon per platform holding every --python.")
 @click.option("--interpreter", "interpreters", multiple=True, help="Path of a Python to use (repeatable).")
 @click.option("--index-url", help="Base URL of the package index.")
 @click.option("--extra-index-url", multiple=True, help="Extra index URL (repeatable).")

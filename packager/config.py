@@ -24,6 +24,7 @@ class Options:
     format: str
     build_tag: str
     legacy_platform_tag: bool
+    combine: bool
     files: tuple[str, ...]
     interpreters: tuple[str, ...]
     index_url: str
@@ -129,6 +130,7 @@ def load_options(
         format=merged["format"],
         build_tag=merged["build-tag"],
         legacy_platform_tag=merged["legacy-platform-tag"],
+        combine=merged["combine"],
         files=merged["files"],
         interpreters=merged["interpreters"],
         index_url=merged["index-url"],

@@ -122,59 +122,87 @@ def _target_wheels(
     return out
 
 
+def _cell_infos(plugin: WheelInfo, cell: Sequence[tuple[BuildTarget, Sequence[Path]]]) -> list[WheelInfo]:
+    """Every wheel of the cell once (the lowest Python's copy), each checked against its target."""
+    by_name = {plugin.path.name: plugin}
+    for target, wheels in cell:
+        accepted = target.tags()
+        for info in [plugin, *(inspect_wheel(w) for w in wheels)]:
+            if not info.fits(accepted):
+                raise ResolutionError(
+                    f"{info.path.name} does not run on {target.id}",
+                    "a plugin with compiled code must be built per target; provide a matching wheel",
+                )
+            by_name.setdefault(info.path.name, info)
+    return [by_name[name] for name in sorted(by_name)]
+
+
+def _shared_requires_python(plugin: WheelInfo, cell: Sequence[tuple[BuildTarget, Sequence[Path]]],
+                            infos: Sequence[WheelInfo]) -> str | None:
+    """Requires-Python of the wheels every Python of the cell installs, so it admits them all."""
+    shared = set.intersection(*({p.name for p in wheels} | {plugin.path.name} for _, wheels in cell))
+    return wagon.python_requires(i.requires_python for i in infos if i.path.name in shared)
+
+
 def _assemble(
-    target: BuildTarget,
+    cell: Sequence[tuple[BuildTarget, Sequence[Path]]],
     plugin: WheelInfo,
-    wheels: Sequence[Path],
     files: Sequence[Path],
     options: Options,
     epoch: int,
     stage: Path,
 ) -> WagonResult:
-    infos = [plugin, *(inspect_wheel(w) for w in wheels)]
-    accepted = target.tags()
-    for info in infos:
-        if not info.fits(accepted):
-            raise ResolutionError(
-                f"{info.path.name} does not run on {target.id}",
-                "a plugin with compiled code must be built per target; provide a matching wheel",
-            )
+    """One wagon for a cell: one target, or (--combine) several Pythons on one platform."""
+    targets = [target for target, _ in cell]
+    infos = _cell_infos(plugin, cell)
     pure = all(i.is_pure for i in infos)
-    platform = target.wagon_platform(pure, options.legacy_platform_tag)
-    name = wagon.archive_name(plugin.name, plugin.version, options.build_tag, [target.pytag], platform)
-    ordered = sorted((i.path for i in infos), key=lambda p: p.name)
+    platform = targets[0].wagon_platform(pure, options.legacy_platform_tag)
+    pytags = [t.pytag for t in targets]
+    name = wagon.archive_name(plugin.name, plugin.version, options.build_tag, pytags, platform)
+    ordered = [i.path for i in infos]
     digests = {p.name: {"sha256": sha256_of(p), "size": p.stat().st_size} for p in ordered}
     metadata = wagon.package_json(
         archive=name,
         name=plugin.name,
         version=plugin.version,
         build_tag=options.build_tag,
-        pytags=[target.pytag],
+        pytags=pytags,
         platform=platform,
-        requires_python=wagon.python_requires(i.requires_python for i in infos),
+        requires_python=_shared_requires_python(plugin, cell, infos),
         wheels=ordered,
         wheel_digests=digests,
         files=[f.name for f in files],
         extension={
-            "targets": [target.id],
+            "targets": [t.id for t in targets],
             "plugin_yamls": sorted(f.name for f in files if f.suffix == ".yaml"),
             "tools": _tools.tool_versions(),
         },
     )
+    stage.mkdir(parents=True)
     path = stage / name
     with path.open("wb") as out:
         wagon.write_wagon(out, options.format, plugin.name, wagon.members(metadata, ordered, files), epoch)
     data = path.read_bytes()
     return WagonResult(
         file=name,
-        targets=[target.id],
+        targets=[t.id for t in targets],
         platform=platform,
-        python_versions=[target.pytag],
+        python_versions=pytags,
         sha256=hashlib.sha256(data).hexdigest(),
         md5=hashlib.md5(data).hexdigest(),
         size=len(data),
         wheels=[p.name for p in ordered],
     )
+
+
+def cells(targets: Sequence[BuildTarget], combine: bool) -> list[list[BuildTarget]]:
+    """Which targets share a wagon: each its own, or with --combine all Pythons of a platform."""
+    if not combine:
+        return [[t] for t in targets]
+    groups: dict[str, list[BuildTarget]] = {}
+    for target in targets:
+        groups.setdefault(target.platform.name, []).append(target)
+    return [sorted(group, key=lambda t: t.python) for group in groups.values()]
 
 
 def _replace_atomically(data: bytes | Path, dest: Path) -> None:
@@ -275,16 +303,21 @@ def build(
         with ThreadPoolExecutor(len(targets)) as resolvers:
             resolved = list(resolvers.map(resolve_one, targets))
 
-        def build_one(target: BuildTarget, candidates: list[Candidate]) -> tuple[WagonResult, Path]:
-            wheels = _target_wheels(target, candidates, tmp / target.id, cache, tool_env, host, on_event)
-            on_event(Event("writing the wagon", target.id, "write"))
-            stage = tmp / "stage" / target.id
-            stage.mkdir(parents=True)
-            result = _assemble(target, plugin, wheels, files, options, epoch, stage)
-            on_event(Event(f"{result.file} ({len(result.wheels)} wheels)", target.id, "done"))
+        def wheels_for(target: BuildTarget, candidates: list[Candidate]) -> list[Path]:
+            return _target_wheels(target, candidates, tmp / target.id, cache, tool_env, host, on_event)
+
+        wheels = dict(zip(targets, pool.map(wheels_for, targets, resolved)))
+
+        def assemble(cell: list[BuildTarget]) -> tuple[WagonResult, Path]:
+            for target in cell:
+                on_event(Event("writing the wagon", target.id, "write"))
+            stage = tmp / "stage" / cell[0].id
+            result = _assemble([(t, wheels[t]) for t in cell], plugin, files, options, epoch, stage)
+            for target in cell:
+                on_event(Event(f"{result.file} ({len(result.wheels)} wheels)", target.id, "done"))
             return result, stage / result.file
 
-        built = list(pool.map(build_one, targets, resolved))
+        built = list(pool.map(assemble, cells(targets, options.combine)))
         report = BuildReport(
             plugin.name, plugin.version, str(options.output), epoch,
             _without_clashes([result for result, _ in built]),

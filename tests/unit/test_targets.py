@@ -130,3 +130,14 @@ def test_supported_platform_is_one_wagon_103_accepts(
     plat: str, pure: bool, legacy: bool, expected: str, host: Host
 ) -> None:
     assert target("3.11", plat, host).wagon_platform(pure, legacy) == expected
+
+
+def test_combine_groups_pythons_by_platform(host: Host) -> None:
+    from packager.pipeline import cells
+
+    targets = [target(py, plat, host) for py in ("3.13", "3.9") for plat in ("manylinux2014_x86_64", "any")]
+    assert [[t.id for t in cell] for cell in cells(targets, combine=False)] == [[t.id] for t in targets]
+    assert [[t.id for t in cell] for cell in cells(targets, combine=True)] == [
+        ["cp39-manylinux2014_x86_64", "cp313-manylinux2014_x86_64"],
+        ["py39-any", "py313-any"],
+    ]

@@ -1,0 +1,100 @@
+"""Targets this machine cannot run: wheels only, tags and markers for the target, never the host."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from packaging.utils import parse_wheel_filename
+
+from ..sdists import write_c_sdist
+from .conftest import Run, interpreter, read_package_json
+from .floors import runs_on
+
+PYPROJECT = """[build-system]
+requires = ["setuptools>=61"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "arm-plugin"
+version = "1.2.0"
+dependencies = [{deps}]
+
+[tool.setuptools]
+packages = ["arm_plugin"]
+"""
+
+
+def plugin(root: Path, *deps: str) -> Path:
+    project = root / "arm-plugin"
+    (project / "arm_plugin").mkdir(parents=True)
+    (project / "arm_plugin" / "__init__.py").write_text("")
+    (project / "pyproject.toml").write_text(PYPROJECT.format(deps=", ".join(map(repr, deps))))
+    return project
+
+
+def wheel_names(wagon: Path) -> list[str]:
+    with zipfile.ZipFile(wagon) as archive:
+        return sorted(n.rsplit("/", 1)[1] for n in archive.namelist() if "/wheels/" in n)
+
+
+def test_aarch64_wagon_on_an_x86_64_machine(tmp_path: Path, run_cli: Run) -> None:
+    interpreter("3.11")
+    project = plugin(
+        tmp_path,
+        "cryptography", "pyyaml", "cffi",
+        # Differs by machine and by Python: the target, not this host, decides.
+        "six; platform_machine == 'aarch64'",
+        "idna; platform_machine == 'x86_64'",
+        "typing-extensions; python_version < '3.12'",
+        "tomli; python_version >= '3.12'",
+    )
+    out = tmp_path / "out"
+    run_cli("build", project, "--python", "3.11", "--platform", "manylinux2014_aarch64", "-o", out)
+    (wagon,) = out.glob("*.wgn")
+    assert wagon.name == "arm_plugin-1.2.0-py311-none-manylinux2014_aarch64.wgn"
+    assert read_package_json(wagon)["supported_platform"] == "manylinux2014_aarch64"
+    names = wheel_names(wagon)
+    for name in names:
+        assert runs_on(name, (3, 11), (2, 17), arch="aarch64"), name
+        assert "x86_64" not in name
+    projects = {parse_wheel_filename(n)[0] for n in names}
+    assert {"cryptography", "pyyaml", "cffi", "six", "typing-extensions"} <= projects
+    assert "idna" not in projects
+    assert "tomli" not in projects
+    assert any(n.startswith("cryptography-") and "aarch64" in n for n in names)
+
+
+def test_the_same_markers_for_the_host_arch_and_a_newer_python(tmp_path: Path, run_cli: Run) -> None:
+    interpreter("3.13")
+    project = plugin(
+        tmp_path,
+        "six; platform_machine == 'aarch64'",
+        "idna; platform_machine == 'x86_64'",
+        "typing-extensions; python_version < '3.12'",
+        "tomli; python_version >= '3.12'",
+    )
+    out = tmp_path / "out"
+    run_cli("build", project, "--python", "3.13", "--platform", "manylinux2014_x86_64", "-o", out)
+    (wagon,) = out.glob("*.wgn")
+    projects = {parse_wheel_filename(n)[0] for n in wheel_names(wagon)}
+    assert projects == {"arm-plugin", "idna", "tomli"}
+
+
+def test_sdist_only_dependency_for_a_foreign_target_is_refused_before_writing(
+    tmp_path: Path, run_cli: Run
+) -> None:
+    interpreter("3.11")
+    links = tmp_path / "links"
+    write_c_sdist(links, "pp-cext-foreign", "0.3.0")
+    project = plugin(tmp_path, "pp-cext-foreign==0.3.0")
+    out = tmp_path / "out"
+    proc = run_cli("build", project, "--python", "3.11", "--platform", "manylinux2014_aarch64",
+                   "--find-links", links, "-o", out, check=False)
+    assert proc.returncode == 3
+    (line,) = [l for l in proc.stderr.splitlines() if l.startswith("plugin-packager: error:")]
+    assert "pp-cext-foreign 0.3.0 has only an sdist for cp311-manylinux2014_aarch64" in line
+    assert "--find-links" in line
+    assert "native runner" in line
+    assert not out.exists()
+    assert "building pp-cext-foreign" not in proc.stderr
