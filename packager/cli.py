@@ -13,6 +13,7 @@ import click
 from . import __version__
 from .config import FORMATS, load_options
 from .errors import PackagerError
+from .lock import lock_project
 from .pipeline import build as run_build
 from .render import progress_renderer
 
@@ -27,6 +28,15 @@ def _fail_cleanly(debug: bool, func: Callable[[], None]) -> None:
             raise
         click.echo(f"plugin-packager: error: {exc.one_line()}", err=True)
         sys.exit(exc.exit_code)
+
+
+def _cli_flags(flags: dict[str, Any]) -> dict[str, Any]:
+    """Click's names to config keys; local --find-links paths made absolute from here."""
+    cli = {k.replace("_", "-"): v for k, v in flags.items()}
+    cli["find-links"] = tuple(
+        link if "://" in link else str(Path(link).resolve()) for link in cli.get("find-links", ())
+    )
+    return cli
 
 
 @click.group()
@@ -51,6 +61,8 @@ def main() -> None:
 @click.option("--extra-index-url", multiple=True, help="Extra index URL (repeatable).")
 @click.option("--find-links", multiple=True, help="Directory or URL with distributions.")
 @click.option("--cache-dir", type=click.Path(path_type=Path), help="Wheel cache directory.")
+@click.option("--offline", is_flag=True, default=None,
+              help="No network: every target's lock, files from the cache or --find-links.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Targets built at once [cores].")
 @click.option("--refresh", is_flag=True, help="Resolve again even if a recent resolution is cached.")
 @click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON.")
@@ -61,11 +73,8 @@ def build(project: Path, fmt: str | None, output: Path | None, cache_dir: Path |
     env = dict(os.environ)
     if cache_dir is not None:
         env["PLUGIN_PACKAGER_CACHE"] = str(cache_dir.resolve())
-    cli = {k.replace("_", "-"): v for k, v in flags.items()}
+    cli = _cli_flags(flags)
     cli.update({"format": fmt, "output": str(output.resolve()) if output else None})
-    cli["find-links"] = tuple(
-        link if "://" in link else str(Path(link).resolve()) for link in cli["find-links"]
-    )
 
     def run() -> None:
         options = load_options(project.resolve(), env, cli)
@@ -76,5 +85,28 @@ def build(project: Path, fmt: str | None, output: Path | None, cache_dir: Path |
         else:
             for result in report.wagons:
                 click.echo(str(options.output / result.file))
+
+    _fail_cleanly(debug, run)
+
+
+@main.command()
+@click.argument("project", default=".", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--python", "python", multiple=True, help="Target Python X.Y (repeatable).")
+@click.option("--platform", "platform", multiple=True, help="Target platform (repeatable).")
+@click.option("--interpreter", "interpreters", multiple=True, help="Path of a Python to use.")
+@click.option("--index-url", help="Base URL of the package index.")
+@click.option("--extra-index-url", multiple=True, help="Extra index URL (repeatable).")
+@click.option("--find-links", multiple=True, help="Directory or URL with distributions.")
+@click.option("--debug", is_flag=True, help="Show tracebacks.")
+def lock(project: Path, debug: bool, **flags: Any) -> None:
+    """Write locks/pylock.<target-id>.toml (pins + sha256 of every file) for each target."""
+    env = dict(os.environ)
+
+    def run() -> None:
+        options = load_options(project.resolve(), env, _cli_flags(flags))
+        with progress_renderer() as on_event:
+            written = lock_project(options, env, on_event=on_event)
+        for path in written:
+            click.echo(str(path))
 
     _fail_cleanly(debug, run)

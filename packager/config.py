@@ -30,6 +30,8 @@ class Options:
     index_url: str
     extra_index_url: tuple[str, ...]
     find_links: tuple[str, ...]
+    locks: str
+    offline: bool
     source_date_epoch: int | None
 
 
@@ -136,5 +138,7 @@ def load_options(
         index_url=merged["index-url"],
         extra_index_url=merged["extra-index-url"],
         find_links=tuple(_local(link, project) for link in merged["find-links"]),
+        locks=merged["locks"],
+        offline=merged["offline"],
         source_date_epoch=int(epoch) if epoch is not None else None,
     )

@@ -13,6 +13,7 @@ from urllib.parse import unquote, urlparse
 from .cache import Cache
 from .errors import ResolutionError
 from .resolve import Candidate
+from .wheels import sha256_of
 
 DOWNLOAD_THREADS = 8
 TIMEOUT_SECONDS = 120
@@ -32,12 +33,16 @@ def _download(url: str, dest: Path) -> str:
     return digest.hexdigest()
 
 
-def fetch_one(candidate: Candidate, dest_dir: Path, cache: Cache) -> Path:
-    if not candidate.sha256:
-        return _download_into_cache(candidate, dest_dir, cache)
-    cached = cache.get(candidate.sha256, candidate.filename)
+def fetch_one(
+    candidate: Candidate, dest_dir: Path, cache: Cache, local: Sequence[Path] = (), offline: bool = False
+) -> Path:
+    cached = cache.get(candidate.sha256, candidate.filename) if candidate.sha256 else None
     if cached is not None:
         return cached
+    if offline:
+        return _from_local(candidate, local, cache)
+    if not candidate.sha256:
+        return _download_into_cache(candidate, dest_dir, cache)
     with cache.lock(candidate.sha256):
         # Another build may have fetched it while we waited for the lock.
         return cache.get(candidate.sha256, candidate.filename) or _download_into_cache(
@@ -64,8 +69,34 @@ def _download_into_cache(candidate: Candidate, dest_dir: Path, cache: Cache) -> 
     return cache.put(dest, got, candidate.filename)
 
 
-def fetch(candidates: Sequence[Candidate], dest_dir: Path, cache: Cache) -> list[Path]:
-    """Every candidate's file, downloads in parallel, in the candidates' order."""
+def _from_local(candidate: Candidate, local: Sequence[Path], cache: Cache) -> Path:
+    """--offline: the file from a --find-links directory, and only with the promised sha256."""
+    for folder in local:
+        path = folder / candidate.filename
+        if not path.is_file():
+            continue
+        got = sha256_of(path)
+        if candidate.sha256 and got != candidate.sha256:
+            raise ResolutionError(
+                f"{path} has sha256 {got}, the lock says {candidate.sha256}",
+                "the file was changed or corrupted: restore the original, or lock again",
+            )
+        return cache.put(path, got, candidate.filename)
+    raise ResolutionError(
+        f"{candidate.filename} ({candidate.name} {candidate.version}) is neither in the cache nor"
+        f" in --find-links {', '.join(map(str, local)) or '(none given)'}",
+        "add the directory holding it with --find-links, or build once with the network",
+    )
+
+
+def fetch(
+    candidates: Sequence[Candidate],
+    dest_dir: Path,
+    cache: Cache,
+    local: Sequence[Path] = (),
+    offline: bool = False,
+) -> list[Path]:
+    """Every candidate's file, in the candidates' order; downloads run in parallel."""
     with ThreadPoolExecutor(DOWNLOAD_THREADS) as pool:
-        return list(pool.map(lambda c: fetch_one(c, dest_dir, cache), candidates))
+        return list(pool.map(lambda c: fetch_one(c, dest_dir, cache, local, offline), candidates))
 

@@ -98,7 +98,7 @@ def resolve(
         listing_digest(a for a in index_args if not a.startswith("--")), _tools.tool_versions().get("uv", ""),
     )
     cached = None if refresh else cache.get_keyed("resolutions", key, max_age=RESOLUTION_TTL)
-    lock = cached or _compile(target, requirements, workdir, index_args, env, host)
+    lock = cached or compile_lock(target, requirements, workdir, index_args, env, host)
     if cached is None:
         cache.put_keyed("resolutions", key, lock)
     return candidates_from_lock(lock, target)
@@ -115,7 +115,7 @@ def candidates_from_lock(lock: Path, target: BuildTarget) -> list[Candidate]:
     ]
 
 
-def _compile(
+def compile_lock(
     target: BuildTarget,
     requirements: Sequence[str],
     workdir: Path,
@@ -123,6 +123,7 @@ def _compile(
     env: Mapping[str, str],
     host: Host,
 ) -> Path:
+    """A fresh uv resolution for `target` as a PEP 751 lock in `workdir`."""
     workdir.mkdir(parents=True, exist_ok=True)
     req_file = workdir / "requirements.in"
     req_file.write_text("\n".join(requirements) + "\n", encoding="utf-8")

@@ -1,0 +1,127 @@
+"""What every command needs from a plugin project: its targets, cache, tool environment, own wheel."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from platformdirs import user_cache_dir
+
+from . import _tools, wagon
+from .cache import Cache, key_of
+from .config import Options
+from .errors import ConfigError
+from .events import Event, Events
+from .fingerprint import tree_digest
+from .interpreters import find_interpreter
+from .plugin_yaml import check_yamls, find_yamls
+from .targets import BuildTarget, Host, parse_platform, parse_python
+from .wheels import WheelInfo, inspect_wheel
+
+
+def cache_dir(env: Mapping[str, str]) -> Path:
+    return Path(env.get("PLUGIN_PACKAGER_CACHE") or user_cache_dir("plugin-packager"))
+
+
+def plan_targets(options: Options, host: Host, env: Mapping[str, str]) -> list[BuildTarget]:
+    """The cross product of Pythons and platforms, each with the interpreter that serves it."""
+    pythons = [parse_python(p) for p in options.python] or [sys.version_info[:2]]
+    platforms = [parse_platform(p, host) for p in options.platform]
+    interpreters = {v: find_interpreter(v, options.interpreters, env) for v in dict.fromkeys(pythons)}
+    targets = [BuildTarget(v, p, interpreters[v]) for v in pythons for p in platforms]
+    return list(dict.fromkeys(targets))
+
+
+def index_args(options: Options) -> list[str]:
+    args = ["--index-url", options.index_url] if options.index_url else []
+    for url in options.extra_index_url:
+        args += ["--extra-index-url", url]
+    for link in options.find_links:
+        args += ["--find-links", link]
+    return args
+
+
+def _check_requires_python(plugin: WheelInfo, target: BuildTarget) -> None:
+    try:
+        spec = SpecifierSet(plugin.requires_python or "")
+    except InvalidSpecifier:
+        return
+    if not spec.contains(target.python_version, prereleases=True):
+        raise ConfigError(
+            f"{plugin.name} {plugin.version} requires Python {spec}, target {target.id} is"
+            f" Python {target.python_version}",
+            "drop that --python or widen requires-python in pyproject.toml",
+        )
+
+
+def _extra_files(options: Options) -> list[Path]:
+    found = find_yamls(options.project)
+    for name in options.files:
+        path = options.project / name
+        if not path.is_file():
+            raise ConfigError(f"extra file {name!r} not found in {options.project}", "fix files=")
+        found.append(path)
+    return found
+
+
+def plugin_wheel(
+    options: Options, cache: Cache, env: Mapping[str, str], outdir: Path, on_event: Events
+) -> Path:
+    """The plugin's own wheel, rebuilt only when its sources (or the build tools) changed."""
+    tools = _tools.tool_versions()
+    key = key_of(
+        "plugin-wheel",
+        tree_digest(options.project, skip=[options.output, options.project / options.locks]),
+        env.get("SOURCE_DATE_EPOCH", ""), tools.get("build", ""), tools.get("uv", ""),
+    )
+    with cache.lock(key):
+        cached = cache.get_keyed("plugins", key)
+        if cached is not None:
+            on_event(Event(f"the plugin's sources are unchanged: reusing {cached.name}"))
+            return cached
+        on_event(Event(f"building the plugin's wheel from {options.project}"))
+        return cache.put_keyed("plugins", key, _tools.build_project_wheel(options.project, outdir, env))
+
+
+def tool_env(options: Options, env: Mapping[str, str], epoch: int) -> dict[str, str]:
+    """The environment of every tool we start: the epoch, and with --offline no index at all."""
+    out = {**env, "SOURCE_DATE_EPOCH": str(epoch)}
+    if options.offline:
+        local = [link for link in options.find_links if "://" not in link]
+        out.update({"UV_OFFLINE": "1", "UV_FIND_LINKS": " ".join(local), "PIP_NO_INDEX": "1"})
+    return out
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A project made ready for resolving: targets planned, plugin wheel built and checked."""
+
+    targets: list[BuildTarget]
+    cache: Cache
+    env: dict[str, str]
+    epoch: int
+    plugin: WheelInfo
+    files: list[Path]
+
+    @property
+    def requirements(self) -> list[str]:
+        return list(self.plugin.requires_dist)
+
+
+def prepare(options: Options, env: Mapping[str, str], host: Host, workdir: Path, on_event: Events) -> Prepared:
+    targets = plan_targets(options, host, env)
+    epoch = options.source_date_epoch if options.source_date_epoch is not None else wagon.ZIP_EPOCH
+    cache = Cache(cache_dir(env))
+    files = _extra_files(options)
+    _tools.uv_bin()  # resolve it once here, before worker threads ask for it
+    for target in targets:
+        on_event(Event(f"Python {target.python_version} on {target.platform.name}", target.id, "plan"))
+    environment = tool_env(options, env, epoch)
+    plugin = inspect_wheel(plugin_wheel(options, cache, environment, workdir / "plugin", on_event))
+    check_yamls([f for f in files if f.suffix == ".yaml"], plugin.name, plugin.version)
+    for target in targets:
+        _check_requires_python(plugin, target)
+    return Prepared(targets, cache, environment, epoch, plugin, files)
