@@ -110,3 +110,33 @@ def read_package_json(wagon: Path) -> dict[str, Any]:
         (name,) = [n for n in archive.namelist() if n.endswith("/package.json")]
         data: dict[str, Any] = json.loads(archive.read(name))
         return data
+
+
+PYPROJECT = """[build-system]
+requires = ["setuptools>=61"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "{name}"
+version = "{version}"
+requires-python = "{requires_python}"
+dependencies = {dependencies}
+
+[tool.setuptools]
+packages = ["{module}"]
+"""
+
+
+def write_plugin(
+    root: Path, name: str, dependencies: list[str], version: str = "1.0.0", requires_python: str = ">=3.6"
+) -> Path:
+    """A minimal plugin project `root/name` with one empty package, made by the test itself."""
+    module = name.replace("-", "_")
+    project = root / name
+    (project / module).mkdir(parents=True)
+    (project / module / "__init__.py").write_text("")
+    (project / "pyproject.toml").write_text(PYPROJECT.format(
+        name=name, version=version, requires_python=requires_python, module=module,
+        dependencies=json.dumps(dependencies),
+    ))
+    return project

@@ -11,28 +11,11 @@ import zipfile
 from pathlib import Path
 
 from ..sdists import write_c_sdist
-from .conftest import ROOT, Run, copy_project, interpreter, read_package_json
-
-PYPROJECT = """[build-system]
-requires = ["setuptools>=61"]
-build-backend = "setuptools.build_meta"
-
-[project]
-name = "racer-plugin"
-version = "1.0.0"
-dependencies = ["PyYAML>=6", "pp-cext-race==0.1.0"]
-
-[tool.setuptools]
-packages = ["racer_plugin"]
-"""
+from .conftest import ROOT, Run, copy_project, interpreter, read_package_json, write_plugin
 
 
 def racer(root: Path) -> Path:
-    project = root / "racer"
-    (project / "racer_plugin").mkdir(parents=True)
-    (project / "racer_plugin" / "__init__.py").write_text("")
-    (project / "pyproject.toml").write_text(PYPROJECT)
-    return project
+    return write_plugin(root, "racer-plugin", ["PyYAML>=6", "pp-cext-race==0.1.0"])
 
 
 def build_cmd(project: Path, links: Path, out: Path) -> list[str]:

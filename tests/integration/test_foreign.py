@@ -8,29 +8,12 @@ from pathlib import Path
 from packaging.utils import parse_wheel_filename
 
 from ..sdists import write_c_sdist
-from .conftest import Run, interpreter, read_package_json
+from .conftest import Run, interpreter, read_package_json, write_plugin
 from .floors import runs_on
-
-PYPROJECT = """[build-system]
-requires = ["setuptools>=61"]
-build-backend = "setuptools.build_meta"
-
-[project]
-name = "arm-plugin"
-version = "1.2.0"
-dependencies = [{deps}]
-
-[tool.setuptools]
-packages = ["arm_plugin"]
-"""
 
 
 def plugin(root: Path, *deps: str) -> Path:
-    project = root / "arm-plugin"
-    (project / "arm_plugin").mkdir(parents=True)
-    (project / "arm_plugin" / "__init__.py").write_text("")
-    (project / "pyproject.toml").write_text(PYPROJECT.format(deps=", ".join(map(repr, deps))))
-    return project
+    return write_plugin(root, "arm-plugin", list(deps), version="1.2.0")
 
 
 def wheel_names(wagon: Path) -> list[str]:

@@ -7,29 +7,12 @@ import subprocess
 import zipfile
 from pathlib import Path
 
-from .conftest import Run, interpreter, read_package_json
-
-PYPROJECT = """[build-system]
-requires = ["setuptools>=40"]
-build-backend = "setuptools.build_meta"
-
-[project]
-name = "agent6-plugin"
-version = "0.1.0"
-requires-python = ">=3.6"
-dependencies = ["cloudify-common>=6,<7.1"]
-
-[tool.setuptools]
-packages = ["agent6_plugin"]
-"""
+from .conftest import Run, interpreter, read_package_json, write_plugin
 
 
 def test_cp36_wagon_with_cloudify_common_installs_on_python_36(tmp_path: Path, run_cli: Run) -> None:
     py36 = interpreter("3.6")
-    project = tmp_path / "agent6"
-    (project / "agent6_plugin").mkdir(parents=True)
-    (project / "agent6_plugin" / "__init__.py").write_text("")
-    (project / "pyproject.toml").write_text(PYPROJECT)
+    project = write_plugin(tmp_path, "agent6-plugin", ["cloudify-common>=6,<7.1"], version="0.1.0")
     out = tmp_path / "out"
     run_cli("build", project, "--python", "3.6", "-o", out)
     (wagon,) = out.glob("*.wgn")

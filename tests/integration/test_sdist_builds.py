@@ -8,29 +8,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..sdists import GETRANDOM_C, write_c_sdist
-from .conftest import Run, WagonVenv, interpreter, read_package_json
+from .conftest import Run, WagonVenv, interpreter, read_package_json, write_plugin
 from .floors import auditwheel_policy, platform_glibc, runs_on
-
-PYPROJECT = """[build-system]
-requires = ["setuptools>=61"]
-build-backend = "setuptools.build_meta"
-
-[project]
-name = "cext-user-plugin"
-version = "2.0.0"
-dependencies = ["{dependency}==0.1.0"]
-
-[tool.setuptools]
-packages = ["cext_user_plugin"]
-"""
 
 
 def plugin(tmp_path: Path, dependency: str) -> Path:
-    project = tmp_path / "plugin"
-    (project / "cext_user_plugin").mkdir(parents=True)
-    (project / "cext_user_plugin" / "__init__.py").write_text("")
-    (project / "pyproject.toml").write_text(PYPROJECT.format(dependency=dependency))
-    return project
+    return write_plugin(tmp_path, "cext-user-plugin", [f"{dependency}==0.1.0"], version="2.0.0")
 
 
 def test_sdist_only_c_extension_is_built_and_repaired_to_the_floor(
