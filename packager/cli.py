@@ -13,9 +13,12 @@ import click
 from . import __version__
 from .config import FORMATS, load_options
 from .errors import PackagerError
+from .explain import closest, explain_files, index_files, marker_note, parse_target_id
 from .lock import lock_project
 from .pipeline import build as run_build
+from .project import project_requirements
 from .render import progress_renderer
+from .targets import Host
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -108,5 +111,43 @@ def lock(project: Path, debug: bool, **flags: Any) -> None:
             written = lock_project(options, env, on_event=on_event)
         for path in written:
             click.echo(str(path))
+
+    _fail_cleanly(debug, run)
+
+
+@main.command()
+@click.argument("package")
+@click.argument("target")
+@click.option("--project", type=click.Path(path_type=Path, file_okay=False),
+              help="A plugin project whose requirement markers to check as well.")
+@click.option("--index-url", default="https://pypi.org/simple", show_default=True)
+@click.option("--versions", default=5, show_default=True, help="How many versions to show.")
+@click.option("--debug", is_flag=True, help="Show tracebacks.")
+def explain(package: str, target: str, project: Path | None, index_url: str, versions: int,
+            debug: bool) -> None:
+    """Why PACKAGE has (or has no) usable wheel for TARGET, e.g. cp311-manylinux2014_aarch64."""
+
+    def run() -> None:
+        host = Host.detect()
+        cell = parse_target_id(target, host)
+        if project is not None:
+            requires = project_requirements(load_options(project.resolve(), dict(os.environ)))
+            note = marker_note(requires, package, cell)
+            if note:
+                click.echo(note)
+        verdicts = explain_files(index_files(package, index_url), cell)
+        usable = next((v for v in verdicts if v.usable), None)
+        click.echo(f"{package} for {cell.id}: " + (
+            f"newest usable release {usable.version} ({usable.usable[0]})" if usable
+            else "no release has a usable wheel"))
+        for verdict in verdicts[:versions]:
+            if verdict.usable:
+                click.echo(f"  {verdict.version}: usable: {verdict.usable[0]}")
+                continue
+            where = "this machine can build it" if cell.is_native(host) else "only a native runner can build it"
+            sdist = f"; sdist {verdict.sdist} ({where})" if verdict.sdist else ""
+            click.echo(f"  {verdict.version}: no usable wheel{sdist}")
+            for name, reason in closest(verdict):
+                click.echo(f"      {name}: {reason}")
 
     _fail_cleanly(debug, run)

@@ -12,7 +12,7 @@ from platformdirs import user_cache_dir
 
 from . import _tools, wagon
 from .cache import Cache, key_of
-from .config import Options
+from .config import Options, read_pyproject
 from .errors import ConfigError
 from .events import Event, Events
 from .fingerprint import tree_digest
@@ -125,3 +125,9 @@ def prepare(options: Options, env: Mapping[str, str], host: Host, workdir: Path,
     for target in targets:
         _check_requires_python(plugin, target)
     return Prepared(targets, cache, environment, epoch, plugin, files)
+
+
+def project_requirements(options: Options) -> list[str]:
+    """The plugin's declared dependencies, read from pyproject.toml without building it."""
+    dependencies = read_pyproject(options.project).get("project", {}).get("dependencies", [])
+    return [str(d) for d in dependencies]

@@ -81,3 +81,12 @@ def test_sdist_only_dependency_for_a_foreign_target_is_refused_before_writing(
     assert "native runner" in line
     assert not out.exists()
     assert "building pp-cext-foreign" not in proc.stderr
+
+
+def test_explain_says_why_against_the_real_index(run_cli: Run) -> None:
+    proc = run_cli("explain", "numpy", "cp39-manylinux2014_x86_64", "--versions", "1")
+    first, second, third = proc.stdout.splitlines()[:3]
+    assert first.startswith("numpy for cp39-manylinux2014_x86_64: newest usable release 2.0.2 (")
+    assert "no usable wheel" in second
+    assert "Requires-Python" in third
+    assert "excludes 3.9" in third

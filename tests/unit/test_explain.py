@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import pytest
+
+from packager.errors import TargetError
+from packager.explain import closest, explain_files, marker_note, parse_target_id
+from packager.targets import Host
+
+FILES = [
+    {"filename": "demo-3.0-cp311-cp311-manylinux_2_34_aarch64.whl"},
+    {"filename": "demo-3.0-cp311-cp311-manylinux2014_x86_64.whl"},
+    {"filename": "demo-3.0-cp312-cp312-manylinux2014_aarch64.whl"},
+    {"filename": "demo-3.0.tar.gz"},
+    {"filename": "demo-2.5-cp311-cp311-manylinux2014_aarch64.whl", "yanked": "broken build"},
+    {"filename": "demo-2.0-cp311-cp311-manylinux2014_aarch64.whl"},
+    {"filename": "demo-4.0-py3-none-any.whl", "requires-python": ">=3.12"},
+]
+
+
+def test_each_version_gets_its_reasons(host: Host) -> None:
+    target = parse_target_id("cp311-manylinux2014_aarch64", host)
+    verdicts = {v.version: v for v in explain_files(FILES, target)}
+    assert list(verdicts) == ["4.0", "3.0", "2.5", "2.0"]
+    assert verdicts["4.0"].reasons == {"demo-4.0-py3-none-any.whl": "Requires-Python >=3.12 excludes 3.11"}
+    three = verdicts["3.0"].reasons
+    assert three["demo-3.0-cp311-cp311-manylinux_2_34_aarch64.whl"] == (
+        "needs glibc 2.34, above the target's floor 2.17"
+    )
+    assert three["demo-3.0-cp311-cp311-manylinux2014_x86_64.whl"] == "for x86_64, not aarch64"
+    assert three["demo-3.0-cp312-cp312-manylinux2014_aarch64.whl"] == "built for cp312-cp312, not cp311"
+    assert verdicts["3.0"].sdist == "demo-3.0.tar.gz"
+    assert verdicts["2.5"].reasons == {
+        "demo-2.5-cp311-cp311-manylinux2014_aarch64.whl": "yanked: broken build"
+    }
+    assert verdicts["2.0"].usable == ["demo-2.0-cp311-cp311-manylinux2014_aarch64.whl"]
+    assert closest(verdicts["3.0"])[0][1].startswith("needs glibc")
+
+
+def test_marker_note_names_the_requirement(host: Host) -> None:
+    target = parse_target_id("cp313-manylinux2014_x86_64", host)
+    requires = ["demo; platform_machine == 'aarch64'", "other>=1"]
+    assert "is false on cp313-manylinux2014_x86_64" in (marker_note(requires, "Demo", target) or "")
+    assert marker_note(requires, "other", target) is None
+
+
+def test_bad_target_id(host: Host) -> None:
+    with pytest.raises(TargetError, match="unknown target"):
+        parse_target_id("manylinux2014", host)
