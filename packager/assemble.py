@@ -10,8 +10,11 @@ from pathlib import Path
 from . import _tools, wagon
 from .config import Options
 from .errors import ResolutionError
+from .sbom import sbom_json
 from .targets import BuildTarget
 from .wheels import WheelInfo, inspect_wheel, sha256_of
+
+SBOM_SUFFIX = ".cdx.json"
 
 Cell = Sequence[tuple[BuildTarget, Sequence[Path]]]
 
@@ -88,6 +91,8 @@ def assemble(
     path = stage / name
     with path.open("wb") as out:
         wagon.write_wagon(out, options.format, plugin.name, wagon.members(metadata, ordered, files), epoch)
+    sbom = stage / f"{name}{SBOM_SUFFIX}"
+    sbom.write_text(sbom_json(name, plugin, infos, epoch), encoding="utf-8")
     data = path.read_bytes()
     return WagonResult(
         file=name,

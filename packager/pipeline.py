@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .assemble import WagonResult, assemble, cells
+from .assemble import SBOM_SUFFIX, WagonResult, assemble, cells
 from .compile import build_sdist, refuse_foreign
 from .config import Options
 from .errors import ConfigError, ResolutionError
@@ -79,6 +79,8 @@ def _publish(report: BuildReport, staged: Mapping[str, Path], output: Path) -> N
     output.mkdir(parents=True, exist_ok=True)
     for result in report.wagons:
         _replace_atomically(staged[result.file], output / result.file)
+        sbom = staged[result.file].with_name(result.file + SBOM_SUFFIX)
+        _replace_atomically(sbom, output / sbom.name)
         _replace_atomically(f"{result.md5}\n".encode(), output / f"{result.file}.md5")
         _replace_atomically(f"{result.sha256}\n".encode(), output / f"{result.file}.sha256")
     _replace_atomically(report.to_json().encode(), output / REPORT_NAME)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import zipfile
 from dataclasses import dataclass
+from email.message import Message
 from email.parser import BytesParser
 from pathlib import Path
 
@@ -30,6 +31,7 @@ class WheelInfo:
     tags: frozenset[Tag]
     requires_dist: tuple[str, ...]
     requires_python: str | None
+    licenses: tuple[str, ...] = ()
 
     @property
     def is_pure(self) -> bool:
@@ -54,7 +56,20 @@ def inspect_wheel(path: Path) -> WheelInfo:
         tags=frozenset(tags),
         requires_dist=tuple(str(r) for r in message.get_all("Requires-Dist") or ()),
         requires_python=str(message["Requires-Python"]) if message["Requires-Python"] else None,
+        licenses=_licenses(message),
     )
+
+
+def _licenses(message: Message) -> tuple[str, ...]:
+    """PEP 639 License-Expression, else a one-line License field, else the trove classifiers."""
+    if message["License-Expression"]:
+        return (str(message["License-Expression"]),)
+    text = str(message["License"] or "").strip()
+    if text and "\n" not in text and len(text) <= 80:
+        return (text,)
+    prefix = "License :: OSI Approved :: "
+    classifiers = [str(c) for c in message.get_all("Classifier") or ()]
+    return tuple(c.removeprefix(prefix) for c in classifiers if c.startswith(prefix))
 
 
 def same_name(a: str, b: str) -> bool:

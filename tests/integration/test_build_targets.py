@@ -4,6 +4,7 @@ judged by an independent tag oracle, auditwheel and real wagon 1.0.3 on each Pyt
 from __future__ import annotations
 
 import hashlib
+import json
 import tarfile
 import zipfile
 from collections.abc import Callable
@@ -109,3 +110,22 @@ def test_legacy_setup_py_project_builds_a_pure_wagon(tmp_path: Path, run_cli: Ru
     assert "legacy-plugin/wheels/legacy_plugin-0.5.2-py3-none-any.whl" in names
     assert any(n.startswith("legacy-plugin/wheels/six-") for n in names)
     assert "legacy-plugin/files/plugin.yaml" in names
+
+
+def test_each_wagon_has_a_valid_cyclonedx_sbom(built: tuple[str, Path]) -> None:
+    from cyclonedx.schema import SchemaVersion
+    from cyclonedx.validation.json import JsonStrictValidator
+
+    _, out = built
+    for path in sorted(out.glob("*.wgn")):
+        text = (out / f"{path.name}.cdx.json").read_text()
+        assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(text) is None
+        sbom = json.loads(text)
+        meta = read_package_json(path)
+        digests = meta["plugin_packager"]["wheels"]
+        components = {c["purl"].split("file_name=")[1]: c for c in sbom["components"]}
+        assert set(components) | {sbom["metadata"]["component"]["purl"].split("file_name=")[1]} == set(digests)
+        for name, component in components.items():
+            assert component["hashes"] == [{"alg": "SHA-256", "content": digests[name]["sha256"]}]
+            assert component["purl"].startswith(f"pkg:pypi/{component['name']}@{component['version']}")
+        assert any("licenses" in c for c in components.values())

@@ -23,3 +23,18 @@ def test_name_and_version_come_from_metadata_not_the_file_name(tmp_path: Path) -
     assert (info.name, info.version, info.requires_python) == ("Hello_Plugin", "1.0.0", ">=3.6")
     assert info.requires_dist == ("PyYAML>=5.4", 'pytest; extra == "test"')
     assert info.is_pure
+
+
+def _wheel(tmp_path: Path, headers: str) -> Path:
+    path = tmp_path / "x-1-py3-none-any.whl"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("x-1.dist-info/METADATA", f"Metadata-Version: 2.4\nName: x\nVersion: 1\n{headers}")
+    return path
+
+
+def test_licences_prefer_the_expression_then_a_short_field_then_classifiers(tmp_path: Path) -> None:
+    expression = "License-Expression: MIT OR Apache-2.0\nLicense: long text\n"
+    assert inspect_wheel(_wheel(tmp_path, expression)).licenses == ("MIT OR Apache-2.0",)
+    assert inspect_wheel(_wheel(tmp_path, "License: BSD-3-Clause\n")).licenses == ("BSD-3-Clause",)
+    classifiers = "Classifier: License :: OSI Approved :: MIT License\nClassifier: Topic :: Other\n"
+    assert inspect_wheel(_wheel(tmp_path, classifiers)).licenses == ("MIT License",)
