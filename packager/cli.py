@@ -42,6 +42,27 @@ def _cli_flags(flags: dict[str, Any]) -> dict[str, Any]:
     return cli
 
 
+def project_and_targets(func: F) -> F:
+    """The project argument and the target/index options that build and lock share."""
+    options = [
+        click.argument("project", default=".", type=click.Path(path_type=Path, file_okay=False)),
+        click.option("--python", "python", multiple=True, help="Target Python X.Y (repeatable)."),
+        click.option("--platform", "platform", multiple=True, help="Target platform (repeatable)."),
+        click.option("--interpreter", "interpreters", multiple=True,
+                     help="Path of a Python to use (repeatable)."),
+        click.option("--index-url", help="Base URL of the package index."),
+        click.option("--extra-index-url", multiple=True, help="Extra index URL (repeatable)."),
+        click.option("--find-links", multiple=True, help="Directory or URL with distributions."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def debug_option(func: F) -> F:
+    return click.option("--debug", is_flag=True, help="Show tracebacks.")(func)
+
+
 @click.group()
 @click.version_option(__version__, prog_name="plugin-packager")
 def main() -> None:
@@ -49,9 +70,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("project", default=".", type=click.Path(path_type=Path, file_okay=False))
-@click.option("--python", "python", multiple=True, help="Target Python X.Y (repeatable).")
-@click.option("--platform", "platform", multiple=True, help="Target platform (repeatable).")
+@project_and_targets
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Output directory [dist/].")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), help="Archive container [zip].")
 @click.option("--build-tag", help="Build tag in the file name, e.g. manylinux or centos-Core.")
@@ -59,17 +78,13 @@ def main() -> None:
               help="Write linux_<arch> as supported_platform (managers <= 5.1).")
 @click.option("--combine/--no-combine", default=None,
               help="One wagon per platform holding every --python.")
-@click.option("--interpreter", "interpreters", multiple=True, help="Path of a Python to use (repeatable).")
-@click.option("--index-url", help="Base URL of the package index.")
-@click.option("--extra-index-url", multiple=True, help="Extra index URL (repeatable).")
-@click.option("--find-links", multiple=True, help="Directory or URL with distributions.")
 @click.option("--cache-dir", type=click.Path(path_type=Path), help="Wheel cache directory.")
 @click.option("--offline", is_flag=True, default=None,
               help="No network: every target's lock, files from the cache or --find-links.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Targets built at once [cores].")
 @click.option("--refresh", is_flag=True, help="Resolve again even if a recent resolution is cached.")
 @click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON.")
-@click.option("--debug", is_flag=True, help="Show tracebacks.")
+@debug_option
 def build(project: Path, fmt: str | None, output: Path | None, cache_dir: Path | None,
           jobs: int | None, refresh: bool, as_json: bool, debug: bool, **flags: Any) -> None:
     """Build one wagon per target for the plugin in PROJECT."""
@@ -93,14 +108,8 @@ def build(project: Path, fmt: str | None, output: Path | None, cache_dir: Path |
 
 
 @main.command()
-@click.argument("project", default=".", type=click.Path(path_type=Path, file_okay=False))
-@click.option("--python", "python", multiple=True, help="Target Python X.Y (repeatable).")
-@click.option("--platform", "platform", multiple=True, help="Target platform (repeatable).")
-@click.option("--interpreter", "interpreters", multiple=True, help="Path of a Python to use.")
-@click.option("--index-url", help="Base URL of the package index.")
-@click.option("--extra-index-url", multiple=True, help="Extra index URL (repeatable).")
-@click.option("--find-links", multiple=True, help="Directory or URL with distributions.")
-@click.option("--debug", is_flag=True, help="Show tracebacks.")
+@project_and_targets
+@debug_option
 def lock(project: Path, debug: bool, **flags: Any) -> None:
     """Write locks/pylock.<target-id>.toml (pins + sha256 of every file) for each target."""
     env = dict(os.environ)
@@ -122,7 +131,7 @@ def lock(project: Path, debug: bool, **flags: Any) -> None:
               help="A plugin project whose requirement markers to check as well.")
 @click.option("--index-url", default="https://pypi.org/simple", show_default=True)
 @click.option("--versions", default=5, show_default=True, help="How many versions to show.")
-@click.option("--debug", is_flag=True, help="Show tracebacks.")
+@debug_option
 def explain(package: str, target: str, project: Path | None, index_url: str, versions: int,
             debug: bool) -> None:
     """Why PACKAGE has (or has no) usable wheel for TARGET, e.g. cp311-manylinux2014_aarch64."""
