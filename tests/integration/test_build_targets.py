@@ -98,11 +98,18 @@ def test_real_wagon_shows_validates_and_installs(
     assert f"(3, {version.split('.')[1]})" in got
 
 
-def test_legacy_setup_py_project_builds_a_pure_wagon(tmp_path: Path, run_cli: Run) -> None:
+def test_legacy_setup_py_project_builds_a_pure_wagon(
+    tmp_path: Path, run_cli: Run, fresh_wagon_venv: Callable[[str], WagonVenv]
+) -> None:
     interpreter("3.11")
     project = copy_project(PROJECTS / "legacy-setup-py", tmp_path / "legacy")
-    run_cli("build", project, "--python", "3.11", "--format", "tar.gz", "-o", tmp_path / "out")
+    proc = run_cli("build", project, "--python", "3.11", "--format", "tar.gz", "--json",
+                   "-o", tmp_path / "out")
     (wagon,) = (tmp_path / "out").glob("*.wgn")
+    report = json.loads(proc.stdout)
+    assert report["wagons"][0]["file"] == wagon.name
+    assert report["wagons"][0]["sha256"] == hashlib.sha256(wagon.read_bytes()).hexdigest()
+    assert json.loads((tmp_path / "out" / "build-report.json").read_text()) == report
     # Every wheel is pure, so the wagon's platform is `any` (SPEC §2).
     assert wagon.name == "legacy_plugin-0.5.2-py311-none-any.wgn"
     with tarfile.open(wagon) as archive:
@@ -110,6 +117,10 @@ def test_legacy_setup_py_project_builds_a_pure_wagon(tmp_path: Path, run_cli: Ru
     assert "legacy-plugin/wheels/legacy_plugin-0.5.2-py3-none-any.whl" in names
     assert any(n.startswith("legacy-plugin/wheels/six-") for n in names)
     assert "legacy-plugin/files/plugin.yaml" in names
+    venv = fresh_wagon_venv("3.11")
+    assert '"supported_platform": "any"' in venv.wagon("show", wagon).stdout
+    validated = venv.wagon("validate", wagon)
+    assert "Validation Passed!" in validated.stdout + validated.stderr
 
 
 def test_each_wagon_has_a_valid_cyclonedx_sbom(built: tuple[str, Path]) -> None:
