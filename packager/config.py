@@ -29,6 +29,7 @@ class Options:
     index_url: str
     extra_index_url: tuple[str, ...]
     find_links: tuple[str, ...]
+    validate: bool
     source_date_epoch: int | None
 
 
@@ -134,5 +135,6 @@ def load_options(
         index_url=merged["index-url"],
         extra_index_url=merged["extra-index-url"],
         find_links=tuple(_local(link, project) for link in merged["find-links"]),
+        validate=merged["validate"],
         source_date_epoch=int(epoch) if epoch is not None else None,
     )

@@ -45,3 +45,9 @@ class ArchiveError(PackagerError):
     """A wagon or plugin YAML disagrees with what was built."""
 
     exit_code = 5
+
+
+class InstallError(PackagerError):
+    """The installer refused a wagon's wheels."""
+
+    exit_code = 7

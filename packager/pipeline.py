@@ -25,6 +25,7 @@ from .interpreters import find_interpreter
 from .plugin_yaml import check_yamls, find_yamls
 from .resolve import Candidate, resolve
 from .targets import BuildTarget, Host, parse_platform, parse_python
+from .validate import Settings, require_valid
 from .wheels import WheelInfo, inspect_wheel, sha256_of
 
 Events = Callable[[str], None]
@@ -247,5 +248,8 @@ def build(
                 )
             report.wagons.append(result)
             on_event(f"{target.id}: {result.file} ({len(result.wheels)} wheels)")
+        require_valid([stage / r.file for r in report.wagons], env, host,
+                      Settings(clean_room=options.validate, interpreters=options.interpreters),
+                      on_event)
         _publish(report, stage, options.output)
     return report
