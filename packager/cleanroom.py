@@ -126,14 +126,14 @@ def operations_check(
             if found["ok"]:
                 results.append((PASSED, op.mapping))
             elif missing:
-                results.append(_static(op, shipped, f"importing {op.module} needs {missing}, which no"
-                                              " wheel in the wagon ships"))
+                why = f"importing {op.module} needs {missing}, which no wheel in the wagon ships"
+                results.append(_static(op, shipped, why))
             else:
                 results.append((FAILED, f"{op.mapping}: {found['error']}: {found['message']}"))
     status = worst([s for s, _ in results])
     if status is PASSED:
         how = "imported and looked up" if probe else "found"
-        return Check(name, PASSED, f"{len(ops)} operation mappings, each {how} as a callable"
+        return Check(name, PASSED, f"operation mappings {how} as callables: {len(ops)}"
                      if ops else "no operation mappings")
     return Check(name, status, "; ".join(text for s, text in results if s is not PASSED))
 

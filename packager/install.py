@@ -12,7 +12,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
 from . import _tools
-from .archive import Limits, open_wagon, read_metadata
+from .archive import Limits, load_meta, open_wagon, read_metadata
 from .errors import ConfigError, InstallError, TargetError
 from .interpreters import find_interpreter
 from .targets import BuildTarget, Host, platform_of_wagon, read_pytags
@@ -74,10 +74,9 @@ def check_platform(meta: WagonMeta, host: Host) -> None:
     platform = platform_of_wagon(meta.platform)
     if platform is not None and platform.runs_on(host):
         return
-    glibc = f"glibc {host.glibc[0]}.{host.glibc[1]}" if host.glibc else "no glibc"
     raise TargetError(
-        f"{meta.name} {meta.version} is built for {meta.platform}; this machine is {host.arch}"
-        f" with {glibc}",
+        f"{meta.name} {meta.version} is built for {meta.platform}; this machine is"
+        f" {host.describe()}",
         "use the wagon built for this machine's platform",
     )
 
@@ -137,7 +136,7 @@ def install_wagon(
     """Install exactly the wagon's plugin version from its wheels alone, after the checks that
     wagon 1.0.3 gets wrong or skips: PEP 600 platforms, the venv's Python."""
     with open_wagon(path) as ex:
-        meta = parse_metadata(read_metadata(ex), path.name)
+        meta = load_meta(ex)
         check_platform(meta, host or Host.detect())
         python = _venv_python(venv, meta, interpreters, env, installer)
         try:

@@ -41,6 +41,10 @@ class Host:
         glibc = (int(match.group(1)), int(match.group(2))) if match else None
         return cls(arch=_platform.machine(), glibc=glibc)
 
+    def describe(self) -> str:
+        glibc = f"glibc {self.glibc[0]}.{self.glibc[1]}" if self.glibc else "no glibc"
+        return f"{self.arch} with {glibc}"
+
 
 @dataclass(frozen=True)
 class Platform:

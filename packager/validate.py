@@ -97,7 +97,8 @@ def validate_wagon(
                                   host or Host.detect(), Path(tmp))
         if not probed:
             for label, ops in operations.items():
-                report.checks.append(operations_check(f"operations:{label}", ops, wagon.shipped, None))
+                report.checks.append(
+                    operations_check(f"operations:{label}", ops, wagon.shipped, None))
     return report
 
 
@@ -112,28 +113,23 @@ def _structure(report: WagonReport, w: _Wagon) -> None:
     else:
         report.add("top-dir", w.strict, f"top directory {ex.top}/ is not package_name {meta.name!r}")
 
-    listed = set(meta.wheels)
-    missing, extra = sorted(listed - set(w.present)), sorted(set(w.present) - listed)
-    problems = [f"listed but missing from wheels/: {', '.join(missing)}"] if missing else []
-    problems += [f"in wheels/ but not listed: {', '.join(extra)}"] if extra else []
+    problems = _differences(meta.wheels, w.present, WHEELS_DIR)
     if problems:
         report.add("wheels", FAILED, "; ".join(problems))
     else:
-        report.add("wheels", PASSED, f"the {len(listed)} listed wheels are the wheels present")
+        report.add("wheels", PASSED, f"the listed wheels ({len(w.present)}) are the wheels present")
 
-    in_files = sorted(f.split("/", 1)[1] for f in ex.files if f.startswith(f"{FILES_DIR}/"))
+    in_files = [f.split("/", 1)[1] for f in ex.files if f.startswith(f"{FILES_DIR}/")]
     known = {METADATA_FILE, *(f"{WHEELS_DIR}/{n}" for n in w.present),
              *(f"{FILES_DIR}/{n}" for n in in_files)}
+    problems = _differences(meta.files, in_files, FILES_DIR)
     stray = sorted(set(ex.files) - known)
-    problems = [f"listed but missing from files/: {', '.join(sorted(set(meta.files) - set(in_files)))}"
-                ] if set(meta.files) - set(in_files) else []
-    unlisted = sorted(set(in_files) - set(meta.files))
-    problems += [f"in files/ but not listed: {', '.join(unlisted)}"] if unlisted else []
-    problems += [f"outside package.json, wheels/ and files/: {', '.join(stray)}"] if stray else []
+    if stray:
+        problems.append(f"outside package.json, wheels/ and files/: {', '.join(stray)}")
     if problems:
         report.add("files", w.strict, "; ".join(problems))
     else:
-        report.add("files", PASSED, f"{len(in_files)} added files, as listed")
+        report.add("files", PASSED, f"the listed files ({len(in_files)}) are the files present")
 
     expected = archive_name(meta.name, meta.version, meta.build_tag, meta.pythons, meta.platform)
     names = {"the file": ex.source.name, "archive_name": meta.archive_name or ""}
@@ -145,6 +141,12 @@ def _structure(report: WagonReport, w: _Wagon) -> None:
 
     report.checks.append(_sidecars(ex.source))
     report.checks.append(_digests(w))
+
+
+def _differences(listed: Sequence[str], present: Sequence[str], folder: str) -> list[str]:
+    missing, extra = sorted(set(listed) - set(present)), sorted(set(present) - set(listed))
+    found = [f"listed but missing from {folder}/: {', '.join(missing)}"] if missing else []
+    return found + ([f"in {folder}/ but not listed: {', '.join(extra)}"] if extra else [])
 
 
 def _sidecars(path: Path) -> Check:
@@ -309,8 +311,8 @@ def _yamls(report: WagonReport, w: _Wagon) -> dict[str, list[plugin_yaml.Operati
             report.add(f"yaml:{path.name}", FAILED, exc.message)
             continue
         report.add(f"yaml:{path.name}", PASSED,
-                   f"plugins name {w.meta.name} {w.meta.version}; {len(found[path.name])}"
-                   " operation mappings")
+                   f"plugins name {w.meta.name} {w.meta.version}; operation mappings:"
+                   f" {len(found[path.name])}")
     return found
 
 
@@ -362,8 +364,7 @@ def _clean_rooms(
 def _cannot_run(platform: Platform | None, name: str, host: Host) -> str | None:
     if platform is not None and platform.runs_on(host):
         return None
-    glibc = f"glibc {host.glibc[0]}.{host.glibc[1]}" if host.glibc else "no glibc"
-    return f"this machine ({host.arch}, {glibc}) cannot run {name} wheels"
+    return f"this machine ({host.describe()}) cannot run {name} wheels"
 
 
 def require_valid(

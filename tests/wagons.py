@@ -105,6 +105,26 @@ def hello() -> Layout:
                 {"plugin.yaml": PLUGIN_YAML.encode()})
 
 
+def wagon_03(wheels: dict[str, bytes], pythons: list[str], platform: str) -> Layout:
+    """legacy-plugin 0.5.2 as wagon 0.3 packed it: the 'distribution:' typo; no files,
+    python_requires or build tag keys; excluded_wheels; the 7-part name. Write it as tar.gz."""
+    pytags = ".".join(pythons)
+    return Layout("legacy-plugin", {
+        "archive_name": f"legacy_plugin-0.5.2-{pytags}-none-{platform}-none-none.wgn",
+        "build_server_os_properties": {
+            "distribution:": None, "distribution_release": None, "distribution_version": None,
+        },
+        "created_by_wagon_version": "0.3.2",
+        "excluded_wheels": [],
+        "package_name": "legacy-plugin",
+        "package_source": "legacy-plugin==0.5.2",
+        "package_version": "0.5.2",
+        "supported_platform": platform,
+        "supported_python_versions": pythons,
+        "wheels": sorted(wheels),
+    }, dict(wheels))
+
+
 def read(path: Path) -> Layout:
     """A zip wagon we wrote ourselves (trusted), back into a Layout."""
     layout = Layout("", {})

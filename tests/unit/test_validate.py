@@ -12,7 +12,7 @@ from packager.report import Status, WagonReport, exit_code, to_json
 from packager.targets import Host
 from packager.validate import Settings, validate_wagon
 
-from ..wagons import PLUGIN_YAML, TASKS, YAML_WHEEL, Layout, hello, ours, wheel_bytes
+from ..wagons import PLUGIN_YAML, TASKS, YAML_WHEEL, hello, ours, wagon_03, wheel_bytes
 
 PLUGIN_WHEEL = "hello_plugin-1.0.0-py3-none-any.whl"
 IN_PROCESS = Settings(clean_room=False)
@@ -182,33 +182,17 @@ def test_an_unsafe_archive_is_one_failed_check(tmp_path: Path, host: Host) -> No
     assert exit_code([report]) == 5
 
 
-def wagon_03(tmp_path: Path, pythons: list[str]) -> Path:
-    """A wagon as wagon 0.3 wrote it: the 'distribution:' typo, no files, python_requires or
-    build tag keys, the 7-part name, tar.gz."""
-    layout = Layout("legacy-plugin", {
-        "archive_name": "legacy_plugin-0.5.2-py27-none-linux_x86_64-none-none.wgn",
-        "build_server_os_properties": {
-            "distribution:": None, "distribution_release": None, "distribution_version": None,
-        },
-        "created_by_wagon_version": "0.3.2",
-        "excluded_wheels": [],
-        "package_name": "legacy-plugin",
-        "package_source": "legacy-plugin==0.5.2",
-        "package_version": "0.5.2",
-        "supported_platform": "linux_x86_64",
-        "supported_python_versions": pythons,
-        "wheels": ["legacy_plugin-0.5.2-py3-none-any.whl", "six-1.17.0-py2.py3-none-any.whl"],
-    })
-    layout.wheels = {
+def legacy_03(tmp_path: Path, pythons: list[str]) -> Path:
+    wheels = {
         "legacy_plugin-0.5.2-py3-none-any.whl": wheel_bytes(
             "legacy-plugin", "0.5.2", {"legacy_plugin/__init__.py": ""}),
         "six-1.17.0-py2.py3-none-any.whl": wheel_bytes("six", "1.17.0", {"six.py": ""}),
     }
-    return layout.write(tmp_path, "tar.gz")
+    return wagon_03(wheels, pythons, "linux_x86_64").write(tmp_path, "tar.gz")
 
 
 def test_a_wagon_0_3_archive_is_read_with_warnings(tmp_path: Path, host: Host) -> None:
-    results = check(wagon_03(tmp_path, ["py311"]), host)
+    results = check(legacy_03(tmp_path, ["py311"]), host)
     assert not [n for n, (s, _) in results.items() if s is Status.FAILED]
     warned = {n: r for n, (s, r) in results.items() if s is Status.WARNING}
     assert set(warned) == {"metadata", "file-name", "digests"}
@@ -223,7 +207,7 @@ def test_a_wagon_0_3_archive_is_read_with_warnings(tmp_path: Path, host: Host) -
 def test_a_python_2_wagon_is_read_and_its_checks_say_what_they_could_not_do(
     tmp_path: Path, host: Host
 ) -> None:
-    results = check(wagon_03(tmp_path, ["py27"]), host)
+    results = check(legacy_03(tmp_path, ["py27"]), host)
     assert not [n for n, (s, _) in results.items() if s is Status.FAILED]
     assert results["pythons"] == (
         Status.WARNING, "py27: not a CPython 3 version the manager reads; not checked")
