@@ -75,11 +75,12 @@ def install_and_probe(
     request = {"modules": list(modules), "functions": [list(f) for f in functions]}
     try:
         answer = _tools.run_probe(python, request, workdir, env)
-    except (_tools.ToolFailure, OSError, ValueError) as exc:
-        detail = exc.last_lines(4) if isinstance(exc, _tools.ToolFailure) else str(exc)
+        probe = Probe(dict(answer["modules"]), dict(answer["functions"]))
+    except (_tools.ToolFailure, OSError, ValueError, KeyError, TypeError) as exc:
+        detail = exc.last_lines(4) if isinstance(exc, _tools.ToolFailure) else repr(exc)
         checks.append(Check(f"import:{pytag}", Status.FAILED, f"the import probe died: {detail}"))
         return checks, None
-    return checks, Probe(answer["modules"], answer["functions"])
+    return checks, probe
 
 
 def _static(op: Operation, shipped: Shipped, why: str) -> tuple[Status, str]:
@@ -92,7 +93,7 @@ def _static(op: Operation, shipped: Shipped, why: str) -> tuple[Status, str]:
     try:
         with zipfile.ZipFile(wheel) as archive:
             kind = static_binding(read_member(archive, member), op.function)
-    except (SyntaxError, ValueError) as exc:
+    except (SyntaxError, ValueError, RecursionError) as exc:
         return FAILED, f"{op.mapping}: {member} does not parse: {exc}"
     if kind is None:
         return FAILED, f"{op.mapping}: {member} defines no {op.function}"
