@@ -51,7 +51,20 @@ class _Wagon:
                               and f.endswith(".whl"))
         self.platform = platform_of_wagon(meta.platform)
         self.versions, self.unparsed = read_pytags(meta.pythons)
-        self.infos: list[WheelInfo] = []
+        self.infos: list[WheelInfo] = []  # the wheels that are what their file names say
+        self.broken: list[str] = []  # and why the others are not
+        for name in self.present:
+            try:
+                info = inspect_wheel(self.wheel_dir / name)
+                file_name, file_version, _, _ = parse_wheel_filename(name)
+            except (InvalidWheelFilename, InvalidVersion, ValueError, KeyError,
+                    zipfile.BadZipFile) as exc:
+                self.broken.append(f"{name} is not a readable wheel: {exc}")
+                continue
+            if canonicalize_name(info.name) != file_name or _version(info.version) != file_version:
+                self.broken.append(f"{name} holds {info.name} {info.version} in its METADATA")
+                continue
+            self.infos.append(info)
 
     @cached_property
     def shipped(self) -> Shipped:
@@ -197,21 +210,8 @@ def _digests(w: _Wagon) -> Check:
 
 def _truth(report: WagonReport, w: _Wagon) -> None:
     meta = w.meta
-    broken = []
-    for name in w.present:
-        try:
-            info = inspect_wheel(w.wheel_dir / name)
-            file_name, file_version, _, _ = parse_wheel_filename(name)
-        except (InvalidWheelFilename, InvalidVersion, ValueError, KeyError,
-                zipfile.BadZipFile) as exc:
-            broken.append(f"{name} is not a readable wheel: {exc}")
-            continue
-        if canonicalize_name(info.name) != file_name or _version(info.version) != file_version:
-            broken.append(f"{name} holds {info.name} {info.version} in its METADATA")
-            continue
-        w.infos.append(info)
-    if broken:
-        report.add("wheel-metadata", FAILED, "; ".join(broken))
+    if w.broken:
+        report.add("wheel-metadata", FAILED, "; ".join(w.broken))
     else:
         report.add("wheel-metadata", PASSED, f"{len(w.infos)} wheels, each as its file name says")
 
