@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import metadata
+from importlib import metadata, resources
 from pathlib import Path
+from typing import Any
 
 from .errors import BuildError
 
@@ -26,14 +28,23 @@ class ToolFailure(Exception):
         return " | ".join(lines[-count:])
 
 
-def _run(cmd: Sequence[str | Path], env: Mapping[str, str], cwd: Path | None = None) -> str:
+def _run(
+    cmd: Sequence[str | Path],
+    env: Mapping[str, str],
+    cwd: Path | None = None,
+    timeout: float | None = None,
+) -> str:
     argv = tuple(str(c) for c in cmd)
     bindir = str(Path(sys.executable).parent)
     full_env = {**env, "PATH": bindir + os.pathsep + env.get("PATH", os.defpath)}
     # A fixed umask keeps file modes inside built wheels independent of the caller's.
-    proc = subprocess.run(
-        argv, env=full_env, cwd=cwd, capture_output=True, text=True, check=False, umask=0o022
-    )
+    try:
+        proc = subprocess.run(
+            argv, env=full_env, cwd=cwd, capture_output=True, text=True, check=False,
+            umask=0o022, timeout=timeout,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise ToolFailure(argv, f"no answer after {timeout:.0f} s") from exc
     if proc.returncode != 0:
         raise ToolFailure(argv, proc.stdout + proc.stderr)
     return proc.stdout
@@ -100,6 +111,65 @@ def auditwheel_repair(wheel: Path, plat: str, outdir: Path, env: Mapping[str, st
     _run([sys.executable, "-m", "auditwheel", "repair", "--plat", plat, "-w", outdir, wheel], env)
     (repaired,) = outdir.glob("*.whl")
     return repaired
+
+
+INSTALLERS = ("uv", "pip")
+_PROBE = resources.files("packager").joinpath("resources/import_probe.py")
+
+
+def clean_env(env: Mapping[str, str]) -> dict[str, str]:
+    """The caller's environment less anything that steers pip, uv or Python."""
+    dropped = ("PIP_", "UV_", "PYTHON", "VIRTUAL_ENV", "CONDA_", "__PYVENV")
+    kept = {k: v for k, v in env.items() if not k.startswith(dropped)}
+    return {**kept, "PIP_CONFIG_FILE": os.devnull}
+
+
+def make_venv(interpreter: Path, dest: Path, env: Mapping[str, str], installer: str) -> Path:
+    """A fresh venv (with pip only when pip will install into it); returns its python."""
+    if installer == "pip":
+        _run([interpreter, "-m", "venv", dest], clean_env(env))
+    else:
+        _run([uv_bin(), "venv", "--quiet", "--no-config", "--python", interpreter, dest],
+             clean_env(env))
+    return dest / "bin" / "python"
+
+
+def install_offline(
+    python: Path, wheels: Path, requirement: str, env: Mapping[str, str], installer: str
+) -> None:
+    """`requirement` from `wheels` alone: no index, no user configuration, no cache."""
+    if installer == "pip":
+        cmd: list[str | Path] = [
+            python, "-m", "pip", "install", "--isolated", "--no-input", "--no-cache-dir",
+            "--disable-pip-version-check", "--no-index", "--find-links", wheels, requirement,
+        ]
+    else:
+        cmd = [uv_bin(), "pip", "install", "--no-config", "--python", python, "--offline",
+               "--no-index", "--find-links", wheels, "--no-cache", requirement]
+    _run(cmd, clean_env(env), timeout=900)
+
+
+def check_requirements(python: Path, env: Mapping[str, str], installer: str) -> None:
+    """`pip check`: every installed distribution's requirements are installed too."""
+    if installer == "pip":
+        cmd: list[str | Path] = [python, "-m", "pip", "check", "--isolated",
+                                 "--disable-pip-version-check"]
+    else:
+        cmd = [uv_bin(), "pip", "check", "--no-config", "--python", python]
+    _run(cmd, clean_env(env), timeout=300)
+
+
+def run_probe(
+    python: Path, request: Mapping[str, Any], workdir: Path, env: Mapping[str, str]
+) -> dict[str, Any]:
+    """Import modules and look functions up inside a venv; results come back through a file,
+    since imported plugin code may print anything."""
+    ask, answer = workdir / "probe-request.json", workdir / "probe-answer.json"
+    ask.write_text(json.dumps(request), encoding="utf-8")
+    _run([python, "-I", "-c", _PROBE.read_text(encoding="utf-8"), ask, answer],
+         clean_env(env), cwd=workdir, timeout=600)
+    result: dict[str, Any] = json.loads(answer.read_text(encoding="utf-8"))
+    return result
 
 
 @lru_cache(maxsize=1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Callable
@@ -10,15 +11,18 @@ from typing import Any, TypeVar
 
 import click
 
-from . import __version__
+from . import __version__, report
+from ._tools import INSTALLERS
 from .config import FORMATS, load_options
-from .errors import PackagerError
+from .errors import ConfigError, PackagerError
 from .explain import closest, explain_files, index_files, marker_note, parse_target_id
+from .install import describe, install_wagon
 from .lock import lock_project
 from .pipeline import build as run_build
 from .project import project_requirements
 from .render import progress_renderer
 from .targets import Host
+from .validate import Settings, validate_wagon
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -83,6 +87,8 @@ def main() -> None:
               help="No network: every target's lock, files from the cache or --find-links.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Targets built at once [cores].")
 @click.option("--refresh", is_flag=True, help="Resolve again even if a recent resolution is cached.")
+@click.option("--validate/--no-validate", default=None,
+              help="Also install each wagon in a clean room (as `validate` does).")
 @click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON.")
 @debug_option
 def build(project: Path, fmt: str | None, output: Path | None, cache_dir: Path | None,
@@ -158,5 +164,86 @@ def explain(package: str, target: str, project: Path | None, index_url: str, ver
             click.echo(f"  {verdict.version}: no usable wheel{sdist}")
             for name, reason in closest(verdict):
                 click.echo(f"      {name}: {reason}")
+WAGONS = click.Path(exists=True, dir_okay=False, path_type=Path)
+INTERPRETERS = click.option("--interpreter", "interpreters", multiple=True,
+                            help="Path of a Python to use (repeatable).")
+INSTALLER = click.option("--installer", type=click.Choice(INSTALLERS), default="uv",
+                         show_default=True, help="What installs into the venv.")
+
+
+@main.command()
+@click.argument("wagons", nargs=-1, required=True, type=WAGONS)
+@INTERPRETERS
+@INSTALLER
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def validate(wagons: tuple[Path, ...], interpreters: tuple[str, ...], installer: str,
+             as_json: bool) -> None:
+    """Check WAGONs as a manager would: structure, truth, plugin YAMLs, clean-room installs.
+
+    Exit status: 0 every check passed (warnings allowed), 5 a check failed, 6 a check was
+    skipped because this machine cannot run a target.
+    """
+    settings = Settings(interpreters=interpreters, installer=installer)
+    reports = []
+    for path in wagons:
+        result = validate_wagon(path, dict(os.environ), settings=settings)
+        reports.append(result)
+        if not as_json:
+            for check in result.checks:
+                click.echo(f"  {check.status.value:<8} {check.name}: {check.reason}")
+            click.echo(result.summary())
+    if as_json:
+        click.echo(report.to_json(reports), nl=False)
+    sys.exit(report.exit_code(reports))
+
+
+@main.command()
+@click.argument("wagon", type=WAGONS)
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.option("--debug", is_flag=True, help="Show tracebacks.")
+def show(wagon: Path, as_json: bool, debug: bool) -> None:
+    """Print a wagon's metadata, its wheels with their tags, and its targets."""
+
+    def run() -> None:
+        info = describe(wagon)
+        if as_json:
+            click.echo(json.dumps(info, indent=2, sort_keys=True))
+            return
+        click.echo(f"{info['package_name']} {info['package_version']}  ({info['file']},"
+                   f" {info['container']}, made by {info['created_by']})")
+        for label, key in (("platform", "supported_platform"), ("pythons", "supported_python_versions"),
+                           ("python_requires", "python_requires"), ("build tag", "build_tag"),
+                           ("targets", "targets"), ("files", "files")):
+            value = info[key]
+            shown = ", ".join(value) if isinstance(value, list) else value
+            click.echo(f"{label + ':':<17}{shown or '-'}")
+        click.echo(f"wheels ({len(info['wheels'])}):")
+        for wheel in info["wheels"]:
+            note = "" if wheel["listed"] else "  [not listed in package.json]"
+            click.echo(f"  {wheel['file']}{note}\n      {' '.join(wheel['tags'])}")
+
+    _fail_cleanly(debug, run)
+
+
+@main.command()
+@click.argument("wagon", type=WAGONS)
+@click.option("--venv", type=click.Path(path_type=Path, file_okay=False),
+              help="The venv to install into (created when missing) [$VIRTUAL_ENV].")
+@INTERPRETERS
+@INSTALLER
+@click.option("--debug", is_flag=True, help="Show tracebacks.")
+def install(wagon: Path, venv: Path | None, interpreters: tuple[str, ...], installer: str,
+            debug: bool) -> None:
+    """Install WAGON's plugin, at exactly its version, offline, into a venv it was made for."""
+    env = dict(os.environ)
+
+    def run() -> None:
+        target = venv or (Path(env["VIRTUAL_ENV"]) if env.get("VIRTUAL_ENV") else None)
+        if target is None:
+            raise ConfigError("no venv to install into", "pass --venv PATH or activate a venv")
+        done = install_wagon(wagon, target.absolute(), env, installer=installer,
+                             interpreters=interpreters)
+        click.echo(f"installed {done.name} {done.version} into {done.venv}"
+                   f" (Python {done.python[0]}.{done.python[1]})")
 
     _fail_cleanly(debug, run)

@@ -32,6 +32,7 @@ class Options:
     find_links: tuple[str, ...]
     locks: str
     offline: bool
+    validate: bool
     source_date_epoch: int | None
 
 
@@ -140,5 +141,6 @@ def load_options(
         find_links=tuple(_local(link, project) for link in merged["find-links"]),
         locks=merged["locks"],
         offline=merged["offline"],
+        validate=merged["validate"],
         source_date_epoch=int(epoch) if epoch is not None else None,
     )

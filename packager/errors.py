@@ -42,6 +42,12 @@ class BuildError(PackagerError):
 
 
 class ArchiveError(PackagerError):
-    """A wagon or plugin YAML disagrees with what was built."""
+    """A wagon is unsafe or malformed, or it or a plugin YAML disagrees with what was built."""
 
     exit_code = 5
+
+
+class InstallError(PackagerError):
+    """The installer refused a wagon's wheels."""
+
+    exit_code = 7

@@ -21,6 +21,7 @@ from .lock import lock_path, read_lock
 from .project import Prepared, index_args, prepare
 from .resolve import Candidate, resolve
 from .targets import BuildTarget, Host
+from .validate import Settings, require_valid
 
 REPORT_NAME = "build-report.json"
 
@@ -174,5 +175,7 @@ def build(
             plugin.name, plugin.version, str(options.output), prepared.epoch,
             _without_clashes([result for result, _ in built]),
         )
+        settings = Settings(clean_room=options.validate, interpreters=options.interpreters)
+        require_valid([path for _, path in built], env, host, settings, on_event)
         _publish(report, {result.file: path for result, path in built}, options.output)
     return report

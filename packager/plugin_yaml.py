@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import ast
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,39 +20,130 @@ def find_yamls(project: Path) -> list[Path]:
     return [project / name for name in YAML_NAMES if (project / name).is_file()]
 
 
-def load(path: Path) -> dict[str, Any]:
+def load(path: Path, label: str | None = None) -> dict[str, Any]:
+    """The YAML as a mapping; errors name `label` (default: the path) and the line."""
+    label = label or str(path)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else "?"
-        raise ConfigError(f"{path}:{line}: invalid YAML: {exc.problem}", "fix the YAML") from exc
+        raise ConfigError(f"{label}:{line}: invalid YAML: {exc.problem}", "fix the YAML") from exc
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: invalid YAML: {exc}", "fix the YAML") from exc
+        raise ConfigError(f"{label}: invalid YAML: {exc}", "fix the YAML") from exc
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: a plugin YAML must be a mapping", "start it with plugins:")
+        raise ConfigError(f"{label}: a plugin YAML must be a mapping", "start it with plugins:")
     return data
 
 
+def plugins_of(data: dict[str, Any], label: str) -> dict[str, Any]:
+    plugins = data.get("plugins") or {}
+    if not isinstance(plugins, dict):
+        raise ConfigError(f"{label}: plugins: must be a mapping", "see SPEC §4")
+    return plugins
+
+
+def check_plugins(data: dict[str, Any], label: str, name: str, version: str) -> None:
+    """Every `plugins:` entry must name the plugin's wheel, at its version."""
+    filename = Path(label).name
+    for key, plugin in plugins_of(data, label).items():
+        if not isinstance(plugin, dict):
+            continue
+        found_name = str(plugin.get("package_name", ""))
+        found_version = str(plugin.get("package_version", ""))
+        if not same_name(found_name, name):
+            raise ArchiveError(
+                f"{label}: plugins.{key}.package_name is {found_name!r}"
+                f" but the built wheel is {name!r}",
+                f"set package_name: {name} in {filename}",
+            )
+        if found_version != version:
+            raise ArchiveError(
+                f"{label}: plugins.{key}.package_version is {found_version!r}"
+                f" but the built wheel is {version!r}",
+                f"set package_version: '{version}' in {filename}",
+            )
+
+
 def check_yamls(paths: Sequence[Path], name: str, version: str) -> None:
-    """Every `plugins:` entry must name the wheel that was built, at its version."""
     for path in paths:
-        plugins = load(path).get("plugins") or {}
-        if not isinstance(plugins, dict):
-            raise ConfigError(f"{path}: plugins: must be a mapping", "see SPEC §4")
-        for key, plugin in plugins.items():
-            if not isinstance(plugin, dict):
-                continue
-            found_name = str(plugin.get("package_name", ""))
-            found_version = str(plugin.get("package_version", ""))
-            if not same_name(found_name, name):
-                raise ArchiveError(
-                    f"{path}: plugins.{key}.package_name is {found_name!r}"
-                    f" but the built wheel is {name!r}",
-                    f"set package_name: {name} in {path.name}",
-                )
-            if found_version != version:
-                raise ArchiveError(
-                    f"{path}: plugins.{key}.package_version is {found_version!r}"
-                    f" but the built wheel is {version!r}",
-                    f"set package_version: '{version}' in {path.name}",
-                )
+        check_plugins(load(path), str(path), name, version)
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One `<plugin key>.<module path>.<function>` mapping and where the YAML holds it."""
+
+    where: str
+    mapping: str
+    module: str
+    function: str
+
+
+def _interfaces(owner: str, interfaces: Any, keys: set[str]) -> Iterator[Operation]:
+    if not isinstance(interfaces, dict):
+        return
+    for iface, ops in interfaces.items():
+        for op, value in (ops.items() if isinstance(ops, dict) else ()):
+            yield from _mapping(f"{owner}.{iface}.{op}", value, "implementation", keys)
+
+
+def _mapping(where: str, value: Any, field: str, keys: set[str]) -> Iterator[Operation]:
+    text = value.get(field) if isinstance(value, dict) else value
+    if not isinstance(text, str):
+        return
+    key, _, path = text.strip().partition(".")
+    if key not in keys:
+        return  # another plugin's operation, or a script path
+    module, _, function = path.rpartition(".")
+    yield Operation(where, text.strip(), module, function)
+
+
+def operations(data: dict[str, Any], label: str) -> list[Operation]:
+    """Mappings that point into this YAML's own plugins: node types, relationships, workflows."""
+    keys = set(plugins_of(data, label))
+    found: list[Operation] = []
+    for section, fields in (("node_types", ("interfaces",)),
+                            ("relationships", ("source_interfaces", "target_interfaces"))):
+        types = data.get(section)
+        for name, body in (types.items() if isinstance(types, dict) else ()):
+            for field in fields:
+                if isinstance(body, dict):
+                    found += _interfaces(f"{section}.{name}.{field}", body.get(field), keys)
+    workflows = data.get("workflows")
+    for name, body in (workflows.items() if isinstance(workflows, dict) else ()):
+        found += _mapping(f"workflows.{name}", body, "mapping", keys)
+    return found
+
+
+def _top_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Statements that run at import time, through if/try/with blocks but not into defs."""
+    for node in body:
+        yield node
+        for name in ("body", "orelse", "finalbody"):
+            if isinstance(node, (ast.If, ast.Try, ast.With)) and hasattr(node, name):
+                yield from _top_level(getattr(node, name))
+        for handler in getattr(node, "handlers", []):
+            yield from _top_level(handler.body)
+
+
+def static_binding(source: bytes, function: str) -> str | None:
+    """How a module binds `function` at its top level: def, class, assignment, import, star
+    import (undecidable), or None. SyntaxError when the source does not parse."""
+    kinds: list[str] = []
+    for node in _top_level(ast.parse(source).body):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == function:
+            kinds.append("def")
+        elif isinstance(node, ast.ClassDef) and node.name == function:
+            kinds.append("class")
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Name) and t.id == function for t in targets):
+                kinds.append("assignment")
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                if alias.name == "*":
+                    kinds.append("star import")
+                elif (alias.asname or alias.name.split(".")[0]) == function:
+                    kinds.append("import")
+    order = ("def", "class", "assignment", "import", "star import")
+    return min(kinds, key=order.index) if kinds else None

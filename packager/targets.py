@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import platform as _platform
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from ._toml import resource
 from .errors import TargetError
 
 Glibc = tuple[int, int]
+LINUX_CEILING: Glibc = (2, 99)  # no glibc floor is known for a plain linux_<arch> wagon
 _PEP600 = re.compile(r"^manylinux_(\d+)_(\d+)_(\w+)$")
 
 
@@ -38,6 +40,10 @@ class Host:
         match = re.match(r"glibc (\d+)\.(\d+)", libc)
         glibc = (int(match.group(1)), int(match.group(2))) if match else None
         return cls(arch=_platform.machine(), glibc=glibc)
+
+    def describe(self) -> str:
+        glibc = f"glibc {self.glibc[0]}.{self.glibc[1]}" if self.glibc else "no glibc"
+        return f"{self.arch} with {glibc}"
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,14 @@ class Platform:
             if (major, m) in legacy:
                 out.append(f"{legacy[(major, m)]}_{self.arch}")
         return out
+
+    def runs_on(self, host: Host) -> bool:
+        """True when `host` can run binaries of this platform."""
+        if self.kind == "any":
+            return True
+        if self.arch != host.arch or host.glibc is None:
+            return False
+        return self.kind == "linux" or (self.glibc is not None and self.glibc <= host.glibc)
 
     def legacy_name(self) -> str | None:
         """The PEP 599-era alias (`manylinux2014_x86_64`) of this floor, when there is one."""
@@ -103,6 +117,23 @@ def parse_platform(text: str, host: Host) -> Platform:
     )
 
 
+def platform_of_wagon(text: str) -> Platform | None:
+    """The platform a wagon's `supported_platform` names, read the same on any machine.
+
+    `linux_<arch>` means "the Linux the wagon was built on": any glibc of that arch may be in it.
+    None for platforms we know nothing of (win32, macosx_*).
+    """
+    arch = text.removeprefix("linux_")
+    if arch != text and arch in platform_data()["arches"]:
+        return Platform(text, "linux", arch, LINUX_CEILING)
+    if text == "manylinux":
+        return None
+    try:
+        return parse_platform(text, Host(arch="", glibc=None))
+    except TargetError:
+        return None
+
+
 def parse_python(text: str) -> tuple[int, int]:
     match = re.fullmatch(r"(?:cp|py)?(\d)\.?(\d+)", text.strip())
     if not match or match.group(1) != "3":
@@ -111,6 +142,24 @@ def parse_python(text: str) -> tuple[int, int]:
     if version < (3, 6):
         raise TargetError(f"Python {text} is too old for a wagon", "targets start at 3.6")
     return version
+
+
+GENERIC_PYTAGS = ("py2", "py3", "py2.py3")
+
+
+def read_pytags(entries: Sequence[str]) -> tuple[list[tuple[int, int]], list[str]]:
+    """A wagon's supported_python_versions as CPython 3 versions, and the entries that are not
+    (py27, garbage). Generic py2/py3 tags say nothing and are dropped, as the manager does."""
+    versions: list[tuple[int, int]] = []
+    unparsed: list[str] = []
+    for entry in entries:
+        if entry in GENERIC_PYTAGS:
+            continue
+        try:
+            versions.append(parse_python(entry))
+        except TargetError:
+            unparsed.append(entry)
+    return list(dict.fromkeys(versions)), unparsed
 
 
 @dataclass(frozen=True)
@@ -158,15 +207,7 @@ class BuildTarget:
 
     def is_native(self, host: Host) -> bool:
         """True when this machine can run the target's binaries (so it may compile sdists)."""
-        plat = self.platform
-        if plat.kind == "any":
-            return True
-        return (
-            plat.arch == host.arch
-            and host.glibc is not None
-            and plat.glibc is not None
-            and plat.glibc <= host.glibc
-        )
+        return self.platform.runs_on(host)
 
     def tags(self) -> list[Tag]:
         """Every wheel tag this target accepts, best first."""

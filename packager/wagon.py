@@ -16,6 +16,8 @@ from typing import Any, BinaryIO
 from packaging.specifiers import InvalidSpecifier, Specifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
+from .errors import ArchiveError
+
 METADATA_FILE = "package.json"
 WHEELS_DIR = "wheels"
 FILES_DIR = "files"
@@ -23,6 +25,14 @@ FORMAT_VERSION = 1
 ZIP_EPOCH = 315532800  # 1980-01-01T00:00:00Z, the oldest time a zip entry can hold
 FILE_MODE = 0o644
 DIR_MODE = 0o755
+EXTENSION_KEY = "plugin_packager"
+# Every key wagon 1.0.x writes (SPEC §3); readers such as the manager may look any of them up.
+SPEC_KEYS = (
+    "archive_name", "build_server_os_properties", "created_by_wagon_version", "files",
+    "package_build_tag", "package_name", "package_source", "package_version", "python_requires",
+    "supported_platform", "supported_python_versions", "wheels",
+)
+OS_KEYS = ("distribution", "distribution_release", "distribution_version")
 
 
 @dataclass(frozen=True)
@@ -106,12 +116,79 @@ def package_json(
         "supported_platform": platform,
         "supported_python_versions": list(pytags),
         "wheels": sorted(w.name for w in wheels),
-        "plugin_packager": {
+        EXTENSION_KEY: {
             "format_version": FORMAT_VERSION,
             "wheels": {k: wheel_digests[k] for k in sorted(wheel_digests)},
             **extension,
         },
     }
+
+
+@dataclass(frozen=True)
+class WagonMeta:
+    """package.json as read back, from us or from wagon 0.x/1.x; `gaps` says what it lacks."""
+
+    name: str
+    version: str
+    platform: str
+    pythons: tuple[str, ...]
+    wheels: tuple[str, ...]
+    files: tuple[str, ...]
+    build_tag: str
+    python_requires: str | None
+    archive_name: str | None
+    created_by: str
+    extension: dict[str, Any] | None
+    gaps: tuple[str, ...]
+
+    @property
+    def ours(self) -> bool:
+        return self.extension is not None
+
+
+def _strings(data: dict[str, Any], key: str, label: str) -> tuple[str, ...]:
+    value = data.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ArchiveError(f"{label}: {METADATA_FILE} key {key!r} is not a list of strings")
+    return tuple(value)
+
+
+def parse_metadata(data: dict[str, Any], label: str) -> WagonMeta:
+    """Typed view of package.json; ArchiveError when a key every reader needs is unusable."""
+    for key in ("package_name", "package_version", "supported_platform"):
+        if not isinstance(data.get(key), str) or not data[key]:
+            raise ArchiveError(f"{label}: {METADATA_FILE} has no usable {key!r}")
+    if not isinstance(data.get("wheels"), list):
+        raise ArchiveError(f"{label}: {METADATA_FILE} has no 'wheels' list")
+    gaps = [f"no {key!r} key" for key in SPEC_KEYS if key not in data]
+    props = data.get("build_server_os_properties")
+    if isinstance(props, dict):
+        if "distribution:" in props:
+            gaps.append("'distribution:' (the wagon 0.3 typo) instead of 'distribution'")
+        gaps += [f"no build_server_os_properties.{k}" for k in OS_KEYS if k not in props and
+                 not (k == "distribution" and "distribution:" in props)]
+    extension = data.get(EXTENSION_KEY)
+    maker = data.get("created_by_wagon_version")
+    if isinstance(extension, dict):
+        created_by = f"plugin-packager (format {extension.get('format_version')})"
+    else:
+        extension = None
+        created_by = f"wagon {maker}" if maker else "an unknown tool"
+    requires = data.get("python_requires")
+    return WagonMeta(
+        name=data["package_name"],
+        version=data["package_version"],
+        platform=data["supported_platform"],
+        pythons=_strings(data, "supported_python_versions", label),
+        wheels=_strings(data, "wheels", label),
+        files=_strings(data, "files", label),
+        build_tag=str(data.get("package_build_tag") or ""),
+        python_requires=requires if isinstance(requires, str) and requires.strip() else None,
+        archive_name=data.get("archive_name") if isinstance(data.get("archive_name"), str) else None,
+        created_by=created_by,
+        extension=extension,
+        gaps=tuple(gaps),
+    )
 
 
 def members(metadata: dict[str, Any], wheels: Sequence[Path], files: Sequence[Path]) -> list[Member]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import zipfile
 from dataclasses import dataclass
 from email.message import Message
@@ -13,6 +14,8 @@ from packaging.tags import Tag
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
 PURE_PLATFORM = "any"
+MAX_READ = 16 << 20  # a METADATA or module source past this is a bomb, not a plugin
+_DATA_LIBS = re.compile(r"^[^/]+\.data/(?:purelib|platlib)/")
 
 
 def sha256_of(path: Path) -> str:
@@ -41,14 +44,30 @@ class WheelInfo:
         return not self.tags.isdisjoint(accepted)
 
 
+def read_member(archive: zipfile.ZipFile, name: str) -> bytes:
+    """One member's bytes, refusing more than MAX_READ of them."""
+    with archive.open(name) as member:
+        data = member.read(MAX_READ + 1)
+    if len(data) > MAX_READ:
+        raise ValueError(f"{name} inflates past {MAX_READ} bytes")
+    return data
+
+
 def inspect_wheel(path: Path) -> WheelInfo:
-    """Read METADATA from inside the wheel; name and version come from there, not the file name."""
+    """Read METADATA from inside the wheel; name and version come from there, not the file name.
+
+    ValueError (or zipfile.BadZipFile) for a file that is not a wheel.
+    """
     _, _, _, tags = parse_wheel_filename(path.name)
     with zipfile.ZipFile(path) as archive:
         meta_name = next(
-            n for n in archive.namelist() if n.count("/") == 1 and n.endswith(".dist-info/METADATA")
+            (n for n in archive.namelist()
+             if n.count("/") == 1 and n.endswith(".dist-info/METADATA")),
+            None,
         )
-        message = BytesParser().parsebytes(archive.read(meta_name), headersonly=True)
+        if meta_name is None:
+            raise ValueError(f"{path.name} has no .dist-info/METADATA")
+        message = BytesParser().parsebytes(read_member(archive, meta_name), headersonly=True)
     return WheelInfo(
         path=path,
         name=str(message["Name"]),
@@ -70,6 +89,24 @@ def _licenses(message: Message) -> tuple[str, ...]:
     prefix = "License :: OSI Approved :: "
     classifiers = [str(c) for c in message.get_all("Classifier") or ()]
     return tuple(c.removeprefix(prefix) for c in classifiers if c.startswith(prefix))
+
+
+def module_members(path: Path) -> dict[str, str]:
+    """Dotted names of the modules a wheel installs, each with the member that holds it."""
+    found: dict[str, str] = {}
+    with zipfile.ZipFile(path) as archive:
+        for member in archive.namelist():
+            installed = _DATA_LIBS.sub("", member)
+            parts = installed.split("/")
+            if parts[0].endswith((".dist-info", ".data")):
+                continue
+            stem, dot, suffix = parts[-1].partition(".")
+            if not dot or not (suffix == "py" or suffix.endswith(("so", "pyd"))):
+                continue
+            names = parts[:-1] if stem == "__init__" else [*parts[:-1], stem]
+            if names and all(n.isidentifier() for n in names):
+                found.setdefault(".".join(names), member)
+    return found
 
 
 def same_name(a: str, b: str) -> bool:

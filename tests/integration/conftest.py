@@ -72,10 +72,12 @@ class WagonVenv:
         self.path = path
         self.python = path / "bin" / "python"
 
-    def wagon(self, *args: str | Path, check: bool = True) -> subprocess.CompletedProcess[str]:
+    def wagon(
+        self, *args: str | Path, check: bool = True, cwd: Path | None = None
+    ) -> subprocess.CompletedProcess[str]:
         proc = subprocess.run(
             [self.path / "bin" / "wagon", *map(str, args)],
-            capture_output=True, text=True, check=False, timeout=600,
+            capture_output=True, text=True, check=False, timeout=600, cwd=cwd,
         )
         if check and proc.returncode != 0:
             raise AssertionError(f"wagon {args} failed ({proc.returncode}):\n{proc.stdout}{proc.stderr}")

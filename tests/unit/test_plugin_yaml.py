@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from packager.errors import ArchiveError, ConfigError
-from packager.plugin_yaml import check_yamls, find_yamls
+from packager.plugin_yaml import check_yamls, find_yamls, load, operations, static_binding
 
 YAML = """plugins:
   hello:
@@ -47,3 +47,65 @@ def test_broken_yaml_points_at_the_line(tmp_path: Path) -> None:
     path.write_text("plugins:\n  hello:\n    package_name: [unclosed\n    x: 1\n")
     with pytest.raises(ConfigError, match=r"plugin.yaml:\d+: invalid YAML"):
         check_yamls([path], "hello-plugin", "1.0.0")
+
+
+OPERATIONS = """plugins:
+  hello: {executor: central_deployment_agent, package_name: hello-plugin, package_version: '1'}
+node_types:
+  hello.Node:
+    interfaces:
+      cloudify.interfaces.lifecycle:
+        create: hello.hello_plugin.tasks.create
+        start: {implementation: hello.hello_plugin.deep.module.start, inputs: {}}
+        stop: script.script_runner.tasks.run
+        delete: scripts/delete.sh
+        configure: {}
+relationships:
+  hello.Rel:
+    source_interfaces:
+      cloudify.interfaces.relationship_lifecycle:
+        preconfigure: hello.hello_plugin.rel.pre
+workflows:
+  hello_wf: {mapping: hello.hello_plugin.workflows.run, parameters: {}}
+  broken: hello.nomodule
+"""
+
+
+def test_operations_are_this_yamls_own_mappings(tmp_path: Path) -> None:
+    path = tmp_path / "plugin.yaml"
+    path.write_text(OPERATIONS)
+    found = {(op.module, op.function) for op in operations(load(path), "plugin.yaml")}
+    assert found == {
+        ("hello_plugin.tasks", "create"), ("hello_plugin.deep.module", "start"),
+        ("hello_plugin.rel", "pre"), ("hello_plugin.workflows", "run"), ("", "nomodule"),
+    }
+
+
+SOURCE = b"""
+import os
+from .impl import started as start
+from .more import *
+try:
+    from fast import speedy
+except ImportError:
+    def speedy(): pass
+if os.name:
+    class Task: pass
+handler = lambda ctx: None
+def outer():
+    def hidden(): pass
+"""
+
+
+@pytest.mark.parametrize(("name", "kind"), [
+    ("speedy", "def"), ("Task", "class"), ("handler", "assignment"), ("start", "import"),
+    ("os", "import"), ("hidden", "star import"), ("outer", "def"),
+])
+def test_static_binding_reads_top_level_names(name: str, kind: str) -> None:
+    assert static_binding(SOURCE, name) == kind
+
+
+def test_static_binding_without_star_imports_finds_nothing() -> None:
+    assert static_binding(b"def a(): pass\n", "b") is None
+    with pytest.raises(SyntaxError):
+        static_binding(b"def (:\n", "a")

@@ -1,0 +1,153 @@
+"""`show` and `install`: read a wagon safely; install it offline, pinned, into a venv whose
+platform and Python it was made for."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import InvalidWheelFilename, parse_wheel_filename
+
+from . import _tools
+from .archive import Limits, load_meta, open_wagon, read_metadata
+from .errors import ConfigError, InstallError, TargetError
+from .interpreters import find_interpreter
+from .targets import BuildTarget, Host, platform_of_wagon, read_pytags
+from .wagon import WHEELS_DIR, WagonMeta, parse_metadata
+
+
+def target_ids(meta: WagonMeta) -> list[str]:
+    """The targets we recorded, or those wagon's metadata implies (Pythons by platform)."""
+    recorded = (meta.extension or {}).get("targets")
+    if isinstance(recorded, list) and all(isinstance(t, str) for t in recorded):
+        return list(recorded)
+    platform = platform_of_wagon(meta.platform)
+    versions, unparsed = read_pytags(meta.pythons)
+    ids = [BuildTarget(v, platform).id if platform else f"cp{v[0]}{v[1]}-{meta.platform}"
+           for v in versions]
+    return ids + [f"{entry}-{meta.platform}" for entry in unparsed]
+
+
+def describe(path: Path, limits: Limits | None = None) -> dict[str, Any]:
+    """What `show` prints: the metadata, each wheel with its tags, the targets."""
+    with open_wagon(path, limits) as ex:
+        raw = read_metadata(ex)
+        meta = parse_metadata(raw, path.name)
+        present = sorted(f.split("/", 1)[1] for f in ex.files if f.startswith(f"{WHEELS_DIR}/"))
+    wheels = []
+    for name in present:
+        try:
+            tags = sorted(str(t) for t in parse_wheel_filename(name)[3])
+        except InvalidWheelFilename:
+            tags = []
+        wheels.append({"file": name, "tags": tags, "listed": name in meta.wheels})
+    return {
+        "file": path.name,
+        "container": ex.container,
+        "created_by": meta.created_by,
+        "package_name": meta.name,
+        "package_version": meta.version,
+        "supported_platform": meta.platform,
+        "supported_python_versions": list(meta.pythons),
+        "python_requires": meta.python_requires,
+        "build_tag": meta.build_tag or None,
+        "targets": target_ids(meta),
+        "files": list(meta.files),
+        "wheels": wheels,
+        "metadata": raw,
+    }
+
+
+@dataclass(frozen=True)
+class Installed:
+    name: str
+    version: str
+    venv: Path
+    python: tuple[int, int]
+
+
+def check_platform(meta: WagonMeta, host: Host) -> None:
+    """PEP 600 and legacy manylinux names, linux_<arch> and any, judged against this machine."""
+    platform = platform_of_wagon(meta.platform)
+    if platform is not None and platform.runs_on(host):
+        return
+    raise TargetError(
+        f"{meta.name} {meta.version} is built for {meta.platform}; this machine is"
+        f" {host.describe()}",
+        "use the wagon built for this machine's platform",
+    )
+
+
+def check_python(meta: WagonMeta, python: tuple[int, int]) -> None:
+    versions, unparsed = read_pytags(meta.pythons)
+    shown = f"{python[0]}.{python[1]}"
+    if (versions and python not in versions) or (unparsed and not versions):
+        raise TargetError(
+            f"{meta.name} {meta.version} is for {', '.join(meta.pythons)}; the venv runs Python"
+            f" {shown}",
+            "install into a venv of a Python the wagon lists, or use the wagon built for this one",
+        )
+    try:
+        spec = SpecifierSet(meta.python_requires or "")
+    except InvalidSpecifier:
+        return
+    if not spec.contains(shown, prereleases=True):
+        raise TargetError(
+            f"{meta.name} {meta.version} requires Python {spec}; the venv runs Python {shown}",
+            "install into a venv of a Python the wagon admits",
+        )
+
+
+def _venv_python(
+    venv: Path, meta: WagonMeta, interpreters: Sequence[str], env: Mapping[str, str],
+    installer: str,
+) -> Path:
+    """The venv's python; a missing venv is made with the newest listed Python found here."""
+    python = venv / "bin" / "python"
+    if venv.exists():
+        if not python.exists():
+            raise ConfigError(f"{venv} is not a virtual environment (no bin/python)",
+                              "pass the venv's root directory, or a new path to create one")
+        return python
+    versions, _ = read_pytags(meta.pythons)
+    for version in sorted(versions, reverse=True):
+        try:
+            interpreter = find_interpreter(version, interpreters, env)
+        except TargetError:
+            continue
+        return _tools.make_venv(interpreter, venv, env, installer)
+    raise TargetError(
+        f"no Python of {', '.join(meta.pythons)} on this machine to create {venv} with",
+        "install one (pyenv install 3.X) or pass --interpreter",
+    )
+
+
+def install_wagon(
+    path: Path,
+    venv: Path,
+    env: Mapping[str, str],
+    host: Host | None = None,
+    installer: str = "uv",
+    interpreters: Sequence[str] = (),
+) -> Installed:
+    """Install exactly the wagon's plugin version from its wheels alone, after the checks that
+    wagon 1.0.3 gets wrong or skips: PEP 600 platforms, the venv's Python."""
+    with open_wagon(path) as ex:
+        meta = load_meta(ex)
+        check_platform(meta, host or Host.detect())
+        python = _venv_python(venv, meta, interpreters, env, installer)
+        try:
+            version = _tools.probe_interpreter(python, _tools.clean_env(env))
+        except (_tools.ToolFailure, OSError) as exc:
+            raise ConfigError(f"{python} does not run", "pass a working venv") from exc
+        check_python(meta, version)
+        requirement = f"{meta.name}=={meta.version}"
+        try:
+            _tools.install_offline(python, ex.root / WHEELS_DIR, requirement, env, installer)
+        except _tools.ToolFailure as exc:
+            raise InstallError(f"installing {requirement} into {venv} failed: {exc.last_lines()}",
+                               "plugin-packager validate WAGON tells what is wrong with it") from exc
+    return Installed(meta.name, meta.version, venv, version)
