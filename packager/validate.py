@@ -275,22 +275,32 @@ def _tags(w: _Wagon) -> Check:
     return Check("tags", PASSED, f"every wheel's tags fit {ids}")
 
 
+def _admits(text: str | None, version: tuple[int, int]) -> bool:
+    try:
+        return SpecifierSet(text or "").contains(f"{version[0]}.{version[1]}", prereleases=True)
+    except InvalidSpecifier:
+        return False
+
+
 def _python_requires(w: _Wagon) -> Check:
+    """python_requires admits every listed Python, and so does, for each project, at least one of
+    the wheels whose tags fit that Python (a combined wagon may hold other versions for others)."""
     if not w.versions:
         return Check("python-requires", WARNING, "no CPython 3 version listed: not checked")
-    problems: list[str] = []
-    texts = [("python_requires", w.meta.python_requires)]
-    texts += [(i.path.name, i.requires_python) for i in w.infos if i.requires_python]
-    for where, text in texts:
-        if text is None:
-            continue
-        try:
-            spec = SpecifierSet(text)
-        except InvalidSpecifier:
-            problems.append(f"{where} {text!r} is not a version specifier")
-            continue
-        problems += [f"{where} {text!r} excludes Python {v[0]}.{v[1]}, which the wagon lists"
-                     for v in w.versions if not spec.contains(f"{v[0]}.{v[1]}", prereleases=True)]
+    text = w.meta.python_requires
+    problems = [f"python_requires {text!r} excludes Python {v[0]}.{v[1]}, which the wagon lists"
+                for v in w.versions if text is not None and not _admits(text, v)]
+    for target in w.targets():
+        accepted = target.tags()
+        by_project: dict[str, list[WheelInfo]] = {}
+        for info in w.infos:
+            if info.fits(accepted):
+                by_project.setdefault(canonicalize_name(info.name), []).append(info)
+        for infos in by_project.values():
+            if not any(i.requires_python is None or _admits(i.requires_python, target.python)
+                       for i in infos):
+                problems += [f"{i.path.name} {i.requires_python!r} excludes Python"
+                             f" {target.python_version}, which the wagon lists" for i in infos]
     if problems:
         return Check("python-requires", FAILED, "; ".join(problems))
     shown = w.meta.python_requires or "none recorded"
