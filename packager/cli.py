@@ -159,11 +159,16 @@ def explain(package: str, target: str, project: Path | None, index_url: str, ver
             if verdict.usable:
                 click.echo(f"  {verdict.version}: usable: {verdict.usable[0]}")
                 continue
-            where = "this machine can build it" if cell.is_native(host) else "only a native runner can build it"
+            native = cell.is_native(host)
+            where = "this machine can build it" if native else "only a native runner can build it"
             sdist = f"; sdist {verdict.sdist} ({where})" if verdict.sdist else ""
             click.echo(f"  {verdict.version}: no usable wheel{sdist}")
             for name, reason in closest(verdict):
                 click.echo(f"      {name}: {reason}")
+
+    _fail_cleanly(debug, run)
+
+
 WAGONS = click.Path(exists=True, dir_okay=False, path_type=Path)
 INTERPRETERS = click.option("--interpreter", "interpreters", multiple=True,
                             help="Path of a Python to use (repeatable).")
