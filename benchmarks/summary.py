@@ -1,0 +1,144 @@
+"""Pure helpers of the benchmark harness: medians, ratios, verdicts, the table, and what a wagon holds."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import tarfile
+import zipfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Stats:
+    median: float
+    low: float
+    high: float
+    count: int
+
+
+def summarize(values: Sequence[float]) -> Stats:
+    if not values:
+        raise ValueError("no measurements to summarize")
+    return Stats(statistics.median(values), min(values), max(values), len(values))
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the result table: our medians against wagon's, judged by the issue's bound."""
+
+    scenario: str
+    unit: str  # "s" or "MiB"
+    ours: Stats
+    wagon: Stats
+    bound: float  # PASS when ours.median / wagon.median <= bound
+    wheels: str  # what each side's wagons held, e.g. "5 x 40 / 40"
+
+    @property
+    def ratio(self) -> float:
+        return self.ours.median / self.wagon.median if self.wagon.median else float("inf")
+
+    @property
+    def verdict(self) -> str:
+        return "PASS" if self.ratio <= self.bound else "FAIL"
+
+
+def _cell(stats: Stats, unit: str) -> str:
+    digits = 2 if unit == "s" else 0
+    return f"{stats.median:.{digits}f} {unit} ({stats.low:.{digits}f}-{stats.high:.{digits}f})"
+
+
+def render_table(rows: Sequence[Row]) -> str:
+    """A Markdown table that reads as well in a terminal as in BENCHMARKS.md."""
+    header = ["scenario", "ours: median (min-max)", "wagon: median (min-max)", "ratio",
+              "bound", "verdict", "wheels ours / wagon", "runs"]
+    lines = [[row.scenario, _cell(row.ours, row.unit), _cell(row.wagon, row.unit),
+              f"{row.ratio:.3f}", f"≤ {row.bound:g}", row.verdict, row.wheels,
+              f"{row.ours.count} / {row.wagon.count}"] for row in rows]
+    widths = [max(len(cells[i]) for cells in [header, *lines]) for i in range(len(header))]
+
+    def fmt(cells: Sequence[str]) -> str:
+        return "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths)) + " |"
+
+    rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
+    return "\n".join([fmt(header), rule, *(fmt(cells) for cells in lines)]) + "\n"
+
+
+def wheel_counts(counts: Sequence[int]) -> str:
+    """'40' for one wagon, '4 x 40' for several alike, '39, 40, 40' for several that differ."""
+    if len(counts) == 1:
+        return str(counts[0])
+    if len(set(counts)) == 1:
+        return f"{len(counts)} x {counts[0]}"
+    return ", ".join(map(str, counts))
+
+
+@dataclass(frozen=True)
+class WagonFacts:
+    file: str
+    package_name: str
+    package_version: str
+    pythons: list[str]
+    wheels: list[str]  # as package.json lists them
+    wheel_members: int  # wheels/*.whl actually in the archive
+    size: int
+
+
+def read_wagon(path: Path) -> WagonFacts:
+    """What a wagon (zip or tar.gz, told by content as wagon does) holds, from its package.json."""
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+            metadata = _load(names, archive.read)
+    else:
+        with tarfile.open(path, "r:gz") as tar:
+            names = tar.getnames()
+
+            def read(name: str) -> bytes:
+                member = tar.extractfile(name)
+                if member is None:
+                    raise ValueError(f"{path.name}: {name} is not a file")
+                return member.read()
+
+            metadata = _load(names, read)
+    return WagonFacts(
+        file=path.name,
+        package_name=str(metadata["package_name"]),
+        package_version=str(metadata["package_version"]),
+        pythons=list(metadata.get("supported_python_versions") or []),
+        wheels=list(metadata["wheels"]),
+        wheel_members=sum(1 for n in names if _is_wheel_member(n)),
+        size=path.stat().st_size,
+    )
+
+
+def _is_wheel_member(name: str) -> bool:
+    parts = name.split("/")
+    return len(parts) == 3 and parts[1] == "wheels" and parts[2].endswith(".whl")
+
+
+def _load(names: Sequence[str], read: Callable[[str], bytes]) -> dict[str, Any]:
+    found = [n for n in names if n.count("/") == 1 and n.endswith("/package.json")]
+    if len(found) != 1:
+        raise ValueError(f"expected one <top>/package.json, found {found}")
+    data: dict[str, Any] = json.loads(read(found[0]))
+    return data
+
+
+def _project(wheel: str) -> str:
+    return wheel.split("-", 1)[0].lower().replace("_", "-").replace(".", "-")
+
+
+def compare_projects(ours: WagonFacts, theirs: WagonFacts) -> str:
+    """Whether two wagons hold wheels of the same projects (files may differ by tag or build)."""
+    mine, other = {_project(w) for w in ours.wheels}, {_project(w) for w in theirs.wheels}
+    if mine == other:
+        return f"same {len(mine)} projects"
+    parts = [f"{who} only: {', '.join(sorted(names))}"
+             for who, names in (("ours", mine - other), ("wagon", other - mine)) if names]
+    return "; ".join(parts)
