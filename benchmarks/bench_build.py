@@ -1,4 +1,4 @@
-"""plugin-packager against `wagon create` (1.0.3) on one plugin, in one run, judged by the issue's bounds.
+"""plugin-packager against `wagon create` 1.0.3 on one plugin, in one run, judged by the issue's bounds.
 
 Run it with the project's venv, from anywhere:
 
@@ -6,9 +6,9 @@ Run it with the project's venv, from anywhere:
     .venv/bin/python benchmarks/bench_build.py --quick      # 1 round, a smoke run
     .venv/bin/python benchmarks/bench_build.py --scenarios warm-single,memory --rounds 7
 
-Both tools build benchmarks/projects/bench-plugin; the tools alternate within each round. Every command's
-exit code is checked and every round's wagons are opened and counted. It prints a table of medians and
-ratios (ours / wagon's) and writes every measurement to a JSON file.
+Both tools build benchmarks/projects/bench-plugin, alternating within each round. Every command's exit
+code is checked and every round's wagons are opened and counted. It prints a table of medians and ratios
+(ours / wagon's) and writes every measurement to a JSON file.
 """
 
 from __future__ import annotations
@@ -167,7 +167,7 @@ def _kill_group(pgid: int) -> None:
 
 def measure(argv: Sequence[str | Path], env: Mapping[str, str], cwd: Path, log_path: Path,
             timeout: float, sample_tree: bool = False) -> Measured:
-    """Run `argv` in its own session; wall time, max RSS; BenchError with the log's tail on failure."""
+    """Run `argv` in its own session: wall time and max RSS, or BenchError with the log's tail."""
     timed_out = threading.Event()
     with log_path.open("wb") as out:
         start = time.perf_counter()
@@ -196,7 +196,9 @@ def measure(argv: Sequence[str | Path], env: Mapping[str, str], cwd: Path, log_p
         proc.returncode = os.waitstatus_to_exitcode(status)
         _kill_group(proc.pid)  # nothing it left behind may run into the next measurement
     if timed_out.is_set() or proc.returncode != 0:
-        why = f"timed out after {timeout:.0f} s" if timed_out.is_set() else f"exit {proc.returncode}"
+        why = f"exit {proc.returncode}"
+        if timed_out.is_set():
+            why = f"timed out after {timeout:.0f} s"
         tail = log_path.read_text(errors="replace").splitlines()[-25:]
         raise BenchError(f"{' '.join(map(str, argv))}: {why}; log {log_path}:\n" + "\n".join(tail))
     return Measured(seconds, usage.ru_maxrss, peak)
@@ -364,7 +366,8 @@ class Bench:
             for side in ("ours", "wagon"):
                 if (side, pythons[side]) in self.warmed:
                     continue
-                got = run_side(jobs[side], self.run_dir, logs, f"warmup-{side}", self.timeout, False)
+                got = run_side(jobs[side], self.run_dir, logs, f"warmup-{side}", self.timeout,
+                               sample_tree=False)
                 self.warmed.add((side, pythons[side]))
                 log(f"  warm-up   {side:5}  {describe(got, False)}")
         for n in range(1, rounds + 1):
@@ -401,7 +404,7 @@ def same_projects(ours: Sequence[WagonFacts], theirs: Sequence[WagonFacts]) -> l
 
 def rows_for(scenario: Scenario, results: Mapping[str, Sequence[SideRun]]) -> list[Row]:
     ours, wagon = results["ours"], results["wagon"]
-    wheels = " / ".join(wheel_counts([len(w.wheels) for w in runs[-1].wagons]) for runs in (ours, wagon))
+    wheels = " / ".join(wheel_counts([len(w.wheels) for w in side[-1].wagons]) for side in (ours, wagon))
 
     def row(title: str, unit: str, value: Any) -> Row:
         return Row(title, unit, summarize([value(r) for r in ours]),
