@@ -1,4 +1,4 @@
-"""plugin-packager against `wagon create` 1.0.3 on one plugin, in one run, judged by the issue's bounds.
+"""plugin-packager against `wagon create` 1.0.3 on one plugin in one run, judged by the issue's bounds.
 
 Run it with the project's venv, from anywhere:
 
@@ -6,9 +6,9 @@ Run it with the project's venv, from anywhere:
     .venv/bin/python benchmarks/bench_build.py --quick      # 1 round, a smoke run
     .venv/bin/python benchmarks/bench_build.py --scenarios warm-single,memory --rounds 7
 
-Both tools build benchmarks/projects/bench-plugin, alternating within each round. Every command's exit
-code is checked and every round's wagons are opened and counted. It prints a table of medians and ratios
-(ours / wagon's) and writes every measurement to a JSON file.
+Both tools build benchmarks/projects/bench-plugin, alternating within each round. Every command's
+exit code is checked and every round's wagons are opened and counted. It prints a table of medians
+and ratios (ours / wagon's) and writes every measurement to a JSON file.
 """
 
 from __future__ import annotations
@@ -404,7 +404,8 @@ def same_projects(ours: Sequence[WagonFacts], theirs: Sequence[WagonFacts]) -> l
 
 def rows_for(scenario: Scenario, results: Mapping[str, Sequence[SideRun]]) -> list[Row]:
     ours, wagon = results["ours"], results["wagon"]
-    wheels = " / ".join(wheel_counts([len(w.wheels) for w in side[-1].wagons]) for side in (ours, wagon))
+    last = (ours[-1], wagon[-1])
+    wheels = " / ".join(wheel_counts([len(w.wheels) for w in side.wagons]) for side in last)
 
     def row(title: str, unit: str, value: Any) -> Row:
         return Row(title, unit, summarize([value(r) for r in ours]),

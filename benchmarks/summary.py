@@ -1,4 +1,4 @@
-"""Pure helpers of the benchmark harness: medians, ratios, verdicts, the table, what a wagon holds."""
+"""Pure helpers of the benchmarks: medians, ratios, verdicts, the table, what a wagon holds."""
 
 from __future__ import annotations
 
