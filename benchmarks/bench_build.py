@@ -1,4 +1,4 @@
-"""plugin-packager against `wagon create` 1.0.3 on one plugin in one run, judged by the issue's bounds.
+"""plugin-packager vs `wagon create` 1.0.3 on one plugin, in one run, judged by the issue's bounds.
 
 Run it with the project's venv, from anywhere:
 
