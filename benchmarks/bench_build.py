@@ -37,6 +37,7 @@ if __package__ in (None, ""):  # run as a script: make `benchmarks` and `package
 from benchmarks.summary import (
     MIB,
     Row,
+    Stats,
     WagonFacts,
     compare_projects,
     read_wagon,
@@ -103,6 +104,7 @@ def _version(tag: str) -> tuple[int, int]:
 @dataclass(frozen=True)
 class Measured:
     seconds: float
+    cpu_seconds: float  # user + system of the whole tree: less sensitive to a busy machine
     max_rss_kib: int  # the largest single process of the tree (wait4's ru_maxrss)
     tree_peak_kib: int | None  # the whole tree's RSS summed, sampled; only when asked for
 
@@ -201,7 +203,7 @@ def measure(argv: Sequence[str | Path], env: Mapping[str, str], cwd: Path, log_p
             why = f"timed out after {timeout:.0f} s"
         tail = log_path.read_text(errors="replace").splitlines()[-25:]
         raise BenchError(f"{' '.join(map(str, argv))}: {why}; log {log_path}:\n" + "\n".join(tail))
-    return Measured(seconds, usage.ru_maxrss, peak)
+    return Measured(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, peak)
 
 
 # --- the two tools -------------------------------------------------------------------------------
@@ -222,6 +224,7 @@ class SideRun:
     """One tool's part of one round: its commands in sequence."""
 
     seconds: float = 0.0
+    cpu_seconds: float = 0.0
     max_rss_kib: int = 0
     tree_peak_kib: int = 0
     commands: list[dict[str, Any]] = field(default_factory=list)
@@ -264,6 +267,7 @@ def run_side(jobs: Sequence[Job], cwd: Path, logs: Path, label: str, timeout: fl
         got = measure(job.argv, job.env, cwd, logs / f"{label}-{i}.log", timeout, sample_tree)
         facts = check_wagons(job)
         side.seconds += got.seconds
+        side.cpu_seconds += got.cpu_seconds
         side.max_rss_kib = max(side.max_rss_kib, got.max_rss_kib)
         side.tree_peak_kib = max(side.tree_peak_kib, got.tree_peak_kib or 0)
         side.commands.append({"argv": job.argv, **asdict(got), "loadavg_1min_before": load,
@@ -279,7 +283,8 @@ def describe(side: SideRun, memory: bool) -> str:
     if memory:
         return (f"peak tree {side.tree_peak_kib / KIB:.0f} MiB, largest process"
                 f" {side.max_rss_kib / KIB:.0f} MiB ({counts} wheels)")
-    return f"{side.seconds:7.2f} s  {len(side.wagons)} wagon(s), {counts} wheels, {size:.1f} MiB"
+    return (f"{side.seconds:7.2f} s (CPU {side.cpu_seconds:6.2f} s)  {len(side.wagons)} wagon(s),"
+            f" {counts} wheels, {size:.1f} MiB")
 
 
 class Bench:
@@ -386,7 +391,8 @@ class Bench:
         rows = rows_for(scenario, results)
         return {
             "scenario": asdict(scenario),
-            **{side: [{"seconds": r.seconds, "max_rss_kib": r.max_rss_kib,
+            **{side: [{"seconds": r.seconds, "cpu_seconds": r.cpu_seconds,
+                       "max_rss_kib": r.max_rss_kib,
                        "tree_peak_kib": r.tree_peak_kib if scenario.memory else None,
                        "commands": r.commands} for r in runs]
                for side, runs in results.items()},
@@ -407,9 +413,13 @@ def rows_for(scenario: Scenario, results: Mapping[str, Sequence[SideRun]]) -> li
     last = (ours[-1], wagon[-1])
     wheels = " / ".join(wheel_counts([len(w.wheels) for w in side.wagons]) for side in last)
 
-    def row(title: str, unit: str, value: Any) -> Row:
-        return Row(title, unit, summarize([value(r) for r in ours]),
-                   summarize([value(r) for r in wagon]), scenario.bound, wheels)
+    def row(title: str, unit: str, value: Any, cpu: bool = False) -> Row:
+        def stats(runs: Sequence[SideRun], of: Any) -> Stats:
+            return summarize([of(r) for r in runs])
+
+        cpu_stats = (stats(ours, _cpu), stats(wagon, _cpu)) if cpu else None
+        return Row(title, unit, stats(ours, value), stats(wagon, value), scenario.bound, wheels,
+                   cpu_stats)
 
     if scenario.memory:
         return [
@@ -417,7 +427,11 @@ def rows_for(scenario: Scenario, results: Mapping[str, Sequence[SideRun]]) -> li
             row(f"max RSS, largest process: {scenario.title}", "MiB",
                 lambda r: r.max_rss_kib / KIB),
         ]
-    return [row(scenario.title, "s", lambda r: r.seconds)]
+    return [row(scenario.title, "s", lambda r: r.seconds, cpu=True)]
+
+
+def _cpu(run: SideRun) -> float:
+    return run.cpu_seconds
 
 
 # --- the run -------------------------------------------------------------------------------------

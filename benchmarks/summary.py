@@ -38,6 +38,7 @@ class Row:
     wagon: Stats
     bound: float  # PASS when ours.median / wagon.median <= bound
     wheels: str  # what each side's wagons held, e.g. "5 x 40 / 40"
+    cpu: tuple[Stats, Stats] | None = None  # CPU time medians, ours and wagon's, beside wall time
 
     @property
     def ratio(self) -> float:
@@ -56,10 +57,11 @@ def _cell(stats: Stats, unit: str) -> str:
 def render_table(rows: Sequence[Row]) -> str:
     """A Markdown table that reads as well in a terminal as in BENCHMARKS.md."""
     header = ["scenario", "ours: median (min-max)", "wagon: median (min-max)", "ratio",
-              "bound", "verdict", "wheels ours / wagon", "runs"]
+              "bound", "verdict", "CPU s ours / wagon", "wheels ours / wagon", "runs"]
     lines = [[row.scenario, _cell(row.ours, row.unit), _cell(row.wagon, row.unit),
-              f"{row.ratio:.3f}", f"≤ {row.bound:g}", row.verdict, row.wheels,
-              f"{row.ours.count} / {row.wagon.count}"] for row in rows]
+              f"{row.ratio:.3f}", f"≤ {row.bound:g}", row.verdict,
+              f"{row.cpu[0].median:.1f} / {row.cpu[1].median:.1f}" if row.cpu else "",
+              row.wheels, f"{row.ours.count} / {row.wagon.count}"] for row in rows]
     widths = [max(len(cells[i]) for cells in [header, *lines]) for i in range(len(header))]
 
     def fmt(cells: Sequence[str]) -> str:

@@ -37,9 +37,11 @@ def test_ratio_is_ours_over_wagons_medians_and_the_bound_is_inclusive() -> None:
 
 
 def test_table_has_a_header_a_rule_and_aligned_rows() -> None:
-    text = render_table([row(1.5, 15.0, 0.1), row(30.25, 20.0, 1.0)])
+    cpu = Row("warm", "s", summarize([1.0]), summarize([2.0]), 1.0, "40 / 40",
+              (summarize([0.5]), summarize([12.0])))
+    text = render_table([row(1.5, 15.0, 0.1), row(30.25, 20.0, 1.0), cpu])
     lines = text.splitlines()
-    assert len(lines) == 4
+    assert len(lines) == 5
     assert len({len(line) for line in lines}) == 1
     assert lines[0].startswith("| scenario ")
     assert set(lines[1]) == {"|", "-"}
@@ -48,6 +50,7 @@ def test_table_has_a_header_a_rule_and_aligned_rows() -> None:
     assert "| PASS " in lines[2]
     assert "| 1.512 " in lines[3]
     assert "| FAIL " in lines[3]
+    assert "| 0.5 / 12.0 " in lines[4]
 
 
 def test_wheel_counts() -> None:
