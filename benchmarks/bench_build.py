@@ -40,6 +40,7 @@ from benchmarks.summary import (
     Stats,
     WagonFacts,
     compare_projects,
+    jobs_args,
     read_wagon,
     render_table,
     summarize,
@@ -303,7 +304,7 @@ class Bench:
     def _jobs_args(self, jobs: int | None) -> list[str]:
         helptext = subprocess.run([*self.ours, "--help"], env=self.env, capture_output=True,
                                   text=True, check=True).stdout
-        return ["--jobs", str(jobs or os.cpu_count() or 1)] if "--jobs" in helptext else []
+        return jobs_args(helptext, jobs or os.cpu_count() or 1)
 
     @staticmethod
     def _copy_project(dest: Path) -> Path:

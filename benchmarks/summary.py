@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import statistics
 import tarfile
 import zipfile
@@ -69,6 +70,11 @@ def render_table(rows: Sequence[Row]) -> str:
 
     rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
     return "\n".join([fmt(header), rule, *(fmt(cells) for cells in lines)]) + "\n"
+
+
+def jobs_args(build_help: str, jobs: int) -> list[str]:
+    """`--jobs N` for a build whose --help lists that option, nothing for one that predates it."""
+    return ["--jobs", str(jobs)] if re.search(r"(?<![\w-])--jobs(?![\w-])", build_help) else []
 
 
 def wheel_counts(counts: Sequence[int]) -> str:

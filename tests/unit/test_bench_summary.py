@@ -10,6 +10,7 @@ from benchmarks.summary import (
     Row,
     Stats,
     compare_projects,
+    jobs_args,
     read_wagon,
     render_table,
     summarize,
@@ -57,6 +58,13 @@ def test_wheel_counts() -> None:
     assert wheel_counts([40]) == "40"
     assert wheel_counts([40, 40, 40]) == "3 x 40"
     assert wheel_counts([41, 40, 39]) == "41, 40, 39"
+
+
+def test_jobs_passed_only_to_a_build_that_lists_the_option() -> None:
+    assert jobs_args("  --jobs N        Targets built at once.\n", 2) == ["--jobs", "2"]
+    assert jobs_args("  -j, --jobs=INTEGER\n", 4) == ["--jobs", "4"]
+    assert jobs_args("  --cache-dir PATH  Wheel cache.\n  --json\n", 2) == []
+    assert jobs_args("  --jobs-file PATH\n", 2) == []
 
 
 def make_wagon(tmp_path: Path, fmt: str, wheels: list[str]) -> Path:
