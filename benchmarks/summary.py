@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import re
 import statistics
-import tarfile
-import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+
+from packager.archive import load_meta, open_wagon
+from packager.wagon import WHEELS_DIR
 
 MIB = 1024 * 1024
 
@@ -98,44 +97,19 @@ class WagonFacts:
 
 
 def read_wagon(path: Path) -> WagonFacts:
-    """What a wagon (zip or tar.gz, told by content as wagon does) holds, from its package.json."""
-    if zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as archive:
-            names = archive.namelist()
-            metadata = _load(names, archive.read)
-    else:
-        with tarfile.open(path, "r:gz") as tar:
-            names = tar.getnames()
-
-            def read(name: str) -> bytes:
-                member = tar.extractfile(name)
-                if member is None:
-                    raise ValueError(f"{path.name}: {name} is not a file")
-                return member.read()
-
-            metadata = _load(names, read)
+    """What a wagon holds, read by plugin-packager's own safe reader (zip or tar.gz by content)."""
+    with open_wagon(path) as extracted:
+        meta = load_meta(extracted)
+        packed = [f for f in extracted.files if f.startswith(f"{WHEELS_DIR}/") and f.endswith(".whl")]
     return WagonFacts(
         file=path.name,
-        package_name=str(metadata["package_name"]),
-        package_version=str(metadata["package_version"]),
-        pythons=list(metadata.get("supported_python_versions") or []),
-        wheels=list(metadata["wheels"]),
-        wheel_members=sum(1 for n in names if _is_wheel_member(n)),
+        package_name=meta.name,
+        package_version=meta.version,
+        pythons=list(meta.pythons),
+        wheels=list(meta.wheels),
+        wheel_members=len(packed),
         size=path.stat().st_size,
     )
-
-
-def _is_wheel_member(name: str) -> bool:
-    parts = name.split("/")
-    return len(parts) == 3 and parts[1] == "wheels" and parts[2].endswith(".whl")
-
-
-def _load(names: Sequence[str], read: Callable[[str], bytes]) -> dict[str, Any]:
-    found = [n for n in names if n.count("/") == 1 and n.endswith("/package.json")]
-    if len(found) != 1:
-        raise ValueError(f"expected one <top>/package.json, found {found}")
-    data: dict[str, Any] = json.loads(read(found[0]))
-    return data
 
 
 def _project(wheel: str) -> str:

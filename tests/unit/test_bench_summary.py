@@ -16,7 +16,7 @@ from benchmarks.summary import (
     summarize,
     wheel_counts,
 )
-from packager import wagon
+from tests import wagons
 
 
 def test_summarize_takes_median_min_max() -> None:
@@ -67,27 +67,16 @@ def test_jobs_passed_only_to_a_build_that_lists_the_option() -> None:
     assert jobs_args("  --jobs-file PATH\n", 2) == []
 
 
-def make_wagon(tmp_path: Path, fmt: str, wheels: list[str]) -> Path:
+def wagon_of(tmp_path: Path, wheels: list[str], fmt: str = "zip") -> Path:
     tmp_path.mkdir(exist_ok=True)
-    paths = []
-    for name in wheels:
-        path = tmp_path / name
-        path.write_bytes(b"not really a wheel")
-        paths.append(path)
-    meta = wagon.package_json(
-        archive="x.wgn", name="bench-plugin", version="1.0.0", build_tag="", pytags=["py311"],
-        platform="any", requires_python=None, wheels=paths, wheel_digests={}, files=[],
-        extension={},
-    )
-    out = tmp_path / f"bench.{fmt}.wgn"
-    with out.open("wb") as stream:
-        wagon.write_wagon(stream, fmt, "bench-plugin", wagon.members(meta, paths, []), 0)
-    return out
+    layout = wagons.ours({name: wagons.wheel_bytes("x", "1") for name in wheels}, {},
+                         name="bench-plugin")
+    return layout.write(tmp_path, fmt)
 
 
 @pytest.mark.parametrize("fmt", ["zip", "tar.gz"])
 def test_read_wagon_counts_listed_and_packed_wheels(tmp_path: Path, fmt: str) -> None:
-    path = make_wagon(tmp_path, fmt, ["a-1-py3-none-any.whl", "b_c-2-py3-none-any.whl"])
+    path = wagon_of(tmp_path, ["a-1-py3-none-any.whl", "b_c-2-py3-none-any.whl"], fmt)
     facts = read_wagon(path)
     assert facts.package_name == "bench-plugin"
     assert facts.package_version == "1.0.0"
@@ -97,14 +86,21 @@ def test_read_wagon_counts_listed_and_packed_wheels(tmp_path: Path, fmt: str) ->
     assert facts.size == path.stat().st_size
 
 
+def test_read_wagon_tells_listed_from_packed(tmp_path: Path) -> None:
+    layout = wagons.ours({"a-1-py3-none-any.whl": b"", "b-1-py3-none-any.whl": b""}, {})
+    del layout.wheels["b-1-py3-none-any.whl"]
+    facts = read_wagon(layout.write(tmp_path))
+    assert (len(facts.wheels), facts.wheel_members) == (2, 1)
+
+
 def test_compare_projects_ignores_tags_and_names_what_differs(tmp_path: Path) -> None:
-    ours = read_wagon(make_wagon(tmp_path / "1", "zip", [
+    ours = read_wagon(wagon_of(tmp_path / "1", [
         "Foo_Bar-1.0-cp311-cp311-manylinux2014_x86_64.whl", "six-1.16-py2.py3-none-any.whl",
     ]))
-    theirs = read_wagon(make_wagon(tmp_path / "2", "zip", [
+    theirs = read_wagon(wagon_of(tmp_path / "2", [
         "foo_bar-1.0-cp311-cp311-manylinux_2_34_x86_64.whl", "six-1.16-py2.py3-none-any.whl",
     ]))
-    other = read_wagon(make_wagon(tmp_path / "3", "zip", ["six-1.16-py2.py3-none-any.whl",
-                                                          "zope.event-5-py3-none-any.whl"]))
+    other = read_wagon(wagon_of(tmp_path / "3", ["six-1.16-py2.py3-none-any.whl",
+                                                  "zope.event-5-py3-none-any.whl"]))
     assert compare_projects(ours, theirs) == "same 2 projects"
     assert compare_projects(ours, other) == "ours only: foo-bar; wagon only: zope-event"
