@@ -26,7 +26,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -416,13 +416,15 @@ def rows_for(scenario: Scenario, results: Mapping[str, Sequence[SideRun]]) -> li
     last = (ours[-1], wagon[-1])
     wheels = " / ".join(wheel_counts([len(w.wheels) for w in side.wagons]) for side in last)
 
-    def row(title: str, unit: str, value: Any, cpu: bool = False) -> Row:
-        def stats(runs: Sequence[SideRun], of: Any) -> Stats:
-            return summarize([of(r) for r in runs])
+    def stats(runs: Sequence[SideRun], of: Callable[[SideRun], float]) -> Stats:
+        return summarize([of(r) for r in runs])
 
-        cpu_stats = (stats(ours, _cpu), stats(wagon, _cpu)) if cpu else None
-        return Row(title, unit, stats(ours, value), stats(wagon, value), scenario.bound, wheels,
-                   cpu_stats)
+    def cpu_time(run: SideRun) -> float:
+        return run.cpu_seconds
+
+    def row(title: str, unit: str, of: Callable[[SideRun], float]) -> Row:
+        cpu = None if scenario.memory else (stats(ours, cpu_time), stats(wagon, cpu_time))
+        return Row(title, unit, stats(ours, of), stats(wagon, of), scenario.bound, wheels, cpu)
 
     if scenario.memory:
         return [
@@ -430,11 +432,7 @@ def rows_for(scenario: Scenario, results: Mapping[str, Sequence[SideRun]]) -> li
             row(f"max RSS, largest process: {scenario.title}", "MiB",
                 lambda r: r.max_rss_kib / KIB),
         ]
-    return [row(scenario.title, "s", lambda r: r.seconds, cpu=True)]
-
-
-def _cpu(run: SideRun) -> float:
-    return run.cpu_seconds
+    return [row(scenario.title, "s", lambda r: r.seconds)]
 
 
 # --- the run -------------------------------------------------------------------------------------
