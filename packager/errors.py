@@ -45,3 +45,9 @@ class ArchiveError(PackagerError):
     """A wagon or plugin YAML disagrees with what was built."""
 
     exit_code = 5
+
+
+class StaleError(PackagerError):
+    """A generated file differs from what its source generates (`--check`)."""
+
+    exit_code = 1
