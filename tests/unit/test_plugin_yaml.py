@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from packager.errors import ArchiveError, ConfigError
-from packager.plugin_yaml import check_yamls, find_yamls
+from packager.plugin_yaml import Quoted, check_yamls, dump, find_yamls, stamp_version
 
 YAML = """plugins:
   hello:
@@ -47,3 +47,26 @@ def test_broken_yaml_points_at_the_line(tmp_path: Path) -> None:
     path.write_text("plugins:\n  hello:\n    package_name: [unclosed\n    x: 1\n")
     with pytest.raises(ConfigError, match=r"plugin.yaml:\d+: invalid YAML"):
         check_yamls([path], "hello-plugin", "1.0.0")
+
+
+def test_stamping_touches_only_the_versions(tmp_path: Path) -> None:
+    text = (
+        "# keep me\nplugins:\n  a: {package_name: a, package_version: \"0.1\"}  # inline\n"
+        "  b:\n    package_version:   0.1   # spaced\n    executor: host_agent\n"
+    )
+    assert stamp_version(text, tmp_path / "plugin.yaml", "1.0.0") == (
+        "# keep me\nplugins:\n  a: {package_name: a, package_version: '1.0.0'}  # inline\n"
+        "  b:\n    package_version:   '1.0.0'   # spaced\n    executor: host_agent\n"
+    )
+
+
+def test_dump_is_readable_block_yaml() -> None:
+    data = {
+        "plugins": {"p": {"package_version": Quoted("1.0"), "executor": "host_agent"}},
+        "node_types": {"t": {"description": "two\nlines\n", "tags": ["a", "b"], "empty": {}}},
+    }
+    assert dump(data) == (
+        "plugins:\n  p:\n    package_version: '1.0'\n    executor: host_agent\n\n"
+        "node_types:\n  t:\n    description: |\n      two\n      lines\n"
+        "    tags:\n      - a\n      - b\n    empty: {}\n"
+    )
