@@ -28,6 +28,7 @@ from .targets import Host, parse_platform, parse_python
 TEMPLATE = "templates/plugin-template"
 MIN_PYTHON = (3, 9)  # cloudify-common 7 and the generated tox.ini start there
 MAX_NAME = 100
+MAX_PACKAGE = 60  # `from <package> import tasks` stays one formatted line
 _PLUGIN_NAME = re.compile(r"cloudify-[a-z0-9]+(?:-[a-z0-9]+)*-plugin")
 _PACKAGE = re.compile(r"[a-z_][a-z0-9_]*")
 _KEY = re.compile(r"[a-z][a-z0-9_]*")
@@ -73,18 +74,20 @@ def _plugin_name(value: str) -> str:
 
 def _package_name(value: str) -> str:
     example = "cloudify_acme"
-    if not _PACKAGE.fullmatch(value) or len(value) > MAX_NAME:
+    if not _PACKAGE.fullmatch(value) or len(value) > MAX_PACKAGE:
         raise _refuse("package_name", value, "must be a Python package name: lowercase letters,"
-                      f" digits and underscores, not starting with a digit, at most {MAX_NAME}", example)
+                      f" digits and underscores, not starting with a digit, at most {MAX_PACKAGE}",
+                      example)
     if keyword.iskeyword(value) or value in _TAKEN or value in _STDLIB:
         raise _refuse("package_name", value, "is taken by Python or by Cloudify's own packages", example)
     return value
 
 
 def _plugin_key(value: str) -> str:
-    if not _KEY.fullmatch(value) or len(value) > MAX_NAME:
+    if not _KEY.fullmatch(value) or len(value) > MAX_PACKAGE:
         raise _refuse("plugin_key", value, "must be lowercase letters, digits and underscores,"
-                      " starting with a letter (operations are <key>.<module>.<function>)", "acme")
+                      f" starting with a letter, at most {MAX_PACKAGE}"
+                      " (operations are <key>.<module>.<function>)", "acme")
     return value
 
 

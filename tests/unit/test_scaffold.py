@@ -24,7 +24,7 @@ FILES = {
 LONG_NAME = "cloudify-acme-enterprise-network-function-virtualisation-orchestration-suite-plugin"
 UNUSUAL = {
     "plugin_name": LONG_NAME,
-    "package_name": "acme_nfv_orchestration_suite_with_a_rather_long_package_name_2",
+    "package_name": "acme_nfv_orchestration_suite_with_a_long_package_name_2",
     "plugin_key": "acme_nfv2",
     "author": "Zoë Ångström-Łukasiewicz (山田 太郎) O'Brien",
     "description": "Orchestrates Acme NFV: «fast», naïve & <safe>",
@@ -98,6 +98,7 @@ BAD = [
     ("plugin_name", "cloudify-" + "a" * 90 + "-plugin", "is longer than 100 characters"),
     ("package_name", "1acme", "must be a Python package name"),
     ("package_name", "acme-nfv", "must be a Python package name"),
+    ("package_name", "a" * 61, "must be a Python package name"),
     ("package_name", "class", "is taken by Python or by Cloudify"),
     ("package_name", "cloudify", "is taken by Python or by Cloudify"),
     ("plugin_key", "Acme", "must be lowercase letters"),

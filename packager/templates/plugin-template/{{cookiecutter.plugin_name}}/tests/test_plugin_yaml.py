@@ -6,9 +6,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-PLUGIN_YAML = yaml.safe_load(
-    (Path(__file__).resolve().parents[1] / "plugin_1_5.yaml").read_text(encoding="utf-8")
-)
+ROOT = Path(__file__).resolve().parents[1]
+PLUGIN_YAML = yaml.safe_load((ROOT / "plugin_1_5.yaml").read_text(encoding="utf-8"))
 
 
 def operations():
@@ -22,7 +21,8 @@ def operations():
 @pytest.mark.parametrize("mapping", list(operations()))
 def test_operation_maps_to_a_function_of_this_plugin(mapping):
     key, path = mapping.split(".", 1)
-    module, function = path.rsplit(".", 1)
+    module_name, function = path.rsplit(".", 1)
     assert key in PLUGIN_YAML["plugins"]
-    assert module.split(".")[0] == "{{ cookiecutter.package_name }}"
-    assert callable(getattr(importlib.import_module(module), function))
+    module = importlib.import_module(module_name)
+    assert Path(module.__file__).resolve().is_relative_to(ROOT)
+    assert callable(getattr(module, function))
