@@ -172,7 +172,8 @@ def yaml_command(project: Path, check: bool, debug: bool) -> None:
     def run() -> None:
         env = dict(os.environ)
         options = load_options(project.resolve(), env)
-        files = dsl.plan(options.project, project_version(options.project, env), options.yaml_variants)
+        version = project_version(options.project, env)
+        files = dsl.plan(options.project, version, options.yaml_variants)
         stale = [f for f in files if f.stale]
         if check:
             for file in stale:

@@ -62,14 +62,15 @@ def _to_string(schema: Doc, types: frozenset[str]) -> None:
     schema.pop("display", None)
     if isinstance(schema.get("constraints"), list):
         schema["constraints"] = [
-            c for c in schema["constraints"] if not (isinstance(c, dict) and OBJECT_CONSTRAINTS & c.keys())
+            c for c in schema["constraints"]
+            if not (isinstance(c, dict) and OBJECT_CONSTRAINTS & c.keys())
         ]
         if not schema["constraints"]:
             del schema["constraints"]
 
 
 def to_1_4(doc: Doc) -> Doc:
-    """Without plugin properties, runtime_properties schemas, operation_name and constraint extras."""
+    """Without plugin properties, runtime_properties, operation_name and constraint extras."""
     out = copy.deepcopy(doc)
     for plugin in _maps(out.get("plugins")):
         plugin.pop("properties", None)
@@ -144,7 +145,8 @@ class YamlFile:
         """1-based number of the first line that differs."""
         old = (self.current or "").splitlines()
         new = self.expected.splitlines()
-        return next((i + 1 for i, (a, b) in enumerate(zip(old, new)) if a != b), min(len(old), len(new)) + 1)
+        differing = (i + 1 for i, (a, b) in enumerate(zip(old, new)) if a != b)
+        return next(differing, min(len(old), len(new)) + 1)
 
     def describe(self) -> str:
         if self.current is None:
@@ -154,7 +156,7 @@ class YamlFile:
 
 
 def plan(project: Path, version: str, variants: Sequence[str]) -> list[YamlFile]:
-    """Every plugin YAML of `project` as it should be: stamped with `version`, variants generated."""
+    """Every plugin YAML of `project` as it should be: stamped with `version`, variants made."""
     unknown = [v for v in variants if v not in GENERATED]
     if unknown:
         raise ConfigError(
