@@ -80,6 +80,12 @@ def build_project_wheel(project: Path, outdir: Path, env: Mapping[str, str]) -> 
     return wheel
 
 
+def metadata_version(project: Path, env: Mapping[str, str]) -> str:
+    """The version a PEP 517 backend reports for `project` (dynamic or setup.py versions)."""
+    code = "import sys, build.util; print(build.util.project_wheel_metadata(sys.argv[1])['Version'])"
+    return _run([sys.executable, "-c", code, project], env).strip()
+
+
 def uv_compile(
     requirements: Path,
     output: Path,

@@ -11,10 +11,10 @@ from typing import Any, TypeVar
 
 import click
 
-from . import __version__, report
+from . import __version__, dsl, report, scaffold
 from ._tools import INSTALLERS
-from .config import FORMATS, load_options
-from .errors import ConfigError, PackagerError
+from .config import FORMATS, load_options, project_version
+from .errors import ConfigError, PackagerError, StaleError
 from .explain import closest, explain_files, index_files, marker_note, parse_target_id
 from .install import describe, install_wagon
 from .lock import lock_project
@@ -250,5 +250,54 @@ def install(wagon: Path, venv: Path | None, interpreters: tuple[str, ...], insta
                              interpreters=interpreters)
         click.echo(f"installed {done.name} {done.version} into {done.venv}"
                    f" (Python {done.python[0]}.{done.python[1]})")
+
+    _fail_cleanly(debug, run)
+
+
+@main.command("yaml")
+@click.argument("project", default=".", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 when a plugin YAML is stale.")
+@debug_option
+def yaml_command(project: Path, check: bool, debug: bool) -> None:
+    """Stamp the project's version into every plugin YAML and generate the older DSL variants."""
+
+    def run() -> None:
+        env = dict(os.environ)
+        options = load_options(project.resolve(), env)
+        version = project_version(options.project, env)
+        files = dsl.plan(options.project, version, options.yaml_variants)
+        stale = [f for f in files if f.stale]
+        if check:
+            for file in stale:
+                click.echo(file.describe(), err=True)
+            if stale:
+                raise StaleError(
+                    f"{len(stale)} of {len(files)} plugin YAMLs are stale",
+                    f"run plugin-packager yaml {project} and commit the result",
+                )
+        else:
+            for path in dsl.write(files):
+                click.echo(f"wrote {path}")
+        click.echo(f"{len(files)} plugin YAML{'' if len(files) == 1 else 's'} up to date", err=True)
+
+    _fail_cleanly(debug, run)
+
+
+@main.command()
+@click.argument("answers", nargs=-1, metavar="[KEY=VALUE]...")
+@click.option("-o", "--output-dir", type=click.Path(path_type=Path, file_okay=False),
+              default=Path(), help="Where the project directory goes [.].")
+@click.option("--no-input", is_flag=True, help="Ask nothing: defaults plus the KEY=VALUE answers.")
+@debug_option
+def new(answers: tuple[str, ...], output_dir: Path, no_input: bool, debug: bool) -> None:
+    """Create a plugin project from the built-in template.
+
+    KEY is one of plugin_name, package_name, plugin_key, author, description, version, license,
+    executor, python_versions, platforms; cookiecutter asks for each unless --no-input.
+    """
+
+    def run() -> None:
+        parsed = scaffold.parse_answers(answers)
+        click.echo(str(scaffold.new_project(output_dir.resolve(), parsed, no_input=no_input)))
 
     _fail_cleanly(debug, run)

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from packaging.version import InvalidVersion, Version
+
+from . import _tools
 from ._toml import resource, tomllib
 from .errors import ConfigError
 
@@ -26,6 +29,7 @@ class Options:
     legacy_platform_tag: bool
     combine: bool
     files: tuple[str, ...]
+    yaml_variants: tuple[str, ...]
     interpreters: tuple[str, ...]
     index_url: str
     extra_index_url: tuple[str, ...]
@@ -53,7 +57,27 @@ def read_pyproject(project: Path) -> dict[str, Any]:
     return data
 
 
-def _check_keys(found: Mapping[str, Any], known: Mapping[str, Any], where: str) -> None:
+def project_version(project: Path, env: Mapping[str, str]) -> str:
+    """The version the plugin's wheel will carry: static in pyproject.toml, else from its backend."""
+    metadata = read_pyproject(project).get("project", {})
+    if "version" not in metadata or "version" in metadata.get("dynamic", []):
+        try:
+            return _tools.metadata_version(project, env)
+        except _tools.ToolFailure as exc:
+            raise ConfigError(
+                f"cannot read the version of the project in {project}: {exc.last_lines()}",
+                "set [project] version in pyproject.toml",
+            ) from exc
+    try:
+        return str(Version(str(metadata["version"])))
+    except InvalidVersion as exc:
+        raise ConfigError(
+            f"{project / 'pyproject.toml'}: version {metadata['version']!r} is not a PEP 440 version",
+            "write it like 1.2.0",
+        ) from exc
+
+
+def check_keys(found: Mapping[str, Any], known: Mapping[str, Any], where: str) -> None:
     for key in found:
         if key not in known:
             close = difflib.get_close_matches(key, list(known), n=1)
@@ -99,14 +123,14 @@ def load_options(
     where = f"{project / 'pyproject.toml'} [tool.plugin-packager]"
     if not isinstance(table, dict):
         raise ConfigError(f"{where} must be a table", "write it as [tool.plugin-packager]")
-    _check_keys(table, defaults, where)
+    check_keys(table, defaults, where)
     merged = {k: _coerce(k, v, v, "defaults") for k, v in defaults.items()}
     merged.update({k: _coerce(k, v, defaults[k], where) for k, v in table.items()})
     env_keys = {ENV_PREFIX + k.upper().replace("-", "_"): k for k in defaults}
     env_known = [*env_keys, ENV_PREFIX + "CACHE"]
     for name, value in env.items():
         if name.startswith(ENV_PREFIX) and name not in env_known:
-            _check_keys({name: value}, dict.fromkeys(env_known), "the environment")
+            check_keys({name: value}, dict.fromkeys(env_known), "the environment")
         if name in env_keys:
             key = env_keys[name]
             merged[key] = _coerce(key, value, defaults[key], f"environment variable {name}")
@@ -135,6 +159,7 @@ def load_options(
         legacy_platform_tag=merged["legacy-platform-tag"],
         combine=merged["combine"],
         files=merged["files"],
+        yaml_variants=merged["yaml-variants"],
         interpreters=merged["interpreters"],
         index_url=merged["index-url"],
         extra_index_url=merged["extra-index-url"],

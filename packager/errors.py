@@ -51,3 +51,7 @@ class InstallError(PackagerError):
     """The installer refused a wagon's wheels."""
 
     exit_code = 7
+class StaleError(PackagerError):
+    """A generated file differs from what its source generates (`--check`)."""
+
+    exit_code = 1

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from packaging.requirements import InvalidRequirement, Requirement
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.tags import Tag
 from packaging.utils import (
     InvalidSdistFilename,
@@ -22,7 +21,7 @@ from packaging.utils import (
 from packaging.version import Version
 
 from .errors import ResolutionError, TargetError
-from .targets import BuildTarget, Host, parse_platform, parse_python
+from .targets import BuildTarget, Host, admits, parse_platform, parse_python
 
 SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
 TIMEOUT_SECONDS = 60
@@ -104,12 +103,8 @@ def _file_reason(entry: Mapping[str, Any], target: BuildTarget) -> str | None:
     if entry.get("yanked"):
         return "yanked" + (f": {entry['yanked']}" if isinstance(entry["yanked"], str) else "")
     requires = entry.get("requires-python")
-    if requires:
-        try:
-            if not SpecifierSet(requires).contains(target.python_version, prereleases=True):
-                return f"Requires-Python {requires} excludes {target.python_version}"
-        except InvalidSpecifier:
-            return None
+    if requires and admits(str(requires), target.python) is False:
+        return f"Requires-Python {requires} excludes {target.python_version}"
     return None
 
 

@@ -8,14 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
 from . import _tools
 from .archive import Limits, load_meta, open_wagon, read_metadata
 from .errors import ConfigError, InstallError, TargetError
 from .interpreters import find_interpreter
-from .targets import BuildTarget, Host, platform_of_wagon, read_pytags
+from .targets import BuildTarget, Host, admits, platform_of_wagon, read_pytags
 from .wagon import WHEELS_DIR, WagonMeta, parse_metadata
 
 
@@ -90,13 +89,10 @@ def check_python(meta: WagonMeta, python: tuple[int, int]) -> None:
             f" {shown}",
             "install into a venv of a Python the wagon lists, or use the wagon built for this one",
         )
-    try:
-        spec = SpecifierSet(meta.python_requires or "")
-    except InvalidSpecifier:
-        return
-    if not spec.contains(shown, prereleases=True):
+    if admits(meta.python_requires, python) is False:
         raise TargetError(
-            f"{meta.name} {meta.version} requires Python {spec}; the venv runs Python {shown}",
+            f"{meta.name} {meta.version} requires Python {meta.python_requires}; the venv runs"
+            f" Python {shown}",
             "install into a venv of a Python the wagon admits",
         )
 

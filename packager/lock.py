@@ -8,6 +8,7 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from ._files import replace_atomically
 from ._toml import tomllib
 from .config import Options
 from .errors import ConfigError, ResolutionError
@@ -31,9 +32,7 @@ def write_lock(resolution: Path, dest: Path, target: BuildTarget, requirements: 
     )
     text = resolution.read_text(encoding="utf-8").rstrip("\n") + "\n" + tool
     dest.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=dest.parent, prefix=".tmp-", delete=False) as tmp:
-        tmp.write(text)
-    Path(tmp.name).replace(dest)
+    replace_atomically(text.encode("utf-8"), dest)
 
 
 def read_lock(path: Path, target: BuildTarget, requirements: Sequence[str]) -> list[Candidate]:

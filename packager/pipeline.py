@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from ._files import replace_atomically
 from .assemble import SBOM_SUFFIX, WagonResult, assemble, cells
 from .compile import build_sdist, refuse_foreign
 from .config import Options
@@ -61,30 +61,15 @@ def _target_wheels(
     return out
 
 
-def _replace_atomically(data: bytes | Path, dest: Path) -> None:
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            if isinstance(data, Path):
-                with data.open("rb") as source:
-                    shutil.copyfileobj(source, out)
-            else:
-                out.write(data)
-        Path(tmp).chmod(0o644)
-        Path(tmp).replace(dest)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-
-
 def _publish(report: BuildReport, staged: Mapping[str, Path], output: Path) -> None:
     output.mkdir(parents=True, exist_ok=True)
     for result in report.wagons:
-        _replace_atomically(staged[result.file], output / result.file)
+        replace_atomically(staged[result.file], output / result.file)
         sbom = staged[result.file].with_name(result.file + SBOM_SUFFIX)
-        _replace_atomically(sbom, output / sbom.name)
-        _replace_atomically(f"{result.md5}\n".encode(), output / f"{result.file}.md5")
-        _replace_atomically(f"{result.sha256}\n".encode(), output / f"{result.file}.sha256")
-    _replace_atomically(report.to_json().encode(), output / REPORT_NAME)
+        replace_atomically(sbom, output / sbom.name)
+        replace_atomically(f"{result.md5}\n".encode(), output / f"{result.file}.md5")
+        replace_atomically(f"{result.sha256}\n".encode(), output / f"{result.file}.sha256")
+    replace_atomically(report.to_json().encode(), output / REPORT_NAME)
 
 
 def _without_clashes(results: Sequence[WagonResult]) -> list[WagonResult]:

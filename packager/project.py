@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from platformdirs import user_cache_dir
 
 from . import _tools, wagon
@@ -18,7 +17,7 @@ from .events import Event, Events
 from .fingerprint import tree_digest
 from .interpreters import find_interpreter
 from .plugin_yaml import check_yamls, find_yamls
-from .targets import BuildTarget, Host, parse_platform, parse_python
+from .targets import BuildTarget, Host, admits, parse_platform, parse_python
 from .wheels import WheelInfo, inspect_wheel
 
 
@@ -45,14 +44,10 @@ def index_args(options: Options) -> list[str]:
 
 
 def _check_requires_python(plugin: WheelInfo, target: BuildTarget) -> None:
-    try:
-        spec = SpecifierSet(plugin.requires_python or "")
-    except InvalidSpecifier:
-        return
-    if not spec.contains(target.python_version, prereleases=True):
+    if admits(plugin.requires_python, target.python) is False:
         raise ConfigError(
-            f"{plugin.name} {plugin.version} requires Python {spec}, target {target.id} is"
-            f" Python {target.python_version}",
+            f"{plugin.name} {plugin.version} requires Python {plugin.requires_python},"
+            f" target {target.id} is Python {target.python_version}",
             "drop that --python or widen requires-python in pyproject.toml",
         )
 

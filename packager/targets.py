@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.tags import Tag, compatible_tags, cpython_tags
 
 from ._toml import resource
@@ -160,6 +161,17 @@ def read_pytags(entries: Sequence[str]) -> tuple[list[tuple[int, int]], list[str
         except TargetError:
             unparsed.append(entry)
     return list(dict.fromkeys(versions)), unparsed
+
+
+def admits(specifier: str | None, version: tuple[int, int]) -> bool | None:
+    """Whether Requires-Python `specifier` admits some patch release of `version` (a target is
+    "Python 3.9", and `!=3.9.0,!=3.9.1,>=3.9` admits 3.9.2); None when it does not parse."""
+    try:
+        spec = SpecifierSet(specifier or "")
+    except InvalidSpecifier:
+        return None
+    major, minor = version
+    return any(spec.contains(f"{major}.{minor}.{patch}", prereleases=True) for patch in range(100))
 
 
 @dataclass(frozen=True)

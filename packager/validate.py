@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 from packaging.version import InvalidVersion, Version
 
@@ -25,7 +24,7 @@ from .errors import ArchiveError, PackagerError
 from .events import Event, Events
 from .interpreters import find_interpreter
 from .report import Check, Status, WagonReport
-from .targets import BuildTarget, Host, Platform, platform_of_wagon, read_pytags
+from .targets import BuildTarget, Host, Platform, admits, platform_of_wagon, read_pytags
 from .wagon import FILES_DIR, METADATA_FILE, WHEELS_DIR, WagonMeta, archive_name
 from .wheels import WheelInfo, inspect_wheel, module_members, same_name, sha256_of
 
@@ -275,13 +274,6 @@ def _tags(w: _Wagon) -> Check:
     return Check("tags", PASSED, f"every wheel's tags fit {ids}")
 
 
-def _admits(text: str | None, version: tuple[int, int]) -> bool:
-    try:
-        return SpecifierSet(text or "").contains(f"{version[0]}.{version[1]}", prereleases=True)
-    except InvalidSpecifier:
-        return False
-
-
 def _python_requires(w: _Wagon) -> Check:
     """python_requires admits every listed Python, and so does, for each project, at least one of
     the wheels whose tags fit that Python (a combined wagon may hold other versions for others)."""
@@ -289,7 +281,7 @@ def _python_requires(w: _Wagon) -> Check:
         return Check("python-requires", WARNING, "no CPython 3 version listed: not checked")
     text = w.meta.python_requires
     problems = [f"python_requires {text!r} excludes Python {v[0]}.{v[1]}, which the wagon lists"
-                for v in w.versions if text is not None and not _admits(text, v)]
+                for v in w.versions if text is not None and admits(text, v) is False]
     for target in w.targets():
         accepted = target.tags()
         by_project: dict[str, list[WheelInfo]] = {}
@@ -297,7 +289,7 @@ def _python_requires(w: _Wagon) -> Check:
             if info.fits(accepted):
                 by_project.setdefault(canonicalize_name(info.name), []).append(info)
         for infos in by_project.values():
-            if not any(i.requires_python is None or _admits(i.requires_python, target.python)
+            if not any(admits(i.requires_python, target.python) is not False
                        for i in infos):
                 problems += [f"{i.path.name} {i.requires_python!r} excludes Python"
                              f" {target.python_version}, which the wagon lists" for i in infos]

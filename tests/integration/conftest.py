@@ -61,7 +61,7 @@ def run_cli(cache_dir: Path) -> Run:
 
 
 def copy_project(source: Path, dest: Path) -> Path:
-    shutil.copytree(source, dest, ignore=shutil.ignore_patterns("dist", "build", "*.egg-info"))
+    shutil.copytree(source, dest, ignore=shutil.ignore_patterns("dist", "build", "*.egg-info", ".tox"))
     return dest
 
 
@@ -142,3 +142,19 @@ def write_plugin(
         dependencies=json.dumps(dependencies),
     ))
     return project
+
+
+CLOUDIFY_REQUIREMENTS = ("cloudify-common==7.0.5", "networkx<3", "pyyaml", "pytest")
+
+
+@pytest.fixture(scope="session")
+def cloudify_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Python 3.11 with cloudify-common 7.0.5 (its dsl_parser and mocks) and pytest, built once."""
+    base = interpreter("3.11")
+    venv = tmp_path_factory.mktemp("cloudify-venv")
+    subprocess.run([base, "-m", "venv", venv], check=True, timeout=300)
+    subprocess.run(
+        [venv / "bin" / "python", "-m", "pip", "install", "-q", *CLOUDIFY_REQUIREMENTS],
+        check=True, timeout=900, capture_output=True,
+    )
+    return venv

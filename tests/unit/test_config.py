@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from packager.config import load_options
+from packager.config import load_options, project_version
 from packager.errors import ConfigError
 
 
@@ -85,3 +85,21 @@ def test_bad_format_and_epoch(tmp_path: Path) -> None:
 def test_relative_find_links_are_relative_to_the_project(tmp_path: Path) -> None:
     opts = load_options(project(tmp_path, 'find-links = ["wheels", "https://x/simple"]\n'), env={})
     assert opts.find_links == (str(tmp_path / "wheels"), "https://x/simple")
+
+
+def test_yaml_variants_default_to_every_older_dsl_and_can_be_narrowed(tmp_path: Path) -> None:
+    assert load_options(project(tmp_path), env={}).yaml_variants == (
+        "plugin_1_4.yaml", "v2_plugin.yaml", "plugin.yaml",
+    )
+    opts = load_options(project(tmp_path, 'yaml-variants = ["plugin.yaml"]\n'), env={})
+    assert opts.yaml_variants == ("plugin.yaml",)
+    opts = load_options(tmp_path, env={"PLUGIN_PACKAGER_YAML_VARIANTS": ""})
+    assert opts.yaml_variants == ()
+
+
+def test_static_version_is_written_as_the_wheel_writes_it(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "p"\nversion = "1.0.0-RC1"\n')
+    assert project_version(tmp_path, {}) == "1.0.0rc1"
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "p"\nversion = "one"\n')
+    with pytest.raises(ConfigError, match="version 'one' is not a PEP 440 version"):
+        project_version(tmp_path, {})

@@ -5,7 +5,16 @@ from pathlib import Path
 import pytest
 
 from packager.errors import ArchiveError, ConfigError
-from packager.plugin_yaml import check_yamls, find_yamls, load, operations, static_binding
+from packager.plugin_yaml import (
+    Quoted,
+    check_yamls,
+    dump,
+    find_yamls,
+    load,
+    operations,
+    stamp_version,
+    static_binding,
+)
 
 YAML = """plugins:
   hello:
@@ -109,3 +118,24 @@ def test_static_binding_without_star_imports_finds_nothing() -> None:
     assert static_binding(b"def a(): pass\n", "b") is None
     with pytest.raises(SyntaxError):
         static_binding(b"def (:\n", "a")
+def test_stamping_touches_only_the_versions(tmp_path: Path) -> None:
+    text = (
+        "# keep me\nplugins:\n  a: {package_name: a, package_version: \"0.1\"}  # inline\n"
+        "  b:\n    package_version:   0.1   # spaced\n    executor: host_agent\n"
+    )
+    assert stamp_version(text, tmp_path / "plugin.yaml", "1.0.0") == (
+        "# keep me\nplugins:\n  a: {package_name: a, package_version: '1.0.0'}  # inline\n"
+        "  b:\n    package_version:   '1.0.0'   # spaced\n    executor: host_agent\n"
+    )
+
+
+def test_dump_is_readable_block_yaml() -> None:
+    data = {
+        "plugins": {"p": {"package_version": Quoted("1.0"), "executor": "host_agent"}},
+        "node_types": {"t": {"description": "two\nlines\n", "tags": ["a", "b"], "empty": {}}},
+    }
+    assert dump(data) == (
+        "plugins:\n  p:\n    package_version: '1.0'\n    executor: host_agent\n\n"
+        "node_types:\n  t:\n    description: |\n      two\n      lines\n"
+        "    tags:\n      - a\n      - b\n    empty: {}\n"
+    )

@@ -141,3 +141,22 @@ def test_combine_groups_pythons_by_platform(host: Host) -> None:
         ["cp39-manylinux2014_x86_64", "cp313-manylinux2014_x86_64"],
         ["py39-any", "py313-any"],
     ]
+
+
+@pytest.mark.parametrize(
+    ("spec", "version", "expected"),
+    [
+        ("!=3.9.0,!=3.9.1,>=3.9", (3, 9), True),
+        (">=3.10", (3, 9), False),
+        ("<3.9.5", (3, 9), True),
+        ("~=3.9.2", (3, 9), True),
+        (None, (3, 6), True),
+        ("not a specifier", (3, 11), None),
+    ],
+)
+def test_requires_python_admits_a_target_when_some_patch_release_fits(
+    spec: str | None, version: tuple[int, int], expected: bool | None
+) -> None:
+    from packager.targets import admits
+
+    assert admits(spec, version) is expected

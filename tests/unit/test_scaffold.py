@@ -1,0 +1,193 @@
+"""`new`: the template renders for plain, unusual and interactive answers; bad answers write nothing."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from packager import dsl, scaffold
+from packager._toml import tomllib
+from packager.cli import main
+from packager.errors import ConfigError
+from packager.targets import Host
+
+FILES = {
+    ".github/workflows/ci.yml", ".github/workflows/release.yml", ".gitignore", "CHANGELOG.md",
+    "LICENSE", "README.md", "plugin.yaml", "plugin_1_4.yaml", "plugin_1_5.yaml", "pyproject.toml",
+    "tests/test_plugin_yaml.py", "tests/test_tasks.py", "tox.ini", "v2_plugin.yaml",
+}
+LONG_NAME = "cloudify-acme-enterprise-network-function-virtualisation-orchestration-suite-plugin"
+UNUSUAL = {
+    "plugin_name": LONG_NAME,
+    "package_name": "acme_nfv_orchestration_suite_with_a_long_package_name_2",
+    "plugin_key": "acme_nfv2",
+    "author": "Zoë Ångström-Łukasiewicz (山田 太郎) O'Brien",
+    "description": "Orchestrates Acme NFV: «fast», naïve & <safe>",
+    "version": "1.0.0rc1",
+    "license": "MIT",
+    "executor": "host_agent",
+    "python_versions": "3.12, cp39,3.12",
+    "platforms": "manylinux_2_28_x86_64 , manylinux2014_aarch64",
+}
+
+
+def files_in(project: Path) -> set[str]:
+    return {p.relative_to(project).as_posix() for p in project.rglob("*") if p.is_file()}
+
+
+def new(tmp_path: Path, host: Host, **answers: str) -> Path:
+    return scaffold.new_project(tmp_path / "out", answers, no_input=True, host=host)
+
+
+def test_defaults_render_a_complete_project(tmp_path: Path, host: Host) -> None:
+    project = new(tmp_path, host)
+    assert project == tmp_path / "out" / "cloudify-example-plugin"
+    assert files_in(project) == FILES | {"cloudify_example/__init__.py", "cloudify_example/tasks.py"}
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["cloudify-example-plugin"]
+    meta = tomllib.loads((project / "pyproject.toml").read_text())
+    assert meta["project"]["name"] == "cloudify-example-plugin"
+    assert meta["project"]["version"] == "0.1.0"
+    assert meta["project"]["license"] == "Apache-2.0"
+    assert meta["tool"]["plugin-packager"] == {
+        "python": ["3.11"], "platform": ["manylinux2014_x86_64"], "build-tag": "manylinux",
+    }
+    plugin = yaml.safe_load((project / "plugin_1_5.yaml").read_text())["plugins"]
+    assert plugin["example"]["package_version"] == "0.1.0"
+    assert plugin["example"]["executor"] == "central_deployment_agent"
+    assert not [f for f in dsl.plan(project, "0.1.0", dsl.GENERATED) if f.stale]
+    assert "${{ github.token }}" in (project / ".github/workflows/release.yml").read_text()
+    assert (project / "LICENSE").read_text().startswith(" " * 33 + "Apache License\n")
+
+
+def test_unusual_but_valid_answers(tmp_path: Path, host: Host) -> None:
+    project = new(tmp_path, host, **UNUSUAL)
+    assert project.name == LONG_NAME
+    package = UNUSUAL["package_name"]
+    assert (project / package / "tasks.py").is_file()
+    meta = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    assert meta["project"]["authors"] == [{"name": UNUSUAL["author"]}]
+    assert meta["project"]["description"] == UNUSUAL["description"]
+    assert meta["project"]["license"] == "MIT"
+    assert meta["tool"]["plugin-packager"]["python"] == ["3.12", "3.9"]
+    assert meta["tool"]["plugin-packager"]["platform"] == ["manylinux_2_28_x86_64", "manylinux2014_aarch64"]
+    for name in dsl.ORDER:
+        plugins = yaml.safe_load((project / name).read_text(encoding="utf-8"))["plugins"]
+        assert plugins == {"acme_nfv2": {
+            "executor": "host_agent", "package_name": LONG_NAME, "package_version": "1.0.0rc1",
+            **({"properties_description": plugins["acme_nfv2"]["properties_description"],
+                "properties": plugins["acme_nfv2"]["properties"]} if name == "plugin_1_5.yaml" else {}),
+        }}
+    node_type = yaml.safe_load((project / "plugin.yaml").read_text())["node_types"]["acme_nfv2.nodes.Resource"]
+    create = node_type["interfaces"]["cloudify.interfaces.lifecycle"]["create"]
+    assert create["implementation"] == f"acme_nfv2.{package}.tasks.create"
+    assert "Zoë Ångström-Łukasiewicz (山田 太郎) O'Brien" in (project / "LICENSE").read_text(encoding="utf-8")
+    release = (project / ".github/workflows/release.yml").read_text()
+    assert "python-version: |\n            3.12\n            3.9\n            3.11\n" in release
+
+
+BAD = [
+    ("plugin_name", "acme-plugin", "must be cloudify-<name>-plugin"),
+    ("plugin_name", "cloudify-Acme-plugin", "must be cloudify-<name>-plugin"),
+    ("plugin_name", "cloudify--acme-plugin", "must be cloudify-<name>-plugin"),
+    ("plugin_name", "cloudify-acme-plugin ", "must be cloudify-<name>-plugin"),
+    ("plugin_name", "cloudify-" + "a" * 90 + "-plugin", "is longer than 100 characters"),
+    ("package_name", "1acme", "must be a Python package name"),
+    ("package_name", "acme-nfv", "must be a Python package name"),
+    ("package_name", "a" * 61, "must be a Python package name"),
+    ("package_name", "class", "is taken by Python or by Cloudify"),
+    ("package_name", "cloudify", "is taken by Python or by Cloudify"),
+    ("plugin_key", "Acme", "must be lowercase letters"),
+    ("plugin_key", "acme.nfv", "must be lowercase letters"),
+    ("version", "banana", "is not a PEP 440 version"),
+    ("version", "1.0.0-rc1", "is written '1.0.0rc1' in the wheel"),
+    ("author", "", "must be one line of text"),
+    ("author", 'Jane "JD" Doe', "must be one line of text"),
+    ("description", "two\nlines", "must be one line of text"),
+    ("license", "GPL-3.0", "must be one of Apache-2.0, MIT, BSD-3-Clause, Proprietary"),
+    ("executor", "agent", "must be one of central_deployment_agent, host_agent"),
+    ("python_versions", "3.8", "includes 3.8; the template's cloudify-common 7 needs 3.9"),
+    ("python_versions", "2.7", "is not valid: unknown Python version '2.7'"),
+    ("python_versions", " , ", "names no target"),
+    ("platforms", "win_amd64", "is not valid: unknown platform 'win_amd64'"),
+]
+
+
+@pytest.mark.parametrize(("key", "value", "why"), BAD, ids=[f"{k}={v!r}" for k, v, _ in BAD])
+def test_bad_answers_are_refused_before_anything_is_written(
+    tmp_path: Path, host: Host, key: str, value: str, why: str
+) -> None:
+    with pytest.raises(ConfigError) as info:
+        new(tmp_path, host, **{key: value})
+    assert info.value.message.startswith(f"{key} {value!r} {why}")
+    assert info.value.hint is not None
+    assert info.value.hint.startswith(f"e.g. {key}=")
+    assert "\n" not in info.value.one_line().replace(value, "")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.skipif(sys.version_info < (3, 10), reason="sys.stdlib_module_names is 3.10+")
+def test_a_standard_library_package_name_is_refused(tmp_path: Path, host: Host) -> None:
+    with pytest.raises(ConfigError, match="'json' is taken by Python"):
+        new(tmp_path, host, package_name="json")
+
+
+def test_the_hint_example_is_itself_accepted(tmp_path: Path, host: Host) -> None:
+    answers: dict[str, Any] = {}
+    for key, value, _ in BAD:
+        with pytest.raises(ConfigError) as info:
+            new(tmp_path / key, host, **{key: value})
+        assert info.value.hint is not None
+        example = info.value.hint.removeprefix(f"e.g. {key}=").strip('"')
+        answers.setdefault(key, example)
+    answers["package_name"] = "cloudify_acme"
+    answers["plugin_key"] = "acme"
+    assert new(tmp_path, host, **answers).name == "cloudify-acme-plugin"
+
+
+def test_unknown_keys_and_malformed_words_are_refused(tmp_path: Path, host: Host) -> None:
+    with pytest.raises(ConfigError, match="unknown key 'plugin_nmae'") as info:
+        new(tmp_path, host, plugin_nmae="cloudify-acme-plugin")
+    assert info.value.hint == "did you mean 'plugin_name'?"
+    with pytest.raises(ConfigError, match="unknown key '_packager_version'"):
+        new(tmp_path, host, _packager_version="9")
+    with pytest.raises(ConfigError, match="'acme' is not KEY=VALUE"):
+        scaffold.parse_answers(["acme"])
+    assert scaffold.parse_answers(["description=a=b"]) == {"description": "a=b"}
+
+
+def test_an_existing_project_is_left_alone(tmp_path: Path, host: Host) -> None:
+    existing = tmp_path / "out" / "cloudify-example-plugin"
+    existing.mkdir(parents=True)
+    (existing / "keep.txt").write_text("mine")
+    with pytest.raises(ConfigError, match="already exists"):
+        new(tmp_path, host)
+    assert files_in(tmp_path / "out") == {"cloudify-example-plugin/keep.txt"}
+
+
+def test_cli_reports_a_bad_name_on_one_line(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["new", "--no-input", "-o", str(tmp_path), "plugin_name=acme"])
+    assert result.exit_code == 2
+    assert result.output == (
+        "plugin-packager: error: plugin_name 'acme' must be cloudify-<name>-plugin in lowercase"
+        " letters, digits and single dashes (hint: e.g. plugin_name=cloudify-acme-plugin)\n"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_interactive_asks_with_cookiecutter_prompts(tmp_path: Path) -> None:
+    # Name, then Enter for the derived defaults, "2" picks host_agent from the executor choices.
+    typed = ["cloudify-acme-plugin", "", "", "Jane Doe", "", "", "", "2", "", ""]
+    result = CliRunner().invoke(main, ["new", "-o", str(tmp_path)], input="\n".join(typed) + "\n")
+    assert result.exit_code == 0, result.output
+    project = tmp_path / "cloudify-acme-plugin"
+    assert result.output.endswith(f": {project}\n")
+    assert "Plugin key under plugins:" in result.output
+    meta = tomllib.loads((project / "pyproject.toml").read_text())
+    assert meta["project"]["authors"] == [{"name": "Jane Doe"}]
+    assert (project / "cloudify_acme" / "tasks.py").is_file()
+    assert "executor: host_agent" in (project / "plugin_1_5.yaml").read_text()
