@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +11,7 @@ from .config import Options
 from .errors import ResolutionError
 from .sbom import sbom_json
 from .targets import BuildTarget
-from .wheels import WheelInfo, inspect_wheel, sha256_of
+from .wheels import WheelInfo, file_digests, inspect_wheel, sha256_of
 
 SBOM_SUFFIX = ".cdx.json"
 
@@ -92,16 +91,16 @@ def assemble(
     with path.open("wb") as out:
         wagon.write_wagon(out, options.format, plugin.name, wagon.members(metadata, ordered, files), epoch)
     sbom = stage / f"{name}{SBOM_SUFFIX}"
-    sbom.write_text(sbom_json(name, plugin, infos, epoch), encoding="utf-8")
-    data = path.read_bytes()
+    sbom.write_text(sbom_json(name, plugin, infos, digests, epoch), encoding="utf-8")
+    archive_digests = file_digests(path, "sha256", "md5")
     return WagonResult(
         file=name,
         targets=[t.id for t in targets],
         platform=platform,
         python_versions=pytags,
-        sha256=hashlib.sha256(data).hexdigest(),
-        md5=hashlib.md5(data).hexdigest(),
-        size=len(data),
+        sha256=archive_digests["sha256"],
+        md5=archive_digests["md5"],
+        size=path.stat().st_size,
         wheels=[p.name for p in ordered],
     )
 

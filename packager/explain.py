@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import urllib.request
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ from packaging.utils import (
 from packaging.version import Version
 
 from .errors import ResolutionError, TargetError
-from .targets import BuildTarget, Host, admits, parse_platform, parse_python
+from .targets import BuildTarget, Host, admits, manylinux_floor, parse_platform, parse_python
 
 SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
 TIMEOUT_SECONDS = 60
@@ -43,24 +42,13 @@ class VersionVerdict:
     sdist: str | None = None
 
 
-def _floor_of(platform: str) -> tuple[str, tuple[int, int]] | None:
-    legacy = {"manylinux1": (2, 5), "manylinux2010": (2, 12), "manylinux2014": (2, 17)}
-    match = re.fullmatch(r"manylinux_(\d+)_(\d+)_(\w+)", platform)
-    if match:
-        return match.group(3), (int(match.group(1)), int(match.group(2)))
-    for name, glibc in legacy.items():
-        if platform.startswith(f"{name}_"):
-            return platform[len(name) + 1:], glibc
-    return None
-
-
 def why_not(tags: frozenset[Tag], target: BuildTarget) -> str:
     """The most telling reason none of a wheel's tags fits the target."""
     pairs = {(a.interpreter, a.abi) for a in target.tags()}
     if not any((t.interpreter, t.abi) in pairs for t in tags):
         pythons = sorted({f"{t.interpreter}-{t.abi}" for t in tags})
         return f"built for {', '.join(pythons)}, not {target.cptag}"
-    floors = [f for f in (_floor_of(t.platform) for t in tags) if f]
+    floors = [f for f in (manylinux_floor(t.platform) for t in tags) if f]
     arches = {arch for arch, _ in floors}
     arches |= {t.platform.removeprefix("linux_") for t in tags if t.platform.startswith("linux_")}
     if target.platform.arch and arches and target.platform.arch not in arches:

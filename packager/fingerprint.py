@@ -7,6 +7,8 @@ import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from .wheels import sha256_of
+
 # Build outputs, caches and VCS internals never change what the plugin's wheel contains.
 SKIPPED_DIRS = frozenset({
     ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", "__pycache__", "build", "dist",
@@ -44,7 +46,7 @@ def tree_digest(project: Path, skip: Sequence[Path] = ()) -> str:
             rel = path.relative_to(project).as_posix()
             executable = os.access(path, os.X_OK)
             digest.update(f"{rel}\0{int(executable)}\0".encode())
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+            digest.update(bytes.fromhex(sha256_of(path)))
     for part in _git_state(project):
         digest.update(part)
     return digest.hexdigest()

@@ -88,6 +88,16 @@ class Platform:
         return None
 
 
+def manylinux_floor(tag: str) -> tuple[str, Glibc] | None:
+    """(arch, glibc) a manylinux platform tag names, PEP 600 or legacy alias, for any arch."""
+    for alias, glibc in platform_data()["legacy_manylinux"].items():
+        arch = tag.removeprefix(f"{alias}_")
+        if arch != tag:
+            return arch, (glibc[0], glibc[1])
+    match = _PEP600.match(tag)
+    return (match.group(3), (int(match.group(1)), int(match.group(2)))) if match else None
+
+
 def parse_platform(text: str, host: Host) -> Platform:
     data = platform_data()
     arches: list[str] = data["arches"]
@@ -95,14 +105,9 @@ def parse_platform(text: str, host: Host) -> Platform:
         return Platform("any", "any")
     if text == "manylinux":
         text = f"{data['defaults']['manylinux']}_{host.arch}"
-    for alias, glibc in data["legacy_manylinux"].items():
-        arch = text.removeprefix(f"{alias}_")
-        if arch != text and arch in arches:
-            return Platform(text, "manylinux", arch, (glibc[0], glibc[1]))
-    match = _PEP600.match(text)
-    if match and match.group(3) in arches:
-        glibc = (int(match.group(1)), int(match.group(2)))
-        return Platform(text, "manylinux", match.group(3), glibc)
+    floor = manylinux_floor(text)
+    if floor is not None and floor[0] in arches:
+        return Platform(text, "manylinux", floor[0], floor[1])
     arch = text.removeprefix("linux_")
     if arch != text and arch in arches:
         if arch != host.arch or host.glibc is None:

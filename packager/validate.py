@@ -5,7 +5,6 @@ satisfy a check."""
 
 from __future__ import annotations
 
-import hashlib
 import sys
 import tempfile
 import zipfile
@@ -26,7 +25,7 @@ from .interpreters import find_interpreter
 from .report import Check, Status, WagonReport
 from .targets import BuildTarget, Host, Platform, admits, platform_of_wagon, read_pytags
 from .wagon import FILES_DIR, METADATA_FILE, WHEELS_DIR, WagonMeta, archive_name
-from .wheels import WheelInfo, inspect_wheel, module_members, same_name, sha256_of
+from .wheels import WheelInfo, file_digests, inspect_wheel, module_members, same_name, sha256_of
 
 PASSED, WARNING, SKIPPED, FAILED = Status.PASSED, Status.WARNING, Status.SKIPPED, Status.FAILED
 
@@ -163,22 +162,18 @@ def _differences(listed: Sequence[str], present: Sequence[str], folder: str) -> 
 
 
 def _sidecars(path: Path) -> Check:
-    digests = {".md5": hashlib.md5(), ".sha256": hashlib.sha256()}
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            for digest in digests.values():
-                digest.update(block)
+    digests = file_digests(path, "md5", "sha256")
     found, wrong = [], []
-    for suffix, digest in digests.items():
+    for algorithm, digest in digests.items():
+        suffix = f".{algorithm}"
         sidecar = path.with_name(path.name + suffix)
         if not sidecar.is_file():
             continue
         found.append(sidecar.name)
         with sidecar.open("rb") as handle:
             words = handle.read(1024).decode("ascii", "replace").split()
-        if not words or words[0].lower() != digest.hexdigest():
-            wrong.append(f"{sidecar.name} says {(words or [''])[0]!r}, the wagon's is"
-                         f" {digest.hexdigest()}")
+        if not words or words[0].lower() != digest:
+            wrong.append(f"{sidecar.name} says {(words or [''])[0]!r}, the wagon's is {digest}")
     if wrong:
         return Check("sidecars", FAILED, "; ".join(wrong))
     if not found:

@@ -18,12 +18,18 @@ MAX_READ = 16 << 20  # a METADATA or module source past this is a bomb, not a pl
 _DATA_LIBS = re.compile(r"^[^/]+\.data/(?:purelib|platlib)/")
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
+def file_digests(path: Path, *algorithms: str) -> dict[str, str]:
+    """Hex digests of a file in one streamed pass, e.g. file_digests(p, "sha256", "md5")."""
+    digests = {name: hashlib.new(name) for name in algorithms}
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+            for digest in digests.values():
+                digest.update(block)
+    return {name: digest.hexdigest() for name, digest in digests.items()}
+
+
+def sha256_of(path: Path) -> str:
+    return file_digests(path, "sha256")["sha256"]
 
 
 @dataclass(frozen=True)
