@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from packager.archive import load_meta, open_wagon
-from packager.wagon import WHEELS_DIR
+from packager.wagon.archive import load_meta, open_wagon
+from packager.wagon.metadata import WHEELS_DIR
 
 MIB = 1024 * 1024
 

@@ -1,23 +1,39 @@
-"""plugin-packager: wagons for orchestration plugins, built per target and reproducibly."""
+"""plugin-packager: wagons for orchestration plugins, built per target and reproducibly.
+
+The public API is imported lazily, so `import packager` (and the CLI's start) stays cheap.
+"""
 
 from __future__ import annotations
 
-from importlib import metadata
-
-from .config import Options, load_options
-from .errors import PackagerError
-from .install import describe, install_wagon
-from .pipeline import BuildReport, build
-from .report import WagonReport
-from .targets import BuildTarget, Host
-from .validate import validate_wagon
+from importlib import import_module, metadata
+from typing import Any
 
 try:
     __version__ = metadata.version("plugin-packager")
 except metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
+# Public name -> the module that defines it.
+_API = {
+    "BuildReport": "packager.build.pipeline",
+    "BuildTarget": "packager.targets",
+    "Host": "packager.targets",
+    "Options": "packager.build.config",
+    "PackagerError": "packager.errors",
+    "WagonReport": "packager.check.report",
+    "build_wagons": "packager.build.pipeline",
+    "describe": "packager.wagon.describe",
+    "install_wagon": "packager.check.install",
+    "load_options": "packager.build.config",
+    "validate_wagon": "packager.check.validate",
+}
 __all__ = [
-    "BuildReport", "BuildTarget", "Host", "Options", "PackagerError", "WagonReport", "build",
+    "BuildReport", "BuildTarget", "Host", "Options", "PackagerError", "WagonReport", "build_wagons",
     "describe", "install_wagon", "load_options", "validate_wagon",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _API:
+        raise AttributeError(f"module 'packager' has no attribute {name!r}")
+    return getattr(import_module(_API[name]), name)

@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata, resources
 from pathlib import Path
@@ -15,17 +14,50 @@ from typing import Any
 
 from .errors import BuildError
 
+# What uv and pip print when the index cannot be reached at all.
+_NETWORK_WORDS = (
+    "error sending request", "dns error", "failed to lookup address", "connection refused",
+    "network is unreachable", "connection reset", "timed out", "temporary failure in name resolution",
+    "newconnectionerror", "max retries exceeded",
+)
 
-@dataclass(frozen=True)
+
 class ToolFailure(Exception):
-    """A tool exited non-zero; `output` holds what it said."""
+    """A tool exited non-zero; `output` holds what it said.
 
-    command: tuple[str, ...]
-    output: str
+    A plain class: a frozen dataclass exception cannot take the `__traceback__` that
+    `contextlib` sets on it (FrozenInstanceError on Python >= 3.11).
+    """
+
+    def __init__(self, command: Sequence[str], output: str) -> None:
+        super().__init__(f"{Path(command[0]).name} failed")
+        self.command = tuple(command)
+        self.output = output
+
+    @property
+    def network(self) -> bool:
+        """The tool could not reach an index (as opposed to finding nothing there)."""
+        lowered = self.output.lower()
+        return any(word in lowered for word in _NETWORK_WORDS)
 
     def last_lines(self, count: int = 6) -> str:
-        lines = [line.strip() for line in self.output.strip().splitlines() if line.strip()]
-        return " | ".join(lines[-count:])
+        """The last meaningful lines of the output, where a build says why it failed."""
+        lines = [line.strip() for line in self.output.strip().splitlines()]
+        meaningful = [line for line in lines if line and not set(line) <= set("-=*#^~ ")
+                      and not line.startswith(("[stdout]", "[stderr]", "hint:"))]
+        return " | ".join(meaningful[-count:])
+
+
+def _one_wheel(outdir: Path, argv: Sequence[str | Path]) -> Path:
+    """The wheel a tool wrote; anything but exactly one is a failure naming the command."""
+    wheels = sorted(outdir.glob("*.whl"))
+    if len(wheels) != 1:
+        command = " ".join(str(a) for a in argv)
+        raise BuildError(
+            f"`{command}` produced {len(wheels)} wheels in {outdir}, expected one",
+            "run that command by hand to see what it built",
+        )
+    return wheels[0]
 
 
 def _run(
@@ -76,8 +108,7 @@ def build_project_wheel(project: Path, outdir: Path, env: Mapping[str, str]) -> 
             f"building the plugin's wheel in {project} failed: {exc.last_lines()}",
             "run `python -m build --wheel` there to see the whole log",
         ) from exc
-    (wheel,) = outdir.glob("*.whl")
-    return wheel
+    return _one_wheel(outdir, cmd)
 
 
 def metadata_version(project: Path, env: Mapping[str, str]) -> str:
@@ -108,15 +139,19 @@ def uv_compile(
 
 def uv_build_sdist(sdist: Path, interpreter: Path, outdir: Path, env: Mapping[str, str]) -> Path:
     """A wheel from an sdist, built by the target's own interpreter."""
-    _run([uv_bin(), "build", "--wheel", "--python", interpreter, "--out-dir", outdir, sdist], env)
-    (wheel,) = outdir.glob("*.whl")
-    return wheel
+    cmd: list[str | Path] = [
+        uv_bin(), "build", "--wheel", "--python", interpreter, "--out-dir", outdir, sdist
+    ]
+    _run(cmd, env)
+    return _one_wheel(outdir, cmd)
 
 
 def auditwheel_repair(wheel: Path, plat: str, outdir: Path, env: Mapping[str, str]) -> Path:
-    _run([sys.executable, "-m", "auditwheel", "repair", "--plat", plat, "-w", outdir, wheel], env)
-    (repaired,) = outdir.glob("*.whl")
-    return repaired
+    cmd: list[str | Path] = [
+        sys.executable, "-m", "auditwheel", "repair", "--plat", plat, "-w", outdir, wheel
+    ]
+    _run(cmd, env)
+    return _one_wheel(outdir, cmd)
 
 
 INSTALLERS = ("uv", "pip")

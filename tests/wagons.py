@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from packager import wagon
+from packager.wagon.metadata import METADATA_FILE, archive_name, package_json
+from packager.wagon.writer import ZIP_EPOCH, Member, write_wagon
 
 TASKS = '''from cloudify.decorators import operation
 
@@ -63,13 +64,13 @@ class Layout:
 
     def write(self, dest: Path, fmt: str = "zip", name: str | None = None) -> Path:
         path = dest / (name or self.metadata["archive_name"])
-        members = [wagon.Member(wagon.METADATA_FILE,
+        members = [Member(METADATA_FILE,
                                 json.dumps(self.metadata, indent=4, sort_keys=True).encode())]
-        members += [wagon.Member(f"wheels/{n}", b) for n, b in self.wheels.items()]
-        members += [wagon.Member(f"files/{n}", b) for n, b in self.files.items()]
+        members += [Member(f"wheels/{n}", b) for n, b in self.wheels.items()]
+        members += [Member(f"files/{n}", b) for n, b in self.files.items()]
         with path.open("wb") as out:
-            wagon.write_wagon(out, fmt, self.top, sorted(members, key=lambda m: m.arcname),
-                              wagon.ZIP_EPOCH)
+            write_wagon(out, fmt, self.top, sorted(members, key=lambda m: m.arcname),
+                              ZIP_EPOCH)
         return path
 
     def digests(self) -> dict[str, dict[str, Any]]:
@@ -85,8 +86,8 @@ def ours(
 ) -> Layout:
     """A wagon as plugin-packager writes it, over the given wheels and files."""
     layout = Layout(name, {}, dict(wheels), dict(files))
-    archive = wagon.archive_name(name, version, build_tag, pytags, platform)
-    layout.metadata = wagon.package_json(
+    archive = archive_name(name, version, build_tag, pytags, platform)
+    layout.metadata = package_json(
         archive=archive, name=name, version=version, build_tag=build_tag, pytags=pytags,
         platform=platform, requires_python=requires_python, wheels=[Path(n) for n in wheels],
         wheel_digests=layout.digests(), files=list(files),
@@ -133,7 +134,7 @@ def read(path: Path) -> Layout:
             top, _, rest = name.partition("/")
             layout.top = top
             data = archive.read(name)
-            if rest == wagon.METADATA_FILE:
+            if rest == METADATA_FILE:
                 layout.metadata = json.loads(data)
             elif rest.startswith("wheels/"):
                 layout.wheels[rest.split("/", 1)[1]] = data

@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tarfile
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -307,31 +308,41 @@ def test_generated_project_builds_wagons_that_a_strict_check_accepts(
     assert statuses["operations:plugin_1_5.yaml:py311"] == "passed"
 
 
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
 def test_our_wheel_ships_the_template_and_resources(tmp_path: Path) -> None:
     source = tmp_path / "src"
     shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
-        ".git", ".venv", ".nox", "dist", "build", "*.egg-info", "__pycache__", ".*_cache"
+        ".git", ".venv", ".nox", "dist", "*.egg-info", "__pycache__", ".*_cache"
     ))
     subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--installer", "uv", "--outdir",
-         tmp_path / "dist", source],
+        [sys.executable, "-m", "build", "--installer", "uv", "--outdir", tmp_path / "dist", source],
         check=True, capture_output=True, timeout=600,
     )
     (wheel,) = (tmp_path / "dist").glob("plugin_packager-*.whl")
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
-    shipped = {
-        p.relative_to(source).as_posix()
-        for folder in ("templates", "resources")
-        for p in (source / "packager" / folder).rglob("*") if p.is_file()
+    template = {
+        "packager/" + p.relative_to(source).as_posix()
+        for p in (source / "templates").rglob("*") if p.is_file()
     }
-    assert {n for n in shipped if "/templates/" in n} >= {
+    resources = {
+        p.relative_to(source).as_posix()
+        for p in (source / "packager" / "resources").rglob("*") if p.is_file()
+    }
+    assert template >= {
         "packager/templates/plugin-template/cookiecutter.json",
         "packager/templates/plugin-template/{{cookiecutter.plugin_name}}/.gitignore",
         "packager/templates/plugin-template/{{cookiecutter.plugin_name}}/.github/workflows/release.yml",
     }
-    assert "packager/resources/defaults.toml" in shipped
-    assert shipped - names == set()
+    assert "packager/resources/defaults.toml" in resources
+    assert (template | resources) - names == set()
+    (sdist,) = (tmp_path / "dist").glob("plugin_packager-*.tar.gz")
+    with tarfile.open(sdist) as archive:
+        top = archive.getnames()[0].split("/")[0]
+        assert f"{top}/templates/plugin-template/cookiecutter.json" in archive.getnames()
     # Installed from that wheel (no source tree behind it), `new` still finds its template.
     venv = tmp_path / "venv"
     subprocess.run([interpreter("3.11"), "-m", "venv", venv], check=True, timeout=300)
@@ -343,9 +354,17 @@ def test_our_wheel_ships_the_template_and_resources(tmp_path: Path) -> None:
     )
     project = Path(proc.stdout.strip())
     assert str(venv) in subprocess.run(
-        [venv / "bin" / "python", "-c", "import packager.scaffold as s; print(s.template_dir())"],
+        [venv / "bin" / "python", "-c",
+         "import packager.author.scaffold as s; print(s.template_dir())"],
         cwd=tmp_path, capture_output=True, text=True, check=True, timeout=60,
     ).stdout
+    # Plain cookiecutter on the repository's template makes the very same project.
+    subprocess.run(
+        [venv / "bin" / "cookiecutter", "--no-input", source / "templates" / "plugin-template",
+         "-o", tmp_path / "plain"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120, check=True,
+    )
+    assert tree(tmp_path / "plain" / project.name) == tree(project)
     assert sorted(p.name for p in project.iterdir()) == [
         ".github", ".gitignore", "CHANGELOG.md", "LICENSE", "README.md", "cloudify_example",
         "plugin.yaml", "plugin_1_4.yaml", "plugin_1_5.yaml", "pyproject.toml", "tests", "tox.ini",

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from packager.archive import Limits, container_of, load_meta, open_wagon
 from packager.errors import ArchiveError
+from packager.wagon.archive import Limits, container_of, load_meta, open_wagon
 
 from ..wagons import hello, tree
 

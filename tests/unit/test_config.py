@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from packager.config import load_options, project_version
+from packager.build.config import load_options, project_version
+from packager.build.indexes import Location
 from packager.errors import ConfigError
 
 
@@ -84,7 +85,25 @@ def test_bad_format_and_epoch(tmp_path: Path) -> None:
 
 def test_relative_find_links_are_relative_to_the_project(tmp_path: Path) -> None:
     opts = load_options(project(tmp_path, 'find-links = ["wheels", "https://x/simple"]\n'), env={})
-    assert opts.find_links == (str(tmp_path / "wheels"), "https://x/simple")
+    assert opts.indexes.find_links == (
+        Location(path=tmp_path / "wheels"), Location(url="https://x/simple"),
+    )
+    assert opts.indexes.local_dirs == [tmp_path / "wheels"]
+
+
+def test_command_line_paths_are_relative_to_where_it_runs(tmp_path: Path) -> None:
+    here = tmp_path / "cwd"
+    opts = load_options(
+        project(tmp_path), env={"PLUGIN_PACKAGER_CACHE": str(tmp_path / "from-env")},
+        cli={"find-links": ("wheels", "file:///srv/wheels"), "output": Path("out")}, cwd=here,
+    )
+    assert opts.indexes.find_links == (
+        Location(path=here / "wheels"), Location(url="file:///srv/wheels"),
+    )
+    assert opts.output == here / "out"
+    assert opts.cache_dir == tmp_path / "from-env"
+    cli = load_options(project(tmp_path), env={}, cli={"cache-dir": here / "c"}, cwd=here)
+    assert cli.cache_dir == here / "c"
 
 
 def test_yaml_variants_default_to_every_older_dsl_and_can_be_narrowed(tmp_path: Path) -> None:
@@ -103,3 +122,11 @@ def test_static_version_is_written_as_the_wheel_writes_it(tmp_path: Path) -> Non
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "p"\nversion = "one"\n')
     with pytest.raises(ConfigError, match="version 'one' is not a PEP 440 version"):
         project_version(tmp_path, {})
+
+
+def test_the_public_api_is_what_all_names() -> None:
+    import packager
+
+    assert sorted(packager.__all__) == sorted(packager._API)
+    for name in packager.__all__:
+        assert getattr(packager, name).__name__ == name

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from packager import dsl
+from packager.author import dsl
 from packager.errors import ConfigError
 
 FEATURES = Path(__file__).resolve().parents[1] / "projects" / "dsl-features"

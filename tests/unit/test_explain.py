@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from packager.build.explain import closest, explain_files, marker_note, parse_target_id
 from packager.errors import TargetError
-from packager.explain import closest, explain_files, marker_note, parse_target_id
 from packager.targets import Host
 
 FILES = [

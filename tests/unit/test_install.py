@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from packager.check.install import check_platform, check_python
 from packager.errors import TargetError
-from packager.install import check_platform, check_python, describe
 from packager.targets import Host
-from packager.wagon import parse_metadata
+from packager.wagon.describe import describe
+from packager.wagon.metadata import parse_metadata
 
 from ..wagons import YAML_WHEEL, hello
 
@@ -47,12 +48,12 @@ def test_python_must_be_listed_and_admitted() -> None:
 
 def test_describe_lists_wheels_with_their_tags_and_the_targets(tmp_path: Path) -> None:
     info = describe(hello().write(tmp_path, "tar.gz"))
-    assert info["container"] == "tar.gz"
-    assert info["targets"] == ["cp311-manylinux2014_x86_64"]
-    assert info["created_by"] == "plugin-packager (format 1)"
-    wheel = next(w for w in info["wheels"] if w["file"] == YAML_WHEEL)
-    assert wheel["tags"] == ["cp311-cp311-manylinux2014_x86_64", "cp311-cp311-manylinux_2_17_x86_64"]
-    assert info["metadata"]["package_version"] == "1.0.0"
+    assert info.container == "tar.gz"
+    assert info.targets == ["cp311-manylinux2014_x86_64"]
+    assert info.created_by == "plugin-packager (format 1)"
+    wheel = next(w for w in info.wheels if w.file == YAML_WHEEL)
+    assert wheel.tags == ["cp311-cp311-manylinux2014_x86_64", "cp311-cp311-manylinux_2_17_x86_64"]
+    assert info.metadata["package_version"] == "1.0.0"
 
 
 def test_describe_derives_targets_for_a_wagon_1_wagon(tmp_path: Path) -> None:
@@ -60,7 +61,7 @@ def test_describe_derives_targets_for_a_wagon_1_wagon(tmp_path: Path) -> None:
     del layout.metadata["plugin_packager"]
     layout.metadata["supported_python_versions"] = ["py36", "py3.11", "py27", "py3"]
     info = describe(layout.write(tmp_path))
-    assert info["targets"] == [
+    assert info.targets == [
         "cp36-manylinux2014_x86_64", "cp311-manylinux2014_x86_64", "py27-manylinux2014_x86_64",
     ]
-    assert info["created_by"] == "an unknown tool"
+    assert info.created_by == "an unknown tool"

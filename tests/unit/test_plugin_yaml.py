@@ -4,8 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from packager.errors import ArchiveError, ConfigError
-from packager.plugin_yaml import (
+from packager.author.plugin_yaml import (
     Quoted,
     check_yamls,
     dump,
@@ -15,6 +14,7 @@ from packager.plugin_yaml import (
     stamp_version,
     static_binding,
 )
+from packager.errors import ArchiveError, ConfigError
 
 YAML = """plugins:
   hello:

@@ -5,8 +5,8 @@ import io
 import pytest
 from rich.console import Console
 
+from packager.cli.render import progress_renderer
 from packager.events import Event
-from packager.render import progress_renderer
 
 
 def test_terminal_gets_one_bar_per_target() -> None:

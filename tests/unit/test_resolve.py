@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from packager.build.resolve import _candidate, candidates_from_lock
 from packager.errors import ResolutionError
-from packager.resolve import _candidate, candidates_from_lock
 from packager.targets import BuildTarget, Host, parse_platform
 
 URL = "https://files.example/"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -10,8 +12,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from packager import dsl, scaffold
+import packager
 from packager._toml import tomllib
+from packager.author import dsl, scaffold
 from packager.cli import main
 from packager.errors import ConfigError
 from packager.targets import Host
@@ -88,6 +91,29 @@ def test_unusual_but_valid_answers(tmp_path: Path, host: Host) -> None:
     assert "Zoë Ångström-Łukasiewicz (山田 太郎) O'Brien" in (project / "LICENSE").read_text(encoding="utf-8")
     release = (project / ".github/workflows/release.yml").read_text()
     assert "python-version: |\n            3.12\n            3.9\n            3.11\n" in release
+    assert not [f for f in dsl.plan(project, "1.0.0rc1", dsl.GENERATED) if f.stale]
+
+
+def test_the_template_renders_its_yaml_variants_itself(tmp_path: Path, host: Host) -> None:
+    """Plain cookiecutter makes the same project as `new`: the variants are in the template."""
+    top = scaffold.template_dir() / "{{cookiecutter.plugin_name}}"
+    assert {p.name for p in top.glob("*.yaml")} == set(dsl.ORDER)
+    defaults = json.loads((scaffold.template_dir() / "cookiecutter.json").read_text())
+    assert defaults["_packager_version"] == packager.__version__
+
+
+def test_byte_compiled_template_files_are_left_out(
+    tmp_path: Path, host: Host, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy = tmp_path / "template"
+    shutil.copytree(scaffold.template_dir(), copy)
+    cache = copy / "{{cookiecutter.plugin_name}}" / "{{cookiecutter.package_name}}" / "__pycache__"
+    cache.mkdir()
+    (cache / "tasks.cpython-311.pyc").write_bytes(b"\x00compiled")
+    monkeypatch.setattr(scaffold, "template_dir", lambda: copy)
+    project = new(tmp_path, host)
+    assert not list(project.rglob("__pycache__"))
+    assert (project / "cloudify_example" / "tasks.py").is_file()
 
 
 BAD = [

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from packager.report import Status, WagonReport, exit_code, to_json
+from packager.check.report import Status, WagonReport, exit_code, to_json
+from packager.check.validate import Settings, validate_wagon
 from packager.targets import Host
-from packager.validate import Settings, validate_wagon
 
 from ..wagons import PLUGIN_YAML, TASKS, YAML_WHEEL, hello, ours, wagon_03, wheel_bytes
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from packager import wagon
+from packager.wagon.metadata import archive_name, os_properties, package_json, python_requires
+from packager.wagon.writer import Member, members, write_wagon
 
 SPEC_KEYS = {
     "archive_name", "build_server_os_properties", "created_by_wagon_version", "files",
@@ -20,41 +21,41 @@ SPEC_KEYS = {
 
 def test_archive_name_grammar() -> None:
     assert (
-        wagon.archive_name("cloudify-azure-plugin", "3.8.6", "manylinux", ["py311"], "linux_x86_64")
+        archive_name("cloudify-azure-plugin", "3.8.6", "manylinux", ["py311"], "linux_x86_64")
         == "cloudify_azure_plugin-3.8.6-manylinux-py311-none-linux_x86_64.wgn"
     )
-    assert wagon.archive_name("p", "1.0", "", ["py39", "py311"], "any") == "p-1.0-py39.py311-none-any.wgn"
+    assert archive_name("p", "1.0", "", ["py39", "py311"], "any") == "p-1.0-py39.py311-none-any.wgn"
 
 
 def test_python_requires_is_one_deterministic_specifier() -> None:
-    first = wagon.python_requires([">=3.6", ">=3.8,!=3.0.*", None, "<4,>=3.7", ">=3.9,!=3.10.1"])
-    second = wagon.python_requires(["!=3.10.1,>=3.9", "<4,>=3.7", ">=3.8,!=3.0.*", ">=3.6"])
+    first = python_requires([">=3.6", ">=3.8,!=3.0.*", None, "<4,>=3.7", ">=3.9,!=3.10.1"])
+    second = python_requires(["!=3.10.1,>=3.9", "<4,>=3.7", ">=3.8,!=3.0.*", ">=3.6"])
     assert first == second == "!=3.10.1,<4,>=3.9"
-    assert wagon.python_requires([None, ""]) is None
+    assert python_requires([None, ""]) is None
 
 
 def test_os_properties_from_distribution_labels() -> None:
-    assert wagon.os_properties("centos-Core")["distribution"] == "centos"
-    assert wagon.os_properties("centos-Core")["distribution_release"] == "core"
-    assert wagon.os_properties("manylinux") == {
+    assert os_properties("centos-Core")["distribution"] == "centos"
+    assert os_properties("centos-Core")["distribution_release"] == "core"
+    assert os_properties("manylinux") == {
         "distribution": None, "distribution_release": None, "distribution_version": None,
     }
 
 
-def _sample(tmp_path: Path) -> tuple[dict[str, object], list[wagon.Member]]:
+def _sample(tmp_path: Path) -> tuple[dict[str, object], list[Member]]:
     whl = tmp_path / "b-1.0-py3-none-any.whl"
     whl.write_bytes(b"wheel bytes")
     other = tmp_path / "a-2.0-py3-none-any.whl"
     other.write_bytes(b"other")
     yml = tmp_path / "plugin.yaml"
     yml.write_text("plugins: {}\n")
-    meta = wagon.package_json(
+    meta = package_json(
         archive="p-1.0-py311-none-any.wgn", name="p", version="1.0", build_tag="", pytags=["py311"],
         platform="any", requires_python=">=3.9", wheels=[whl, other],
         wheel_digests={whl.name: {"sha256": "x", "size": 11}, other.name: {"sha256": "y", "size": 5}},
         files=["plugin.yaml"], extension={"targets": ["py311-any"]},
     )
-    return meta, wagon.members(meta, [whl, other], [yml])
+    return meta, members(meta, [whl, other], [yml])
 
 
 def test_package_json_has_every_wagon_key_and_ours_under_one(tmp_path: Path) -> None:
@@ -70,18 +71,18 @@ def test_same_input_same_bytes(tmp_path: Path, fmt: str) -> None:
     outputs = []
     for _ in range(2):
         buf = io.BytesIO()
-        wagon.write_wagon(buf, fmt, "p", members, 1_700_000_000)
+        write_wagon(buf, fmt, "p", members, 1_700_000_000)
         outputs.append(buf.getvalue())
     assert outputs[0] == outputs[1]
     other = io.BytesIO()
-    wagon.write_wagon(other, fmt, "p", members, 1_700_000_100)  # zip keeps 2 s steps
+    write_wagon(other, fmt, "p", members, 1_700_000_100)  # zip keeps 2 s steps
     assert other.getvalue() != outputs[0]
 
 
 def test_zip_layout_modes_and_times(tmp_path: Path) -> None:
     _, members = _sample(tmp_path)
     buf = io.BytesIO()
-    wagon.write_wagon(buf, "zip", "p", members, 1_700_000_000)
+    write_wagon(buf, "zip", "p", members, 1_700_000_000)
     with zipfile.ZipFile(buf) as archive:
         infos = archive.infolist()
         names = [i.filename for i in infos]
@@ -98,7 +99,7 @@ def test_zip_layout_modes_and_times(tmp_path: Path) -> None:
 def test_tar_gz_header_time_owner_modes(tmp_path: Path) -> None:
     _, members = _sample(tmp_path)
     buf = io.BytesIO()
-    wagon.write_wagon(buf, "tar.gz", "p", members, 1_700_000_000)
+    write_wagon(buf, "tar.gz", "p", members, 1_700_000_000)
     raw = buf.getvalue()
     assert raw[4:8] == b"\0\0\0\0"  # gzip header mtime
     with tarfile.open(fileobj=io.BytesIO(gzip.decompress(raw))) as archive:
@@ -112,6 +113,6 @@ def test_tar_gz_header_time_owner_modes(tmp_path: Path) -> None:
 def test_zip_times_are_clamped_to_1980(tmp_path: Path) -> None:
     _, members = _sample(tmp_path)
     buf = io.BytesIO()
-    wagon.write_wagon(buf, "zip", "p", members, 0)
+    write_wagon(buf, "zip", "p", members, 0)
     with zipfile.ZipFile(buf) as archive:
         assert {i.date_time for i in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}

@@ -1,0 +1,117 @@
+"""One wagon from the wheels of one cell: a target, or (--combine) several Pythons of a platform."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import _tools
+from ..errors import ResolutionError
+from ..targets import BuildTarget
+from ..wagon.metadata import archive_name, package_json, python_requires
+from ..wagon.writer import members, write_wagon
+from ..wheels import WheelInfo, file_digests, inspect_wheel, sha256_of
+from .config import Options
+from .sbom import sbom_json
+
+SBOM_SUFFIX = ".cdx.json"
+
+Cell = Sequence[tuple[BuildTarget, Sequence[Path]]]
+
+
+@dataclass(frozen=True)
+class WagonResult:
+    file: str
+    targets: list[str]
+    platform: str
+    python_versions: list[str]
+    sha256: str
+    md5: str
+    size: int
+    wheels: list[str]
+
+
+def _cell_infos(plugin: WheelInfo, cell: Cell) -> list[WheelInfo]:
+    """Every wheel of the cell once (the lowest Python's copy), each checked against its target."""
+    by_name = {plugin.path.name: plugin}
+    for target, wheels in cell:
+        accepted = target.tags()
+        for info in [plugin, *(inspect_wheel(w) for w in wheels)]:
+            if not info.fits(accepted):
+                raise ResolutionError(
+                    f"{info.path.name} does not run on {target.id}",
+                    "a plugin with compiled code must be built per target; provide a matching wheel",
+                )
+            by_name.setdefault(info.path.name, info)
+    return [by_name[name] for name in sorted(by_name)]
+
+
+def _shared_requires_python(plugin: WheelInfo, cell: Cell,
+                            infos: Sequence[WheelInfo]) -> str | None:
+    """Requires-Python of the wheels every Python of the cell installs, so it admits them all."""
+    shared = set.intersection(*({p.name for p in wheels} | {plugin.path.name} for _, wheels in cell))
+    return python_requires(i.requires_python for i in infos if i.path.name in shared)
+
+
+def assemble(
+    cell: Cell,
+    plugin: WheelInfo,
+    files: Sequence[Path],
+    options: Options,
+    epoch: int,
+    stage: Path,
+) -> WagonResult:
+    """One wagon for a cell: one target, or (--combine) several Pythons on one platform."""
+    targets = [target for target, _ in cell]
+    infos = _cell_infos(plugin, cell)
+    pure = all(i.is_pure for i in infos)
+    platform = targets[0].wagon_platform(pure, options.legacy_platform_tag)
+    pytags = [t.pytag for t in targets]
+    name = archive_name(plugin.name, plugin.version, options.build_tag, pytags, platform)
+    ordered = [i.path for i in infos]
+    digests = {p.name: {"sha256": sha256_of(p), "size": p.stat().st_size} for p in ordered}
+    metadata = package_json(
+        archive=name,
+        name=plugin.name,
+        version=plugin.version,
+        build_tag=options.build_tag,
+        pytags=pytags,
+        platform=platform,
+        requires_python=_shared_requires_python(plugin, cell, infos),
+        wheels=ordered,
+        wheel_digests=digests,
+        files=[f.name for f in files],
+        extension={
+            "targets": [t.id for t in targets],
+            "plugin_yamls": sorted(f.name for f in files if f.suffix == ".yaml"),
+            "tools": _tools.tool_versions(),
+        },
+    )
+    stage.mkdir(parents=True)
+    path = stage / name
+    with path.open("wb") as out:
+        write_wagon(out, options.format, plugin.name, members(metadata, ordered, files), epoch)
+    sbom = stage / f"{name}{SBOM_SUFFIX}"
+    sbom.write_text(sbom_json(name, plugin, infos, digests, epoch), encoding="utf-8")
+    archive_digests = file_digests(path, "sha256", "md5")
+    return WagonResult(
+        file=name,
+        targets=[t.id for t in targets],
+        platform=platform,
+        python_versions=pytags,
+        sha256=archive_digests["sha256"],
+        md5=archive_digests["md5"],
+        size=path.stat().st_size,
+        wheels=[p.name for p in ordered],
+    )
+
+
+def cells(targets: Sequence[BuildTarget], combine: bool) -> list[list[BuildTarget]]:
+    """Which targets share a wagon: each its own, or with --combine all Pythons of a platform."""
+    if not combine:
+        return [[t] for t in targets]
+    groups: dict[str, list[BuildTarget]] = {}
+    for target in targets:
+        groups.setdefault(target.platform.name, []).append(target)
+    return [sorted(group, key=lambda t: t.python) for group in groups.values()]

@@ -1,0 +1,182 @@
+"""The option cascade: defaults < [tool.plugin-packager] < PLUGIN_PACKAGER_* < command line."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from packaging.version import InvalidVersion, Version
+from platformdirs import user_cache_dir
+
+from .. import _tools
+from .._toml import resource, tomllib
+from ..errors import ConfigError
+from .indexes import Indexes, Location
+
+ENV_PREFIX = "PLUGIN_PACKAGER_"
+FORMATS = ("zip", "tar.gz")
+
+
+@dataclass(frozen=True)
+class Options:
+    project: Path
+    python: tuple[str, ...]
+    platform: tuple[str, ...]
+    output: Path
+    format: str
+    build_tag: str
+    legacy_platform_tag: bool
+    combine: bool
+    files: tuple[str, ...]
+    yaml_variants: tuple[str, ...]
+    interpreters: tuple[str, ...]
+    indexes: Indexes
+    cache_dir: Path
+    locks: str
+    offline: bool
+    validate: bool
+    source_date_epoch: int | None
+
+
+def read_pyproject(project: Path) -> dict[str, Any]:
+    """The parsed pyproject.toml ({} for a setup.py-only project)."""
+    path = project / "pyproject.toml"
+    if not path.is_file():
+        if (project / "setup.py").is_file():
+            return {}
+        raise ConfigError(
+            f"no Python project in {project}: neither pyproject.toml nor setup.py is there",
+            "run plugin-packager in the plugin's root directory or pass it: plugin-packager build DIR",
+        )
+    try:
+        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}", "fix the file and run again") from exc
+    return data
+
+
+def project_version(project: Path, env: Mapping[str, str]) -> str:
+    """The version the plugin's wheel will carry: static in pyproject.toml, else from its backend."""
+    metadata = read_pyproject(project).get("project", {})
+    if "version" not in metadata or "version" in metadata.get("dynamic", []):
+        try:
+            return _tools.metadata_version(project, env)
+        except _tools.ToolFailure as exc:
+            raise ConfigError(
+                f"cannot read the version of the project in {project}: {exc.last_lines()}",
+                "set [project] version in pyproject.toml",
+            ) from exc
+    try:
+        return str(Version(str(metadata["version"])))
+    except InvalidVersion as exc:
+        raise ConfigError(
+            f"{project / 'pyproject.toml'}: version {metadata['version']!r} is not a PEP 440 version",
+            "write it like 1.2.0",
+        ) from exc
+
+
+def check_keys(found: Mapping[str, Any], known: Mapping[str, Any], where: str) -> None:
+    for key in found:
+        if key not in known:
+            close = difflib.get_close_matches(key, list(known), n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(known)}"
+            raise ConfigError(f"unknown key {key!r} in {where}", hint)
+
+
+def _coerce(key: str, value: Any, default: Any, where: str) -> Any:
+    if isinstance(default, bool):
+        if isinstance(value, str):
+            lowered = value.strip().lower()
+            if lowered in ("1", "true", "yes", "on"):
+                return True
+            if lowered in ("0", "false", "no", "off", ""):
+                return False
+        if isinstance(value, bool):
+            return value
+    elif isinstance(default, list):
+        if isinstance(value, str):
+            value = [v for v in value.replace(",", " ").split() if v]
+        if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+            return tuple(value)
+    elif isinstance(value, str):
+        return value
+    kind = type(default).__name__ if not isinstance(default, list) else "list of strings"
+    raise ConfigError(f"{where}: {key} must be a {kind}, got {value!r}", f"set {key} to a {kind}")
+
+
+def load_options(
+    project: Path,
+    env: Mapping[str, str],
+    cli: Mapping[str, Any] | None = None,
+    cwd: Path | None = None,
+) -> Options:
+    """Merge the four layers; `env` is passed in so tests can hand over {}.
+
+    Relative paths from the command line are relative to `cwd` (default: the project), those in
+    pyproject.toml or the environment to the project.
+    """
+    defaults = resource("defaults.toml")
+    pyproject = read_pyproject(project)
+    table = pyproject.get("tool", {}).get("plugin-packager", {})
+    where = f"{project / 'pyproject.toml'} [tool.plugin-packager]"
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where} must be a table", "write it as [tool.plugin-packager]")
+    check_keys(table, defaults, where)
+    merged = {k: _coerce(k, v, v, "defaults") for k, v in defaults.items()}
+    merged.update({k: _coerce(k, v, defaults[k], where) for k, v in table.items()})
+    env_keys = {ENV_PREFIX + k.upper().replace("-", "_"): k for k in defaults}
+    env_known = [*env_keys, ENV_PREFIX + "CACHE"]
+    for name, value in env.items():
+        if name.startswith(ENV_PREFIX) and name not in env_known:
+            check_keys({name: value}, dict.fromkeys(env_known), "the environment")
+        if name in env_keys:
+            key = env_keys[name]
+            merged[key] = _coerce(key, value, defaults[key], f"environment variable {name}")
+    cli = dict(cli or {})
+    cli_base = cwd or project
+    cache = cli.pop("cache-dir", None)
+    cache = (cli_base / cache) if cache else env.get(ENV_PREFIX + "CACHE")
+    for key, given in cli.items():
+        if key not in defaults:
+            raise ConfigError(f"unknown option {key!r}", "see plugin-packager build --help")
+        if isinstance(given, Path):
+            given = str(given if given.is_absolute() else cli_base / given)
+        if key == "find-links" and given:
+            given = [str(Location.parse(str(v), cli_base)) for v in given]
+        if given not in (None, (), []):
+            merged[key] = _coerce(key, given, defaults[key], f"option --{key}")
+    if merged["format"] not in FORMATS:
+        raise ConfigError(
+            f"unknown archive format {merged['format']!r}", f"use one of {', '.join(FORMATS)}"
+        )
+    epoch = env.get("SOURCE_DATE_EPOCH")
+    if epoch is not None and not epoch.strip().isdigit():
+        raise ConfigError(
+            f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds", "unset it or set an integer"
+        )
+    output = Path(merged["output"])
+    return Options(
+        project=project,
+        python=merged["python"],
+        platform=merged["platform"],
+        output=output if output.is_absolute() else project / output,
+        format=merged["format"],
+        build_tag=merged["build-tag"],
+        legacy_platform_tag=merged["legacy-platform-tag"],
+        combine=merged["combine"],
+        files=merged["files"],
+        yaml_variants=merged["yaml-variants"],
+        interpreters=merged["interpreters"],
+        indexes=Indexes(
+            merged["index-url"], merged["extra-index-url"],
+            tuple(Location.parse(link, project) for link in merged["find-links"]),
+        ),
+        cache_dir=Path(cache).expanduser() if cache else Path(user_cache_dir("plugin-packager")),
+        locks=merged["locks"],
+        offline=merged["offline"],
+        validate=merged["validate"],
+        source_date_epoch=int(epoch) if epoch is not None else None,
+    )

@@ -1,0 +1,166 @@
+"""`build`: plugin wheel → per-target dependency wheels → wagons, published atomically."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .._files import replace_atomically
+from ..check.validate import Settings, require_valid
+from ..errors import ConfigError, ResolutionError
+from ..events import Event, Events, ignore
+from ..targets import BuildTarget, Host
+from .assemble import SBOM_SUFFIX, WagonResult, assemble, cells
+from .config import Options
+from .fetch import fetch
+from .lock import lock_path, read_lock
+from .project import Prepared, prepare
+from .resolve import Candidate, resolve
+from .sdists import build_sdist, refuse_foreign
+
+REPORT_NAME = "build-report.json"
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    package_name: str
+    package_version: str
+    output: str
+    source_date_epoch: int
+    wagons: list[WagonResult] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2, sort_keys=True) + "\n"
+
+
+def _target_wheels(
+    target: BuildTarget,
+    candidates: Sequence[Candidate],
+    workdir: Path,
+    prepared: Prepared,
+    host: Host,
+    local: Sequence[Path],
+    offline: bool,
+    on_event: Events,
+) -> list[Path]:
+    on_event(Event(f"fetching {len(candidates)} files", target.id, "fetch"))
+    files = fetch(candidates, workdir / "download", prepared.cache, local, offline)
+    out = [f for c, f in zip(candidates, files) if not c.is_sdist]
+    for candidate, path in zip(candidates, files):
+        if candidate.is_sdist:
+            message = f"building {candidate.name} {candidate.version} from its sdist"
+            on_event(Event(message, target.id, "compile"))
+            out.append(build_sdist(
+                candidate, path, target, host, workdir / candidate.name, prepared.env, prepared.cache
+            ))
+    return out
+
+
+def _publish(report: BuildReport, staged: Mapping[str, Path], output: Path) -> None:
+    output.mkdir(parents=True, exist_ok=True)
+    for result in report.wagons:
+        replace_atomically(staged[result.file], output / result.file)
+        sbom = staged[result.file].with_name(result.file + SBOM_SUFFIX)
+        replace_atomically(sbom, output / sbom.name)
+        replace_atomically(f"{result.md5}\n".encode(), output / f"{result.file}.md5")
+        replace_atomically(f"{result.sha256}\n".encode(), output / f"{result.file}.sha256")
+    replace_atomically(report.to_json().encode(), output / REPORT_NAME)
+
+
+def _without_clashes(results: Sequence[WagonResult]) -> list[WagonResult]:
+    seen: dict[str, WagonResult] = {}
+    for result in results:
+        clash = seen.setdefault(result.file, result)
+        if clash is not result:
+            raise ConfigError(
+                f"targets {clash.targets[0]} and {result.targets[0]} would both write {result.file}",
+                "drop one of the overlapping --platform values",
+            )
+    return list(results)
+
+
+def _candidates(
+    target: BuildTarget, prepared: Prepared, options: Options, host: Host, workdir: Path,
+    refresh: bool, on_event: Events,
+) -> list[Candidate]:
+    """The target's lock when the project has one, else a (cached) resolution."""
+    requirements = prepared.requirements
+    path = lock_path(options.project, options.locks, target)
+    if path.is_file():
+        on_event(Event(f"using {path.name}", target.id, "resolve"))
+        candidates = read_lock(path, target, requirements)
+    elif options.offline:
+        raise ResolutionError(
+            f"--offline needs a lock for {target.id}, and {path} does not exist",
+            "run plugin-packager lock while the network is there",
+        )
+    else:
+        on_event(Event(f"resolving {len(requirements)} requirements", target.id, "resolve"))
+        candidates = resolve(
+            target, requirements, workdir, options.indexes, prepared.env, host, prepared.cache,
+            refresh,
+        )
+    for candidate in candidates:
+        if candidate.is_sdist and not target.is_native(host):
+            raise refuse_foreign(candidate, target)
+    return candidates
+
+
+def build_wagons(
+    options: Options,
+    env: Mapping[str, str],
+    host: Host | None = None,
+    on_event: Events = ignore,
+    jobs: int | None = None,
+    refresh: bool = False,
+) -> BuildReport:
+    """Build every target, `jobs` at a time; the output is touched only once all succeeded."""
+    host = host or Host.detect()
+    with tempfile.TemporaryDirectory(prefix="plugin-packager-") as tmp_name, ThreadPoolExecutor(
+        max(1, jobs or os.cpu_count() or 1)
+    ) as pool:
+        tmp = Path(tmp_name)
+        prepared = prepare(options, env, host, tmp, on_event)
+        targets, plugin = prepared.targets, prepared.plugin
+
+        def candidates(target: BuildTarget) -> list[Candidate]:
+            return _candidates(target, prepared, options, host, tmp / target.id, refresh, on_event)
+
+        # Every target resolves before any builds, so a refusal comes before expensive work;
+        # resolving waits on the network more than the CPU, so all targets resolve at once.
+        with ThreadPoolExecutor(len(targets)) as resolvers:
+            resolved = list(resolvers.map(candidates, targets))
+
+        local = options.indexes.local_dirs
+
+        def wheels_for(target: BuildTarget, found: list[Candidate]) -> list[Path]:
+            return _target_wheels(target, found, tmp / target.id, prepared, host, local, options.offline,
+                                  on_event)
+
+        wheels = dict(zip(targets, pool.map(wheels_for, targets, resolved)))
+
+        def assemble_cell(cell: list[BuildTarget]) -> tuple[WagonResult, Path]:
+            for target in cell:
+                on_event(Event("writing the wagon", target.id, "write"))
+            stage = tmp / "stage" / cell[0].id
+            result = assemble(
+                [(t, wheels[t]) for t in cell], plugin, prepared.files, options, prepared.epoch, stage
+            )
+            for target in cell:
+                on_event(Event(f"{result.file} ({len(result.wheels)} wheels)", target.id, "done"))
+            return result, stage / result.file
+
+        built = list(pool.map(assemble_cell, cells(targets, options.combine)))
+        report = BuildReport(
+            plugin.name, plugin.version, str(options.output), prepared.epoch,
+            _without_clashes([result for result, _ in built]),
+        )
+        settings = Settings(clean_room=options.validate, interpreters=options.interpreters)
+        require_valid([path for _, path in built], env, host, settings, on_event)
+        _publish(report, {result.file: path for result, path in built}, options.output)
+    return report

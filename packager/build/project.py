@@ -1,0 +1,114 @@
+"""What every command needs from a plugin project: its targets, cache, tool environment, own wheel."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import _tools
+from ..author.plugin_yaml import check_yamls, find_yamls
+from ..errors import ConfigError
+from ..events import Event, Events
+from ..targets import BuildTarget, Host, admits, parse_platform, parse_python
+from ..wagon.writer import ZIP_EPOCH
+from ..wheels import WheelInfo, inspect_wheel
+from .cache import Cache, key_of
+from .config import Options, read_pyproject
+from .fingerprint import tree_digest
+from .interpreters import find_interpreter
+
+
+def plan_targets(options: Options, host: Host, env: Mapping[str, str]) -> list[BuildTarget]:
+    """The cross product of Pythons and platforms, each with the interpreter that serves it."""
+    pythons = [parse_python(p) for p in options.python] or [sys.version_info[:2]]
+    platforms = [parse_platform(p, host) for p in options.platform]
+    interpreters = {v: find_interpreter(v, options.interpreters, env) for v in dict.fromkeys(pythons)}
+    targets = [BuildTarget(v, p, interpreters[v]) for v in pythons for p in platforms]
+    return list(dict.fromkeys(targets))
+
+
+def _check_requires_python(plugin: WheelInfo, target: BuildTarget) -> None:
+    if admits(plugin.requires_python, target.python) is False:
+        raise ConfigError(
+            f"{plugin.name} {plugin.version} requires Python {plugin.requires_python},"
+            f" target {target.id} is Python {target.python_version}",
+            "drop that --python or widen requires-python in pyproject.toml",
+        )
+
+
+def _extra_files(options: Options) -> list[Path]:
+    found = find_yamls(options.project)
+    for name in options.files:
+        path = options.project / name
+        if not path.is_file():
+            raise ConfigError(f"extra file {name!r} not found in {options.project}", "fix files=")
+        found.append(path)
+    return found
+
+
+def plugin_wheel(
+    options: Options, cache: Cache, env: Mapping[str, str], outdir: Path, on_event: Events
+) -> Path:
+    """The plugin's own wheel, rebuilt only when its sources (or the build tools) changed."""
+    tools = _tools.tool_versions()
+    key = key_of(
+        "plugin-wheel",
+        tree_digest(options.project, skip=[options.output, options.project / options.locks]),
+        env.get("SOURCE_DATE_EPOCH", ""), tools.get("build", ""), tools.get("uv", ""),
+    )
+    with cache.lock(key):
+        cached = cache.get_keyed("plugins", key)
+        if cached is not None:
+            on_event(Event(f"the plugin's sources are unchanged: reusing {cached.name}"))
+            return cached
+        on_event(Event(f"building the plugin's wheel from {options.project}"))
+        return cache.put_keyed("plugins", key, _tools.build_project_wheel(options.project, outdir, env))
+
+
+def tool_env(options: Options, env: Mapping[str, str], epoch: int) -> dict[str, str]:
+    """The environment of every tool we start: the epoch, and with --offline no index at all."""
+    out = {**env, "SOURCE_DATE_EPOCH": str(epoch)}
+    if options.offline:
+        local = " ".join(str(path) for path in options.indexes.local_dirs)
+        out.update({"UV_OFFLINE": "1", "UV_FIND_LINKS": local, "PIP_NO_INDEX": "1"})
+    return out
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A project made ready for resolving: targets planned, plugin wheel built and checked."""
+
+    targets: list[BuildTarget]
+    cache: Cache
+    env: dict[str, str]
+    epoch: int
+    plugin: WheelInfo
+    files: list[Path]
+
+    @property
+    def requirements(self) -> list[str]:
+        return list(self.plugin.requires_dist)
+
+
+def prepare(options: Options, env: Mapping[str, str], host: Host, workdir: Path, on_event: Events) -> Prepared:
+    targets = plan_targets(options, host, env)
+    epoch = options.source_date_epoch if options.source_date_epoch is not None else ZIP_EPOCH
+    cache = Cache(options.cache_dir)
+    files = _extra_files(options)
+    _tools.uv_bin()  # resolve it once here, before worker threads ask for it
+    for target in targets:
+        on_event(Event(f"Python {target.python_version} on {target.platform.name}", target.id, "plan"))
+    environment = tool_env(options, env, epoch)
+    plugin = inspect_wheel(plugin_wheel(options, cache, environment, workdir / "plugin", on_event))
+    check_yamls([f for f in files if f.suffix == ".yaml"], plugin.name, plugin.version)
+    for target in targets:
+        _check_requires_python(plugin, target)
+    return Prepared(targets, cache, environment, epoch, plugin, files)
+
+
+def project_requirements(options: Options) -> list[str]:
+    """The plugin's declared dependencies, read from pyproject.toml without building it."""
+    dependencies = read_pyproject(options.project).get("project", {}).get("dependencies", [])
+    return [str(d) for d in dependencies]

@@ -1,0 +1,147 @@
+"""Requirements for one target: resolved by uv for the target, one file chosen per package."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from packaging.markers import Marker
+from packaging.utils import parse_wheel_filename
+
+from .. import _tools
+from .._toml import tomllib
+from ..errors import ResolutionError
+from ..targets import BuildTarget, Host
+from .cache import Cache, key_of
+from .indexes import Indexes
+
+NETWORK_HINT = (
+    "the package index could not be reached: check the network, a proxy (HTTPS_PROXY) or"
+    " --index-url; with locks, --offline --find-links DIR builds without it"
+)
+RESOLUTION_TTL = 24 * 3600  # seconds; new releases upstream are picked up a day later at most
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """The one file a target gets for a pinned package."""
+
+    name: str
+    version: str
+    filename: str
+    url: str
+    sha256: str | None
+    is_sdist: bool
+
+
+def _pick_wheel(wheels: Sequence[Mapping[str, Any]], target: BuildTarget) -> Mapping[str, Any] | None:
+    rank = {tag: i for i, tag in enumerate(target.tags())}
+    best: tuple[int, Mapping[str, Any]] | None = None
+    for wheel in wheels:
+        name = _filename(wheel)
+        _, _, _, tags = parse_wheel_filename(name)
+        score = min((rank[t] for t in tags if t in rank), default=None)
+        if score is not None and (best is None or score < best[0]):
+            best = (score, wheel)
+    return best[1] if best else None
+
+
+def _filename(entry: Mapping[str, Any]) -> str:
+    return str(entry.get("name") or str(entry.get("url") or entry.get("path")).rsplit("/", 1)[-1])
+
+
+def _candidate(package: Mapping[str, Any], target: BuildTarget) -> Candidate:
+    name, version = str(package["name"]), str(package["version"])
+    entry = _pick_wheel(package.get("wheels", []), target)
+    is_sdist = entry is None
+    if entry is None:
+        entry = package.get("sdist")
+    if entry is None:
+        raise ResolutionError(
+            f"{name} {version} has no wheel for {target.id} and no sdist",
+            f"provide a {target.id} wheel with --find-links, or pin another {name} version",
+        )
+    location = str(entry.get("url") or entry.get("path"))
+    return Candidate(
+        name=name,
+        version=version,
+        filename=_filename(entry),
+        url=location,
+        sha256=entry.get("hashes", {}).get("sha256"),
+        is_sdist=is_sdist,
+    )
+
+
+def _uv_message(output: str) -> str:
+    lines = [re.sub(r"^[\s\u2570\u2500\u25b6\u00d7|:]+", "", line).strip() for line in output.splitlines()]
+    lines = [line.removeprefix("error: ") for line in lines if line and not line.startswith("hint")]
+    return " ".join(lines[:4]) or "uv gave no reason"
+
+
+def resolve(
+    target: BuildTarget,
+    requirements: Sequence[str],
+    workdir: Path,
+    indexes: Indexes,
+    env: Mapping[str, str],
+    host: Host,
+    cache: Cache,
+    refresh: bool = False,
+) -> list[Candidate]:
+    """Pinned files for `requirements`, markers and tags evaluated for `target`, not the host.
+
+    A resolution of the same inputs younger than RESOLUTION_TTL is reused unless `refresh`.
+    """
+    if not requirements:
+        return []
+    key = key_of(
+        "resolution", target.id, target.uv_platform(host), *sorted(requirements), indexes.digest(),
+        _tools.tool_versions().get("uv", ""),
+    )
+    cached = None if refresh else cache.get_keyed("resolutions", key, max_age=RESOLUTION_TTL)
+    lock = cached or compile_lock(target, requirements, workdir, indexes, env, host)
+    if cached is None:
+        cache.put_keyed("resolutions", key, lock)
+    return candidates_from_lock(lock, target)
+
+
+def candidates_from_lock(lock: Path, target: BuildTarget) -> list[Candidate]:
+    """One file per package of a PEP 751 lock, for the packages whose markers hold on `target`."""
+    packages = tomllib.loads(lock.read_text(encoding="utf-8")).get("packages", [])
+    environment = target.marker_environment()
+    # uv reads --python-version as a lower bound, so its lock may still carry markers.
+    return [
+        _candidate(p, target) for p in packages
+        if "marker" not in p or Marker(p["marker"]).evaluate(environment)
+    ]
+
+
+def compile_lock(
+    target: BuildTarget,
+    requirements: Sequence[str],
+    workdir: Path,
+    indexes: Indexes,
+    env: Mapping[str, str],
+    host: Host,
+) -> Path:
+    """A fresh uv resolution for `target` as a PEP 751 lock in `workdir`."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    req_file = workdir / "requirements.in"
+    req_file.write_text("\n".join(requirements) + "\n", encoding="utf-8")
+    lock = workdir / "pylock.target.toml"
+    try:
+        _tools.uv_compile(
+            req_file, lock, target.python_version, target.uv_platform(host),
+            target.interpreter, indexes.args(), env,
+        )
+    except _tools.ToolFailure as exc:
+        raise ResolutionError(
+            f"dependencies cannot be resolved for {target.id}: {_uv_message(exc.output)}",
+            NETWORK_HINT if exc.network else
+            "check that every dependency publishes a release for this Python and platform,"
+            " or add --find-links with the missing files",
+        ) from exc
+    return lock

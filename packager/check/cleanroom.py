@@ -1,0 +1,157 @@
+"""The clean-room install (a fresh venv of one target Python, the wagon's wheels and nothing else,
+then `pip check` and an import probe) and what its answers, or a static reading, make of the
+plugin's imports and operation mappings."""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import _tools
+from ..author.plugin_yaml import Operation, static_binding
+from ..wheels import module_members, read_member
+from .report import Check, Status, worst
+
+PASSED, WARNING, FAILED = Status.PASSED, Status.WARNING, Status.FAILED
+
+
+class Shipped:
+    """The modules a wagon's wheels install, for telling 'the agent provides it' from 'broken'."""
+
+    def __init__(self, wheels: Sequence[Path]) -> None:
+        self.modules: dict[str, tuple[Path, str]] = {}
+        for wheel in wheels:
+            for module, member in module_members(wheel).items():
+                self.modules.setdefault(module, (wheel, member))
+        self.tops = {m.split(".")[0] for m in self.modules}
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What the venv's Python said when it imported modules and looked functions up."""
+
+    modules: dict[str, dict[str, Any]]
+    functions: dict[str, dict[str, Any]]
+
+    def function(self, module: str, name: str) -> dict[str, Any]:
+        return self.functions[f"{module}:{name}"]
+
+
+def install_and_probe(
+    *,
+    pytag: str,
+    interpreter: Path,
+    wheels: Path,
+    requirement: str,
+    workdir: Path,
+    modules: Sequence[str],
+    functions: Sequence[tuple[str, str]],
+    env: Mapping[str, str],
+    installer: str,
+) -> tuple[list[Check], Probe | None]:
+    """Checks `install:<pytag>` and `pip-check:<pytag>`, and the probe when both passed."""
+    workdir.mkdir()
+    checks: list[Check] = []
+    try:
+        python = _tools.make_venv(interpreter, workdir / "venv", env, installer)
+        _tools.install_offline(python, wheels, requirement, env, installer)
+    except _tools.ToolFailure as exc:
+        checks.append(Check(f"install:{pytag}", Status.FAILED,
+                            f"{installer} could not install {requirement}: {exc.last_lines(4)}"))
+        return checks, None
+    checks.append(Check(f"install:{pytag}", Status.PASSED,
+                        f"{requirement} installed offline from wheels/ alone ({installer},"
+                        f" {interpreter})"))
+    try:
+        _tools.check_requirements(python, env, installer)
+    except _tools.ToolFailure as exc:
+        checks.append(Check(f"pip-check:{pytag}", Status.FAILED, exc.last_lines(4)))
+        return checks, None
+    checks.append(Check(f"pip-check:{pytag}", Status.PASSED,
+                        "every installed distribution has its requirements"))
+    request = {"modules": list(modules), "functions": [list(f) for f in functions]}
+    try:
+        answer = _tools.run_probe(python, request, workdir, env)
+        probe = Probe(dict(answer["modules"]), dict(answer["functions"]))
+    except (_tools.ToolFailure, OSError, ValueError, KeyError, TypeError) as exc:
+        detail = exc.last_lines(4) if isinstance(exc, _tools.ToolFailure) else repr(exc)
+        checks.append(Check(f"import:{pytag}", Status.FAILED, f"the import probe died: {detail}"))
+        return checks, None
+    return checks, probe
+
+
+def _static(op: Operation, shipped: Shipped, why: str) -> tuple[Status, str]:
+    """The fallback when the module cannot be imported: read its source for a top-level name."""
+    if op.module not in shipped.modules:
+        return FAILED, f"{op.mapping}: no wheel in the wagon has a module {op.module}"
+    wheel, member = shipped.modules[op.module]
+    if not member.endswith(".py"):
+        return WARNING, f"{op.mapping}: {member} is compiled: not checked ({why})"
+    try:
+        with zipfile.ZipFile(wheel) as archive:
+            kind = static_binding(read_member(archive, member), op.function)
+    except (SyntaxError, ValueError, RecursionError) as exc:
+        return FAILED, f"{op.mapping}: {member} does not parse: {exc}"
+    if kind is None:
+        return FAILED, f"{op.mapping}: {member} defines no {op.function}"
+    if kind == "star import":
+        return WARNING, (f"{op.mapping}: {op.function} may come from a star import in {member};"
+                         f" not checked ({why})")
+    return WARNING, (f"{op.mapping}: checked statically: {member} binds {op.function} by {kind}"
+                     f" ({why})")
+
+
+def _unshipped(result: Mapping[str, object], shipped: Shipped) -> str | None:
+    """The module an import failed for, when no wheel of the wagon ships it."""
+    missing = result.get("missing")
+    if result.get("error") != "ModuleNotFoundError" or not isinstance(missing, str):
+        return None
+    return missing if missing.split(".")[0] not in shipped.tops else None
+
+
+def operations_check(
+    name: str, ops: Sequence[Operation], shipped: Shipped, probe: Probe | None
+) -> Check:
+    results: list[tuple[Status, str]] = []
+    for op in ops:
+        if not op.module or not op.function:
+            results.append((FAILED, f"{op.mapping}: names no <module>.<function>"))
+        elif probe is None:
+            results.append(_static(op, shipped, "no clean-room import ran"))
+        else:
+            found = probe.function(op.module, op.function)
+            missing = _unshipped(found, shipped)
+            if found["ok"]:
+                results.append((PASSED, op.mapping))
+            elif missing:
+                why = f"importing {op.module} needs {missing}, which no wheel in the wagon ships"
+                results.append(_static(op, shipped, why))
+            else:
+                results.append((FAILED, f"{op.mapping}: {found['error']}: {found['message']}"))
+    status = worst([s for s, _ in results])
+    if status is PASSED:
+        how = "imported and looked up" if probe else "found"
+        return Check(name, PASSED, f"operation mappings {how} as callables: {len(ops)}"
+                     if ops else "no operation mappings")
+    return Check(name, status, "; ".join(text for s, text in results if s is not PASSED))
+
+
+def import_check(name: str, modules: Sequence[str], probe: Probe, shipped: Shipped) -> Check:
+    results: list[tuple[Status, str]] = []
+    for module in modules:
+        found = probe.modules[module]
+        missing = _unshipped(found, shipped)
+        if found["ok"]:
+            results.append((PASSED, module))
+        elif missing:
+            results.append((WARNING, (f"{module} imports {missing}, which no wheel in the wagon"
+                                      " ships (the agent must provide it)")))
+        else:
+            results.append((FAILED, f"import {module}: {found['error']}: {found['message']}"))
+    status = worst([s for s, _ in results])
+    if status is PASSED:
+        return Check(name, PASSED, f"imported {', '.join(modules) or 'nothing (no modules)'}")
+    return Check(name, status, "; ".join(text for s, text in results if s is not PASSED))

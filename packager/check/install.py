@@ -1,0 +1,104 @@
+"""`show` and `install`: read a wagon safely; install it offline, pinned, into a venv whose
+platform and Python it was made for."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import _tools
+from ..build.interpreters import find_interpreter
+from ..errors import ConfigError, InstallError, TargetError
+from ..targets import Host, admits, platform_of_wagon, read_pytags
+from ..wagon.archive import load_meta, open_wagon
+from ..wagon.metadata import WHEELS_DIR, WagonMeta
+
+
+@dataclass(frozen=True)
+class Installed:
+    name: str
+    version: str
+    venv: Path
+    python: tuple[int, int]
+
+
+def check_platform(meta: WagonMeta, host: Host) -> None:
+    """PEP 600 and legacy manylinux names, linux_<arch> and any, judged against this machine."""
+    platform = platform_of_wagon(meta.platform)
+    if platform is not None and platform.runs_on(host):
+        return
+    raise TargetError(
+        f"{meta.name} {meta.version} is built for {meta.platform}; this machine is"
+        f" {host.describe()}",
+        "use the wagon built for this machine's platform",
+    )
+
+
+def check_python(meta: WagonMeta, python: tuple[int, int]) -> None:
+    versions, unparsed = read_pytags(meta.pythons)
+    shown = f"{python[0]}.{python[1]}"
+    if (versions and python not in versions) or (unparsed and not versions):
+        raise TargetError(
+            f"{meta.name} {meta.version} is for {', '.join(meta.pythons)}; the venv runs Python"
+            f" {shown}",
+            "install into a venv of a Python the wagon lists, or use the wagon built for this one",
+        )
+    if admits(meta.python_requires, python) is False:
+        raise TargetError(
+            f"{meta.name} {meta.version} requires Python {meta.python_requires}; the venv runs"
+            f" Python {shown}",
+            "install into a venv of a Python the wagon admits",
+        )
+
+
+def _venv_python(
+    venv: Path, meta: WagonMeta, interpreters: Sequence[str], env: Mapping[str, str],
+    installer: str,
+) -> Path:
+    """The venv's python; a missing venv is made with the newest listed Python found here."""
+    python = venv / "bin" / "python"
+    if venv.exists():
+        if not python.exists():
+            raise ConfigError(f"{venv} is not a virtual environment (no bin/python)",
+                              "pass the venv's root directory, or a new path to create one")
+        return python
+    versions, _ = read_pytags(meta.pythons)
+    for version in sorted(versions, reverse=True):
+        try:
+            interpreter = find_interpreter(version, interpreters, env)
+        except TargetError:
+            continue
+        return _tools.make_venv(interpreter, venv, env, installer)
+    raise TargetError(
+        f"no Python of {', '.join(meta.pythons)} on this machine to create {venv} with",
+        "install one (pyenv install 3.X) or pass --interpreter",
+    )
+
+
+def install_wagon(
+    path: Path,
+    venv: Path,
+    env: Mapping[str, str],
+    host: Host | None = None,
+    installer: str = "uv",
+    interpreters: Sequence[str] = (),
+) -> Installed:
+    """Install exactly the wagon's plugin version from its wheels alone, after the checks that
+    wagon 1.0.3 gets wrong or skips: PEP 600 platforms, the venv's Python."""
+    with open_wagon(path) as ex:
+        meta = load_meta(ex)
+        check_platform(meta, host or Host.detect())
+        python = _venv_python(venv, meta, interpreters, env, installer)
+        try:
+            version = _tools.probe_interpreter(python, _tools.clean_env(env))
+        except (_tools.ToolFailure, OSError) as exc:
+            raise ConfigError(f"{python} does not run", "pass a working venv") from exc
+        check_python(meta, version)
+        requirement = f"{meta.name}=={meta.version}"
+        try:
+            _tools.install_offline(python, ex.root / WHEELS_DIR, requirement, env, installer)
+        except _tools.ToolFailure as exc:
+            raise InstallError(f"installing {requirement} into {venv} failed: {exc.last_lines()}",
+                               "plugin-packager validate WAGON tells what is wrong with it") from exc
+    return Installed(meta.name, meta.version, venv, version)

@@ -1,0 +1,387 @@
+"""`validate`: structure, truth and plugin-YAML checks in this process, then a clean-room install
+for each listed Python this machine can run. Every check ends passed, warning, skipped or failed,
+with a one-line reason; wagons made by wagon 0.x/1.x get warnings where their metadata cannot
+satisfy a check."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import zipfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
+from packaging.version import InvalidVersion, Version
+
+from ..author import plugin_yaml
+from ..build.interpreters import find_interpreter
+from ..errors import ArchiveError, PackagerError
+from ..events import Event, Events
+from ..targets import BuildTarget, Host, Platform, admits, platform_of_wagon, read_pytags
+from ..wagon.archive import Extracted, Limits, extract, load_meta
+from ..wagon.metadata import FILES_DIR, METADATA_FILE, WHEELS_DIR, WagonMeta, archive_name
+from ..wheels import WheelInfo, file_digests, inspect_wheel, module_members, same_name, sha256_of
+from .cleanroom import Shipped, import_check, install_and_probe, operations_check
+from .report import Check, Status, WagonReport
+
+PASSED, WARNING, SKIPPED, FAILED = Status.PASSED, Status.WARNING, Status.SKIPPED, Status.FAILED
+
+
+@dataclass(frozen=True)
+class Settings:
+    clean_room: bool = True
+    interpreters: tuple[str, ...] = ()
+    installer: str = "uv"
+    limits: Limits | None = None
+
+
+class _Wagon:
+    """An opened wagon with what several checks derive from it, each computed once."""
+
+    def __init__(self, ex: Extracted, meta: WagonMeta) -> None:
+        self.ex, self.meta = ex, meta
+        self.strict = FAILED if meta.ours else WARNING  # what a gap costs: ours must be whole
+        self.wheel_dir = ex.root / WHEELS_DIR
+        self.present = sorted(f.split("/", 1)[1] for f in ex.files
+                              if f.startswith(f"{WHEELS_DIR}/") and f.count("/") == 1
+                              and f.endswith(".whl"))
+        self.platform = platform_of_wagon(meta.platform)
+        self.versions, self.unparsed = read_pytags(meta.pythons)
+        self.infos: list[WheelInfo] = []  # the wheels that are what their file names say
+        self.broken: list[str] = []  # and why the others are not
+        for name in self.present:
+            try:
+                info = inspect_wheel(self.wheel_dir / name)
+                file_name, file_version, _, _ = parse_wheel_filename(name)
+            except (InvalidWheelFilename, InvalidVersion, ValueError, KeyError,
+                    zipfile.BadZipFile) as exc:
+                self.broken.append(f"{name} is not a readable wheel: {exc}")
+                continue
+            if canonicalize_name(info.name) != file_name or _version(info.version) != file_version:
+                self.broken.append(f"{name} holds {info.name} {info.version} in its METADATA")
+                continue
+            self.infos.append(info)
+
+    @cached_property
+    def shipped(self) -> Shipped:
+        return Shipped([i.path for i in self.infos])
+
+    def plugin_wheels(self) -> list[WheelInfo]:
+        return [i for i in self.infos if same_name(i.name, self.meta.name)]
+
+    def targets(self) -> list[BuildTarget]:
+        assert self.platform is not None
+        return [BuildTarget(v, self.platform) for v in self.versions]
+
+
+def validate_wagon(
+    path: Path, env: Mapping[str, str], host: Host | None = None, settings: Settings | None = None
+) -> WagonReport:
+    """Every check on one wagon; nothing is written outside a temporary directory."""
+    settings = settings or Settings()
+    report = WagonReport(str(path))
+    with tempfile.TemporaryDirectory(prefix="plugin-packager-validate-") as tmp:
+        try:
+            (Path(tmp) / "wagon").mkdir()
+            ex = extract(path, Path(tmp) / "wagon", settings.limits)
+        except ArchiveError as exc:
+            report.add("archive", FAILED, exc.message)
+            return report
+        report.add("archive", PASSED,
+                   f"{ex.container}, one top directory {ex.top}/, {len(ex.files)} files, no unsafe"
+                   " member")
+        try:
+            meta = load_meta(ex)
+        except ArchiveError as exc:
+            report.add(METADATA_FILE, FAILED, exc.message)
+            return report
+        report.add(METADATA_FILE, PASSED, f"well-formed, written by {meta.created_by}")
+        wagon = _Wagon(ex, meta)
+        _structure(report, wagon)
+        _truth(report, wagon)
+        operations = _yamls(report, wagon)
+        probed = False
+        if settings.clean_room:
+            probed = _clean_rooms(report, wagon, operations, settings, env,
+                                  host or Host.detect(), Path(tmp))
+        if not probed:
+            for label, ops in operations.items():
+                report.checks.append(
+                    operations_check(f"operations:{label}", ops, wagon.shipped, None))
+    return report
+
+
+def _structure(report: WagonReport, w: _Wagon) -> None:
+    meta, ex = w.meta, w.ex
+    if meta.gaps:
+        report.add("metadata", w.strict, f"{meta.created_by} wrote {'; '.join(meta.gaps)}")
+    else:
+        report.add("metadata", PASSED, "every key wagon 1.0.x writes is there")
+    if ex.top == meta.name:
+        report.add("top-dir", PASSED, f"{ex.top}/ is named after package_name")
+    else:
+        report.add("top-dir", w.strict, f"top directory {ex.top}/ is not package_name {meta.name!r}")
+
+    problems = _differences(meta.wheels, w.present, WHEELS_DIR)
+    if problems:
+        report.add("wheels", FAILED, "; ".join(problems))
+    else:
+        report.add("wheels", PASSED, f"the listed wheels ({len(w.present)}) are the wheels present")
+
+    in_files = [f.split("/", 1)[1] for f in ex.files if f.startswith(f"{FILES_DIR}/")]
+    known = {METADATA_FILE, *(f"{WHEELS_DIR}/{n}" for n in w.present),
+             *(f"{FILES_DIR}/{n}" for n in in_files)}
+    problems = _differences(meta.files, in_files, FILES_DIR)
+    stray = sorted(set(ex.files) - known)
+    if stray:
+        problems.append(f"outside package.json, wheels/ and files/: {', '.join(stray)}")
+    if problems:
+        report.add("files", w.strict, "; ".join(problems))
+    else:
+        report.add("files", PASSED, f"the listed files ({len(in_files)}) are the files present")
+
+    expected = archive_name(meta.name, meta.version, meta.build_tag, meta.pythons, meta.platform)
+    names = {"the file": ex.source.name, "archive_name": meta.archive_name or ""}
+    wrong = [f"{k} is {v!r}" for k, v in names.items() if v != expected]
+    if wrong:
+        report.add("file-name", w.strict, f"{' and '.join(wrong)}; the metadata makes it {expected!r}")
+    else:
+        report.add("file-name", PASSED, f"{expected} agrees with the metadata")
+
+    report.checks.append(_sidecars(ex.source))
+    report.checks.append(_digests(w))
+
+
+def _differences(listed: Sequence[str], present: Sequence[str], folder: str) -> list[str]:
+    missing, extra = sorted(set(listed) - set(present)), sorted(set(present) - set(listed))
+    found = [f"listed but missing from {folder}/: {', '.join(missing)}"] if missing else []
+    return found + ([f"in {folder}/ but not listed: {', '.join(extra)}"] if extra else [])
+
+
+def _sidecars(path: Path) -> Check:
+    digests = file_digests(path, "md5", "sha256")
+    found, wrong = [], []
+    for algorithm, digest in digests.items():
+        suffix = f".{algorithm}"
+        sidecar = path.with_name(path.name + suffix)
+        if not sidecar.is_file():
+            continue
+        found.append(sidecar.name)
+        with sidecar.open("rb") as handle:
+            words = handle.read(1024).decode("ascii", "replace").split()
+        if not words or words[0].lower() != digest:
+            wrong.append(f"{sidecar.name} says {(words or [''])[0]!r}, the wagon's is {digest}")
+    if wrong:
+        return Check("sidecars", FAILED, "; ".join(wrong))
+    if not found:
+        return Check("sidecars", PASSED, "no .md5 or .sha256 next to the wagon: nothing to compare")
+    return Check("sidecars", PASSED, f"{', '.join(found)} match the wagon")
+
+
+def _digests(w: _Wagon) -> Check:
+    recorded = (w.meta.extension or {}).get("wheels")
+    if not isinstance(recorded, dict):
+        return Check("digests", w.strict,
+                     f"{w.meta.created_by} records no per-wheel sha256: integrity not checked")
+    wrong = []
+    for name in w.present:
+        entry = recorded.get(name)
+        if not isinstance(entry, dict):
+            wrong.append(f"no digest recorded for {name}")
+            continue
+        path = w.wheel_dir / name
+        actual, size = sha256_of(path), path.stat().st_size
+        if entry.get("sha256") != actual:
+            wrong.append(f"{name} has sha256 {actual}, package.json records {entry.get('sha256')}")
+        elif entry.get("size") != size:
+            wrong.append(f"{name} has {size} bytes, package.json records {entry.get('size')}")
+    if wrong:
+        return Check("digests", FAILED, "; ".join(wrong))
+    return Check("digests", PASSED, f"sha256 and size of {len(w.present)} wheels match")
+
+
+def _truth(report: WagonReport, w: _Wagon) -> None:
+    meta = w.meta
+    if w.broken:
+        report.add("wheel-metadata", FAILED, "; ".join(w.broken))
+    else:
+        report.add("wheel-metadata", PASSED, f"{len(w.infos)} wheels, each as its file name says")
+
+    plugins = w.plugin_wheels()
+    if not plugins:
+        report.add("plugin-wheel", FAILED, f"no wheel in wheels/ is {meta.name!r} (package_name)")
+    for info in plugins:
+        if info.version == meta.version:
+            report.add("plugin-wheel", PASSED,
+                       f"{info.path.name} is {meta.name} {meta.version}, as package.json says")
+        elif _version(info.version) == _version(meta.version):
+            report.add("plugin-wheel", WARNING,
+                       f"package_version {meta.version!r} is spelled {info.version!r} in"
+                       f" {info.path.name}'s METADATA")
+        else:
+            report.add("plugin-wheel", FAILED,
+                       f"package_version is {meta.version!r} but {info.path.name}'s METADATA says"
+                       f" {info.version!r}")
+
+    report.checks.append(_pythons(w))
+    report.checks.append(_tags(w))
+    report.checks.append(_python_requires(w))
+
+
+def _version(text: str) -> Version | None:
+    try:
+        return Version(text)
+    except InvalidVersion:
+        return None
+
+
+def _pythons(w: _Wagon) -> Check:
+    listed = list(w.meta.pythons)
+    if w.unparsed:
+        return Check("pythons", WARNING,
+                     f"{', '.join(w.unparsed)}: not a CPython 3 version the manager reads;"
+                     " not checked")
+    if not w.versions:
+        if not listed:
+            return Check("pythons", w.strict, "supported_python_versions is empty")
+        return Check("pythons", WARNING,
+                     f"only generic tags ({', '.join(listed)}): checked with this machine's"
+                     f" Python {sys.version_info[0]}.{sys.version_info[1]}")
+    return Check("pythons", PASSED, f"{', '.join(listed)}")
+
+
+def _tags(w: _Wagon) -> Check:
+    if w.platform is None:
+        return Check("tags", WARNING, f"platform {w.meta.platform!r} is not a Linux or any"
+                     " platform we know: wheel tags not checked")
+    if not w.versions:
+        return Check("tags", WARNING, "no CPython 3 version listed: wheel tags not checked")
+    targets = w.targets()
+    accepted = {t: t.tags() for t in targets}
+    ids = ", ".join(t.id for t in targets)
+    misfits = [f"{i.path.name} fits none of {ids}" for i in w.infos
+               if not any(i.fits(accepted[t]) for t in targets)]
+    if misfits:
+        return Check("tags", FAILED, "; ".join(misfits))
+    return Check("tags", PASSED, f"every wheel's tags fit {ids}")
+
+
+def _python_requires(w: _Wagon) -> Check:
+    """python_requires admits every listed Python, and so does, for each project, at least one of
+    the wheels whose tags fit that Python (a combined wagon may hold other versions for others)."""
+    if not w.versions:
+        return Check("python-requires", WARNING, "no CPython 3 version listed: not checked")
+    text = w.meta.python_requires
+    problems = [f"python_requires {text!r} excludes Python {v[0]}.{v[1]}, which the wagon lists"
+                for v in w.versions if text is not None and admits(text, v) is False]
+    for target in w.targets():
+        accepted = target.tags()
+        by_project: dict[str, list[WheelInfo]] = {}
+        for info in w.infos:
+            if info.fits(accepted):
+                by_project.setdefault(canonicalize_name(info.name), []).append(info)
+        for infos in by_project.values():
+            if not any(admits(i.requires_python, target.python) is not False
+                       for i in infos):
+                problems += [f"{i.path.name} {i.requires_python!r} excludes Python"
+                             f" {target.python_version}, which the wagon lists" for i in infos]
+    if problems:
+        return Check("python-requires", FAILED, "; ".join(problems))
+    shown = w.meta.python_requires or "none recorded"
+    return Check("python-requires", PASSED,
+                 f"python_requires ({shown}) and every wheel's Requires-Python admit"
+                 f" {', '.join(f'{v[0]}.{v[1]}' for v in w.versions)}")
+
+
+def _yamls(report: WagonReport, w: _Wagon) -> dict[str, list[plugin_yaml.Operation]]:
+    """`yaml:<name>` for each plugin YAML in files/; returns the operations each maps."""
+    found: dict[str, list[plugin_yaml.Operation]] = {}
+    for path in plugin_yaml.find_yamls(w.ex.root / FILES_DIR):
+        label = f"{FILES_DIR}/{path.name}"
+        try:
+            data = plugin_yaml.load(path, label)
+            plugin_yaml.check_plugins(data, label, w.meta.name, w.meta.version)
+            found[path.name] = plugin_yaml.operations(data, label)
+        except PackagerError as exc:
+            report.add(f"yaml:{path.name}", FAILED, exc.message)
+            continue
+        report.add(f"yaml:{path.name}", PASSED,
+                   f"plugins name {w.meta.name} {w.meta.version}; operation mappings:"
+                   f" {len(found[path.name])}")
+    return found
+
+
+def _clean_rooms(
+    report: WagonReport,
+    w: _Wagon,
+    operations: Mapping[str, Sequence[plugin_yaml.Operation]],
+    settings: Settings,
+    env: Mapping[str, str],
+    host: Host,
+    tmp: Path,
+) -> bool:
+    """One clean-room install per listed Python; True when at least one import probe ran."""
+    for entry in w.unparsed:
+        report.add(f"install:{entry}", SKIPPED, f"{entry}: clean-room installs need CPython 3")
+    versions = w.versions or ([] if w.unparsed else [sys.version_info[:2]])
+    plugin_modules = sorted({m.split(".")[0] for i in w.plugin_wheels()
+                             for m in module_members(i.path)})
+    functions = sorted({(op.module, op.function) for ops in operations.values() for op in ops
+                        if op.module and op.function})
+    probed = False
+    for version in versions:
+        pytag = f"py{version[0]}{version[1]}"
+        skip = _cannot_run(w.platform, w.meta.platform, host)
+        if skip is None:
+            try:
+                interpreter = find_interpreter(version, settings.interpreters, env)
+            except PackagerError as exc:
+                skip = f"no Python {version[0]}.{version[1]} here ({exc.one_line()})"
+        if skip is not None:
+            report.add(f"install:{pytag}", SKIPPED, skip)
+            continue
+        checks, probe = install_and_probe(
+            pytag=pytag, interpreter=interpreter, wheels=w.wheel_dir,
+            requirement=f"{w.meta.name}=={w.meta.version}", workdir=tmp / pytag,
+            modules=plugin_modules, functions=functions, env=env, installer=settings.installer,
+        )
+        report.checks += checks
+        if probe is None:
+            continue
+        probed = True
+        report.checks.append(import_check(f"import:{pytag}", plugin_modules, probe, w.shipped))
+        for label, ops in operations.items():
+            report.checks.append(
+                operations_check(f"operations:{label}:{pytag}", ops, w.shipped, probe))
+    return probed
+
+
+def _cannot_run(platform: Platform | None, name: str, host: Host) -> str | None:
+    if platform is not None and platform.runs_on(host):
+        return None
+    return f"this machine ({host.describe()}) cannot run {name} wheels"
+
+
+def require_valid(
+    paths: Sequence[Path],
+    env: Mapping[str, str],
+    host: Host,
+    settings: Settings,
+    on_event: Events,
+) -> None:
+    """Build's gate: each check that did not pass becomes an event; a failed one, an ArchiveError."""
+    for path in paths:
+        failed = []
+        for check in validate_wagon(path, env, host, settings).checks:
+            if check.status is not PASSED:
+                on_event(Event(f"{path.name}: {check.status.value} {check.name}: {check.reason}"))
+            if check.status is FAILED:
+                failed.append(check)
+        if failed:
+            raise ArchiveError(
+                f"{path.name} fails validation: {failed[0].name}: {failed[0].reason}",
+                "fix the project; plugin-packager validate WAGON shows every check",
+            )

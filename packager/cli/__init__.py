@@ -1,0 +1,20 @@
+"""The command line: parse, call the library, render. No packaging logic lives here."""
+
+from __future__ import annotations
+
+import click
+
+from .. import __version__
+from . import author, build, check
+from .group import Group
+
+
+@click.group(cls=Group)
+@click.version_option(__version__, prog_name="plugin-packager")
+def main() -> None:
+    """Build, check and publish wagons for orchestration plugins."""
+
+
+for _family in (build, check, author):
+    for _command in _family.COMMANDS:
+        main.add_command(_command)

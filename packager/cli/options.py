@@ -1,0 +1,40 @@
+"""Options several commands share."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from .._tools import INSTALLERS
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+WAGONS = click.Path(exists=True, dir_okay=False, path_type=Path)
+INTERPRETERS = click.option("--interpreter", "interpreters", multiple=True,
+                            help="Path of a Python to use (repeatable).")
+INSTALLER = click.option("--installer", type=click.Choice(INSTALLERS), default="uv",
+                         show_default=True, help="What installs into the venv.")
+
+
+def project_and_targets(func: F) -> F:
+    """The project argument and the target/index options that build and lock share."""
+    options = [
+        click.argument("project", default=".", type=click.Path(path_type=Path, file_okay=False)),
+        click.option("--python", "python", multiple=True, help="Target Python X.Y (repeatable)."),
+        click.option("--platform", "platform", multiple=True, help="Target platform (repeatable)."),
+        INTERPRETERS,
+        click.option("--index-url", help="Base URL of the package index."),
+        click.option("--extra-index-url", multiple=True, help="Extra index URL (repeatable)."),
+        click.option("--find-links", multiple=True, help="Directory or URL with distributions."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def config_flags(flags: dict[str, Any]) -> dict[str, Any]:
+    """Click's parameter names to config keys."""
+    return {k.replace("_", "-"): v for k, v in flags.items()}

@@ -1,0 +1,219 @@
+"""Reading wagons nobody vouched for: every member is judged before a byte of it is written,
+and everything is written under one fresh temporary directory."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import re
+import stat
+import tarfile
+import tempfile
+import zipfile
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import IO, Any
+
+from ..errors import ArchiveError
+from .metadata import METADATA_FILE, WagonMeta, parse_metadata
+
+HINT = "the archive is malformed or hostile: do not install it"
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds against archive bombs; small archives may compress well, big ones may not."""
+
+    members: int = 20_000
+    total: int = 4 << 30
+    ratio: int = 100
+    ratio_floor: int = 64 << 20
+
+    def budget(self, archive_size: int) -> int:
+        return min(self.total, max(self.ratio_floor, self.ratio * archive_size))
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """A wagon unpacked under `root` (= <temp dir>/<top>); `files` are paths relative to root."""
+
+    source: Path
+    container: str
+    top: str
+    root: Path
+    files: tuple[str, ...]
+
+
+def container_of(path: Path) -> str:
+    """zip or tar.gz, told by the first bytes, never by the file name."""
+    with path.open("rb") as handle:
+        head = handle.read(4)
+    if head[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
+        return "zip"
+    if head[:2] == b"\x1f\x8b":
+        return "tar.gz"
+    raise ArchiveError(f"{path.name} is neither a zip nor a tar.gz archive", "pass a .wgn file")
+
+
+@dataclass
+class _Writer:
+    """Tracks what was written so far and refuses anything unsafe before it touches the disk."""
+
+    source: Path
+    dest: Path
+    limits: Limits
+    budget: int
+    count: int = 0
+    written: int = 0
+    tops: set[str] = field(default_factory=set)
+    dirs: set[PurePosixPath] = field(default_factory=set)
+    files: set[PurePosixPath] = field(default_factory=set)
+
+    def refuse(self, what: str) -> ArchiveError:
+        return ArchiveError(f"refused {self.source.name}: {what}", HINT)
+
+    def path_of(self, name: str) -> PurePosixPath:
+        if not name or "\x00" in name or "\\" in name or name.startswith("/") or _DRIVE.match(name):
+            raise self.refuse(f"member {name!r} has an absolute or non-POSIX path")
+        parts = [p for p in name.split("/") if p not in ("", ".")]
+        if ".." in parts:
+            raise self.refuse(f"member {name!r} points outside the archive ('..')")
+        if not parts:
+            raise self.refuse(f"member {name!r} has an empty path")
+        path = PurePosixPath(*parts)
+        self.count += 1
+        if self.count > self.limits.members:
+            raise self.refuse(f"more than {self.limits.members} members")
+        self.tops.add(parts[0])
+        if len(self.tops) > 1:
+            raise self.refuse(f"more than one top-level entry: {', '.join(sorted(self.tops))}")
+        if path in self.files or path in self.dirs:
+            raise self.refuse(f"member {name!r} appears twice")
+        for parent in path.parents:
+            if parent in self.files:
+                raise self.refuse(f"member {name!r} is inside {str(parent)!r}, which is a file")
+        return path
+
+    def directory(self, name: str) -> None:
+        path = self.path_of(name)
+        self.dirs.update([path, *list(path.parents)[:-1]])
+        (self.dest / path).mkdir(parents=True, exist_ok=True)
+
+    def file(self, name: str, size: int, source: IO[bytes]) -> None:
+        path = self.path_of(name)
+        if len(path.parts) == 1:
+            raise self.refuse(f"file {name!r} lies outside the archive's top directory")
+        if self.written + size > self.budget:
+            raise self.refuse(f"more than {self.budget} bytes uncompressed (an archive bomb?)")
+        self.files.add(path)
+        self.dirs.update(list(path.parents)[:-1])
+        target = self.dest / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        with os.fdopen(os.open(target, flags, 0o644), "wb") as out:
+            left = size
+            for block in iter(lambda: source.read(1 << 20), b""):
+                left -= len(block)
+                if left < 0:
+                    raise self.refuse(f"member {name!r} holds more bytes than its header says")
+                out.write(block)
+        self.written += size
+
+
+def _zip_kind(info: zipfile.ZipInfo) -> str:
+    mode = info.external_attr >> 16
+    kind = stat.S_IFMT(mode)
+    if kind == stat.S_IFLNK:
+        return "symlink"
+    if kind in (stat.S_IFCHR, stat.S_IFBLK, stat.S_IFIFO, stat.S_IFSOCK):
+        return "device file"
+    return "dir" if info.is_dir() or kind == stat.S_IFDIR else "file"
+
+
+def _read_zip(writer: _Writer) -> None:
+    with zipfile.ZipFile(writer.source) as archive:
+        infos = archive.infolist()
+        if sum(i.file_size for i in infos) > writer.budget:
+            raise writer.refuse(f"more than {writer.budget} bytes uncompressed (an archive bomb?)")
+        for info in infos:
+            kind = _zip_kind(info)
+            if kind == "dir":
+                writer.directory(info.filename)
+            elif kind == "file":
+                with archive.open(info) as source:
+                    writer.file(info.filename, info.file_size, source)
+            else:
+                raise writer.refuse(f"member {info.filename!r} is a {kind}")
+
+
+def _tar_kind(info: tarfile.TarInfo) -> str:
+    if info.issym():
+        return "symlink"
+    if info.islnk():
+        return "hard link"
+    if info.ischr() or info.isblk() or info.isfifo():
+        return "device file"
+    return "dir" if info.isdir() else "file" if info.isreg() else "special file"
+
+
+def _read_tar_gz(writer: _Writer) -> None:
+    # Stream mode reads each header once, so a bomb is refused before its data is inflated.
+    with writer.source.open("rb") as raw, tarfile.open(fileobj=raw, mode="r|gz") as archive:
+        for info in archive:
+            kind = _tar_kind(info)
+            if kind == "dir":
+                writer.directory(info.name)
+            elif kind == "file":
+                source = archive.extractfile(info)
+                assert source is not None
+                writer.file(info.name, info.size, source)
+            else:
+                raise writer.refuse(f"member {info.name!r} is a {kind}")
+
+
+def extract(path: Path, dest: Path, limits: Limits | None = None) -> Extracted:
+    """Unpack `path` under `dest` (an empty directory), refusing anything unsafe."""
+    limits = limits or Limits()
+    container = container_of(path)
+    writer = _Writer(path, dest, limits, limits.budget(path.stat().st_size))
+    try:
+        (_read_zip if container == "zip" else _read_tar_gz)(writer)
+    except (zipfile.BadZipFile, tarfile.TarError, gzip.BadGzipFile, zlib.error, EOFError,
+            NotImplementedError) as exc:
+        raise ArchiveError(f"{path.name}: damaged {container} archive: {exc}", HINT) from exc
+    if not writer.tops:
+        raise ArchiveError(f"{path.name} is empty", HINT)
+    (top,) = writer.tops
+    root = dest / top
+    files = tuple(sorted(str(PurePosixPath(*p.parts[1:])) for p in writer.files))
+    return Extracted(path, container, top, root, files)
+
+
+def read_metadata(ex: Extracted) -> dict[str, Any]:
+    """package.json as a JSON object."""
+    meta, label = ex.root / METADATA_FILE, ex.source.name
+    if not meta.is_file():
+        raise ArchiveError(f"{label}: no {METADATA_FILE} in {ex.top}/", "is this a wagon?")
+    try:
+        data = json.loads(meta.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ArchiveError(f"{label}: {METADATA_FILE} is not valid JSON: {exc}", HINT) from exc
+    if not isinstance(data, dict):
+        raise ArchiveError(f"{label}: {METADATA_FILE} is not a JSON object", HINT)
+    return data
+
+
+def load_meta(ex: Extracted) -> WagonMeta:
+    return parse_metadata(read_metadata(ex), ex.source.name)
+
+
+@contextmanager
+def open_wagon(path: Path, limits: Limits | None = None) -> Iterator[Extracted]:
+    """The wagon unpacked into a temporary directory that is gone when the block ends."""
+    with tempfile.TemporaryDirectory(prefix="plugin-packager-read-") as tmp:
+        yield extract(path, Path(tmp), limits)

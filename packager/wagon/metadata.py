@@ -1,0 +1,174 @@
+"""The wagon format (SPEC §3): package.json written and read back, and the file name."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from packaging.specifiers import InvalidSpecifier, Specifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
+
+from ..errors import ArchiveError
+
+METADATA_FILE = "package.json"
+WHEELS_DIR = "wheels"
+FILES_DIR = "files"
+FORMAT_VERSION = 1
+EXTENSION_KEY = "plugin_packager"
+# Every key wagon 1.0.x writes (SPEC §3); readers such as the manager may look any of them up.
+SPEC_KEYS = (
+    "archive_name", "build_server_os_properties", "created_by_wagon_version", "files",
+    "package_build_tag", "package_name", "package_source", "package_version", "python_requires",
+    "supported_platform", "supported_python_versions", "wheels",
+)
+OS_KEYS = ("distribution", "distribution_release", "distribution_version")
+
+
+def archive_name(
+    name: str, version: str, build_tag: str, pytags: Sequence[str], platform: str
+) -> str:
+    """wagon 1.x grammar: name-version[-build]-py311.py312-none-platform.wgn."""
+    parts = [name.replace("-", "_"), version, *([build_tag] if build_tag else [])]
+    return "-".join([*parts, ".".join(pytags), "none", platform]) + ".wgn"
+
+
+def python_requires(specifiers: Iterable[str | None]) -> str | None:
+    """One deterministic specifier admitting what every wheel admits."""
+    specs: list[Specifier] = []
+    for text in specifiers:
+        try:
+            specs.extend(SpecifierSet(text or ""))
+        except InvalidSpecifier:
+            continue
+    lower = [s for s in specs if s.operator == ">="]
+    floor = max(lower, key=lambda s: _version(s.version), default=None)
+    kept = {floor} if floor else set()
+    for spec in specs:
+        if spec.operator == ">=":
+            continue
+        if spec.operator == "!=" and floor and _version(spec.version) < _version(floor.version):
+            continue
+        kept.add(spec)
+    return str(SpecifierSet(kept)) if kept else None
+
+
+def _version(text: str) -> Version:
+    try:
+        return Version(text.replace(".*", ""))
+    except InvalidVersion:
+        return Version("0")
+
+
+def os_properties(build_tag: str) -> dict[str, str | None]:
+    """Distribution labels such as `centos-Core` say which distro a linux_<arch> wagon is for."""
+    dist, _, release = build_tag.partition("-")
+    known = build_tag and release and dist.isalpha()
+    return {
+        "distribution": dist.lower() if known else None,
+        "distribution_release": release.lower() if known else None,
+        "distribution_version": None,
+    }
+
+
+def package_json(
+    *,
+    archive: str,
+    name: str,
+    version: str,
+    build_tag: str,
+    pytags: Sequence[str],
+    platform: str,
+    requires_python: str | None,
+    wheels: Sequence[Path],
+    wheel_digests: dict[str, dict[str, Any]],
+    files: Sequence[str],
+    extension: dict[str, Any],
+) -> dict[str, Any]:
+    return {
+        "archive_name": archive,
+        "build_server_os_properties": os_properties(build_tag),
+        "created_by_wagon_version": None,  # no wagon made it; readers only need the key
+        "files": sorted(files),
+        "package_build_tag": build_tag or None,
+        "package_name": name,
+        "package_source": f"{name}=={version}",
+        "package_version": version,
+        "python_requires": requires_python,
+        "supported_platform": platform,
+        "supported_python_versions": list(pytags),
+        "wheels": sorted(w.name for w in wheels),
+        EXTENSION_KEY: {
+            "format_version": FORMAT_VERSION,
+            "wheels": {k: wheel_digests[k] for k in sorted(wheel_digests)},
+            **extension,
+        },
+    }
+
+
+@dataclass(frozen=True)
+class WagonMeta:
+    """package.json as read back, from us or from wagon 0.x/1.x; `gaps` says what it lacks."""
+
+    name: str
+    version: str
+    platform: str
+    pythons: tuple[str, ...]
+    wheels: tuple[str, ...]
+    files: tuple[str, ...]
+    build_tag: str
+    python_requires: str | None
+    archive_name: str | None
+    created_by: str
+    extension: dict[str, Any] | None
+    gaps: tuple[str, ...]
+
+    @property
+    def ours(self) -> bool:
+        return self.extension is not None
+
+
+def _strings(data: dict[str, Any], key: str, label: str) -> tuple[str, ...]:
+    value = data.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ArchiveError(f"{label}: {METADATA_FILE} key {key!r} is not a list of strings")
+    return tuple(value)
+
+
+def parse_metadata(data: dict[str, Any], label: str) -> WagonMeta:
+    """Typed view of package.json; ArchiveError when a key every reader needs is unusable."""
+    for key in ("package_name", "package_version", "supported_platform"):
+        if not isinstance(data.get(key), str) or not data[key]:
+            raise ArchiveError(f"{label}: {METADATA_FILE} has no usable {key!r}")
+    if not isinstance(data.get("wheels"), list):
+        raise ArchiveError(f"{label}: {METADATA_FILE} has no 'wheels' list")
+    gaps = [f"no {key!r} key" for key in SPEC_KEYS if key not in data]
+    props = data.get("build_server_os_properties")
+    if isinstance(props, dict):
+        if "distribution:" in props:
+            gaps.append("'distribution:' (the wagon 0.3 typo) instead of 'distribution'")
+        gaps += [f"no build_server_os_properties.{k}" for k in OS_KEYS if k not in props and
+                 not (k == "distribution" and "distribution:" in props)]
+    extension = data.get(EXTENSION_KEY)
+    maker = data.get("created_by_wagon_version")
+    if isinstance(extension, dict):
+        created_by = f"plugin-packager (format {extension.get('format_version')})"
+    else:
+        extension = None
+        created_by = f"wagon {maker}" if maker else "an unknown tool"
+    requires = data.get("python_requires")
+    return WagonMeta(
+        name=data["package_name"],
+        version=data["package_version"],
+        platform=data["supported_platform"],
+        pythons=_strings(data, "supported_python_versions", label),
+        wheels=_strings(data, "wheels", label),
+        files=_strings(data, "files", label),
+        build_tag=str(data.get("package_build_tag") or ""),
+        python_requires=requires if isinstance(requires, str) and requires.strip() else None,
+        archive_name=data.get("archive_name") if isinstance(data.get("archive_name"), str) else None,
+        created_by=created_by,
+        extension=extension,
+        gaps=tuple(gaps),
+    )
