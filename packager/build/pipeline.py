@@ -120,6 +120,9 @@ def build_wagons(
     refresh: bool = False,
 ) -> BuildReport:
     """Build every target, `jobs` at a time; the output is touched only once all succeeded."""
+    if options.output.exists() and not options.output.is_dir():
+        raise ConfigError(f"output {options.output} is a file, not a directory",
+                          "pass -o with a directory (it is created when missing)")
     host = host or Host.detect()
     with tempfile.TemporaryDirectory(prefix="plugin-packager-") as tmp_name, ThreadPoolExecutor(
         max(1, jobs or os.cpu_count() or 1)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import _tools
-from ..author.plugin_yaml import check_yamls, find_yamls
+from ..author.plugin_yaml import check_yamls, find_yamls, missing_yaml_warning
 from ..errors import ConfigError
 from ..events import Event, Events
 from ..targets import BuildTarget, Host, admits, parse_platform, parse_python
@@ -102,7 +102,11 @@ def prepare(options: Options, env: Mapping[str, str], host: Host, workdir: Path,
         on_event(Event(f"Python {target.python_version} on {target.platform.name}", target.id, "plan"))
     environment = tool_env(options, env, epoch)
     plugin = inspect_wheel(plugin_wheel(options, cache, environment, workdir / "plugin", on_event))
-    check_yamls([f for f in files if f.suffix == ".yaml"], plugin.name, plugin.version)
+    yamls = [f for f in files if f.suffix == ".yaml"]
+    naming = check_yamls(yamls, plugin.name, plugin.version)
+    warning = missing_yaml_warning(options.project, yamls, naming, plugin.name)
+    if warning:
+        on_event(Event(f"warning: {warning}"))
     for target in targets:
         _check_requires_python(plugin, target)
     return Prepared(targets, cache, environment, epoch, plugin, files)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 import tempfile
 import zipfile
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -18,7 +19,7 @@ from packaging.version import InvalidVersion, Version
 
 from ..author import plugin_yaml
 from ..build.interpreters import find_interpreter
-from ..errors import ArchiveError, PackagerError
+from ..errors import ArchiveError, MismatchError, PackagerError
 from ..events import Event, Events
 from ..targets import BuildTarget, Host, Platform, admits, platform_of_wagon, read_pytags
 from ..wagon.archive import Extracted, Limits, extract, load_meta
@@ -275,8 +276,16 @@ def _python_requires(w: _Wagon) -> Check:
     if not w.versions:
         return Check("python-requires", WARNING, "no CPython 3 version listed: not checked")
     text = w.meta.python_requires
-    problems = [f"python_requires {text!r} excludes Python {v[0]}.{v[1]}, which the wagon lists"
-                for v in w.versions if text is not None and admits(text, v) is False]
+    problems = []
+    for v in w.versions:
+        if text is None or admits(text, v) is not False:
+            continue
+        culprits = [f"{i.path.name} (Requires-Python {i.requires_python})" for i in w.infos
+                    if admits(i.requires_python, v) is False]
+        source = (f"; the wheels that exclude it: {', '.join(culprits)}" if culprits
+                  else "; no wheel excludes it: package.json's python_requires is wrong")
+        problems.append(f"Python {v[0]}.{v[1]}, which the wagon lists, is excluded by"
+                        f" python_requires {text!r}{source}")
     for target in w.targets():
         accepted = target.tags()
         by_project: dict[str, list[WheelInfo]] = {}
@@ -299,11 +308,14 @@ def _python_requires(w: _Wagon) -> Check:
 def _yamls(report: WagonReport, w: _Wagon) -> dict[str, list[plugin_yaml.Operation]]:
     """`yaml:<name>` for each plugin YAML in files/; returns the operations each maps."""
     found: dict[str, list[plugin_yaml.Operation]] = {}
-    for path in plugin_yaml.find_yamls(w.ex.root / FILES_DIR):
+    paths = plugin_yaml.find_yamls(w.ex.root / FILES_DIR)
+    naming = []
+    for path in paths:
         label = f"{FILES_DIR}/{path.name}"
         try:
             data = plugin_yaml.load(path, label)
-            plugin_yaml.check_plugins(data, label, w.meta.name, w.meta.version)
+            if plugin_yaml.check_plugins(data, label, w.meta.name, w.meta.version):
+                naming.append(path)
             found[path.name] = plugin_yaml.operations(data, label)
         except PackagerError as exc:
             report.add(f"yaml:{path.name}", FAILED, exc.message)
@@ -311,6 +323,10 @@ def _yamls(report: WagonReport, w: _Wagon) -> dict[str, list[plugin_yaml.Operati
         report.add(f"yaml:{path.name}", PASSED,
                    f"plugins name {w.meta.name} {w.meta.version}; operation mappings:"
                    f" {len(found[path.name])}")
+    # wagon 0.x/1.x never pack YAMLs; ours pack every YAML the project has.
+    missing = plugin_yaml.missing_yaml_warning(Path(FILES_DIR), paths, naming, w.meta.name)
+    if missing and w.meta.ours:
+        report.add("yaml", WARNING, missing)
     return found
 
 
@@ -372,16 +388,28 @@ def require_valid(
     settings: Settings,
     on_event: Events,
 ) -> None:
-    """Build's gate: each check that did not pass becomes an event; a failed one, an ArchiveError."""
+    """Build's gate: each check that did not pass becomes an event; a failed one, a MismatchError."""
     for path in paths:
-        failed = []
-        for check in validate_wagon(path, env, host, settings).checks:
-            if check.status is not PASSED:
-                on_event(Event(f"{path.name}: {check.status.value} {check.name}: {check.reason}"))
-            if check.status is FAILED:
-                failed.append(check)
+        checks = validate_wagon(path, env, host, settings).checks
+        failed = [c for c in checks if c.status is FAILED]
+        warned = [c for c in checks if c.status in (WARNING, SKIPPED)]
+        for check in warned:
+            on_event(Event(f"{path.name}: {check.status.value} {check.name}: {check.reason}",
+                           detail=len(warned) > 1))
+        if len(warned) > 1:
+            on_event(Event(f"{path.name}: {warning_summary(warned)}"))
+        for check in failed:
+            on_event(Event(f"{path.name}: failed {check.name}: {check.reason}"))
         if failed:
-            raise ArchiveError(
+            raise MismatchError(
                 f"{path.name} fails validation: {failed[0].name}: {failed[0].reason}",
                 "fix the project; plugin-packager validate WAGON shows every check",
             )
+
+
+def warning_summary(checks: Sequence[Check]) -> str:
+    """Many warnings on one line: counted by the family of their check (`operations:…`)."""
+    families = Counter(c.name.split(":", 1)[0] for c in checks)
+    counted = ", ".join(f"{n} {family}" for family, n in sorted(families.items()))
+    return (f"{len(checks)} warnings ({counted}), e.g. {checks[0].name}: {checks[0].reason}"
+            " (--verbose shows each; plugin-packager validate WAGON explains them)")

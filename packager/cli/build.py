@@ -29,8 +29,9 @@ from .options import config_flags, project_and_targets
 @click.option("--validate/--no-validate", default=None,
               help="Also install each wagon in a clean room (as `validate` does).")
 @click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON.")
+@click.option("-v", "--verbose", is_flag=True, help="Show every warning, not their count.")
 def build(project: Path, fmt: str | None, output: Path | None, jobs: int | None, refresh: bool,
-          as_json: bool, **flags: Any) -> None:
+          as_json: bool, verbose: bool, **flags: Any) -> None:
     """Build one wagon per target for the plugin in PROJECT."""
     from ..build.config import load_options
     from ..build.pipeline import build_wagons
@@ -40,7 +41,7 @@ def build(project: Path, fmt: str | None, output: Path | None, jobs: int | None,
     cli = config_flags(flags)
     cli.update({"format": fmt, "output": output})
     options = load_options(project.resolve(), env, cli, cwd=Path.cwd())
-    with progress_renderer() as on_event:
+    with progress_renderer(verbose=verbose) as on_event:
         report = build_wagons(options, env, on_event=on_event, jobs=jobs, refresh=refresh)
     if as_json:
         click.echo(report.to_json(), nl=False)

@@ -6,11 +6,13 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskID, TextColumn
+from typing import TYPE_CHECKING
 
 from ..events import STAGES, Event, Events
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import TaskID
 
 
 def _plain(event: Event) -> None:
@@ -18,12 +20,25 @@ def _plain(event: Event) -> None:
     print(f"{prefix}{event.message}", file=sys.stderr, flush=True)
 
 
+def _shown(events: Events, verbose: bool) -> Events:
+    """Details (one of many alike, summarised elsewhere) only with --verbose."""
+
+    def show(event: Event) -> None:
+        if verbose or not event.detail:
+            events(event)
+
+    return show
+
+
 @contextmanager
-def progress_renderer(console: Console | None = None) -> Iterator[Events]:
+def progress_renderer(console: Console | None = None, verbose: bool = False) -> Iterator[Events]:
     """An event listener for the duration of one command."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn
+
     console = console or Console(stderr=True)
     if not console.is_terminal:
-        yield _plain
+        yield _shown(_plain, verbose)
         return
     tasks: dict[str, TaskID] = {}
     lock = threading.Lock()
@@ -43,4 +58,4 @@ def progress_renderer(console: Console | None = None) -> Iterator[Events]:
                 tasks[event.target], description=event.message, completed=STAGES.index(event.stage)
             )
 
-        yield show
+        yield _shown(show, verbose)

@@ -141,8 +141,20 @@ def test_manylinux_2_34_wheel_in_a_manylinux2014_wagon(tmp_path: Path, host: Hos
 def test_python_requires_that_excludes_a_listed_python(tmp_path: Path, host: Host) -> None:
     layout = ours(hello().wheels, hello().files, requires_python=">=3.12")
     assert failed(layout.write(tmp_path), host) == {
-        "python-requires": "python_requires '>=3.12' excludes Python 3.11, which the wagon lists",
+        "python-requires": "Python 3.11, which the wagon lists, is excluded by python_requires"
+        " '>=3.12'; no wheel excludes it: package.json's python_requires is wrong",
     }
+
+
+def test_python_requires_failure_names_the_wheels_that_exclude(tmp_path: Path, host: Host) -> None:
+    layout = hello()
+    layout.wheels[YAML_WHEEL] = wheel_bytes("PyYAML", "6.0.2", {"yaml/__init__.py": ""},
+                                            requires_python=">=3.12")
+    layout = ours(layout.wheels, layout.files, requires_python=">=3.12")
+    reason = failed(layout.write(tmp_path), host)["python-requires"]
+    assert reason.startswith("Python 3.11, which the wagon lists, is excluded by python_requires"
+                             f" '>=3.12'; the wheels that exclude it: {YAML_WHEEL}"
+                             " (Requires-Python >=3.12)")
 
 
 def test_a_wheel_whose_metadata_is_another_package(tmp_path: Path, host: Host) -> None:
