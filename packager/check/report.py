@@ -10,6 +10,7 @@ from typing import Any
 
 from ..errors import ExitCode
 
+
 class Status(str, Enum):
     PASSED = "passed"
     WARNING = "warning"

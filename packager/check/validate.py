@@ -15,7 +15,7 @@ from functools import cached_property
 from pathlib import Path
 
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
-from packaging.version import InvalidVersion, Version
+from packaging.version import InvalidVersion
 
 from ..author import plugin_yaml
 from ..build.interpreters import find_interpreter
@@ -61,7 +61,7 @@ class _Wagon:
                     zipfile.BadZipFile) as exc:
                 self.broken.append(f"{name} is not a readable wheel: {exc}")
                 continue
-            if canonicalize_name(info.name) != file_name or _version(info.version) != file_version:
+            if canonicalize_name(info.name) != file_name or info.release != file_version:
                 self.broken.append(f"{name} holds {info.name} {info.version} in its METADATA")
                 continue
             self.infos.append(info)
@@ -218,7 +218,7 @@ def _truth(report: WagonReport, w: _Wagon) -> None:
         if info.version == meta.version:
             report.add("plugin-wheel", PASSED,
                        f"{info.path.name} is {meta.name} {meta.version}, as package.json says")
-        elif _version(info.version) == _version(meta.version):
+        elif info.release == meta.release:
             report.add("plugin-wheel", WARNING,
                        f"package_version {meta.version!r} is spelled {info.version!r} in"
                        f" {info.path.name}'s METADATA")
@@ -230,13 +230,6 @@ def _truth(report: WagonReport, w: _Wagon) -> None:
     report.checks.append(_pythons(w))
     report.checks.append(_tags(w))
     report.checks.append(_python_requires(w))
-
-
-def _version(text: str) -> Version | None:
-    try:
-        return Version(text)
-    except InvalidVersion:
-        return None
 
 
 def _pythons(w: _Wagon) -> Check:
