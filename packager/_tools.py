@@ -40,6 +40,11 @@ class ToolFailure(Exception):
         lowered = self.output.lower()
         return any(word in lowered for word in _NETWORK_WORDS)
 
+    @property
+    def build_failed(self) -> bool:
+        """uv had to build an sdist (for its metadata) and the build backend failed."""
+        return "Failed to build" in self.output
+
     def last_lines(self, count: int = 6) -> str:
         """The last meaningful lines of the output, where a build says why it failed."""
         lines = [line.strip() for line in self.output.strip().splitlines()]

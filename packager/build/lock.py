@@ -63,7 +63,8 @@ def lock_project(
         for target in prepared.targets:
             on_event(Event(f"resolving {len(prepared.requirements)} requirements", target.id, "resolve"))
             resolution = compile_lock(
-                target, prepared.requirements, tmp / target.id, options.indexes, prepared.env, host
+                target, prepared.requirements, tmp / target.id, options.indexes, prepared.env, host,
+                prepared.cache,
             )
             dest = lock_path(options.project, options.locks, target)
             write_lock(resolution, dest, target, prepared.requirements)

@@ -11,7 +11,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .._files import replace_atomically
-from ..check.validate import Settings, require_valid
+from ..check.gate import require_valid
+from ..check.validate import Settings
 from ..errors import ConfigError, ResolutionError
 from ..events import Event, Events, ignore
 from ..targets import BuildTarget, Host

@@ -13,7 +13,7 @@ from packaging.utils import parse_wheel_filename
 
 from .. import _tools
 from .._toml import tomllib
-from ..errors import ResolutionError
+from ..errors import BuildError, ResolutionError
 from ..targets import BuildTarget, Host
 from .cache import Cache, key_of
 from .indexes import Indexes
@@ -75,10 +75,10 @@ def _candidate(package: Mapping[str, Any], target: BuildTarget) -> Candidate:
     )
 
 
-def _uv_message(output: str) -> str:
+def _uv_message(output: str, count: int = 4) -> str:
     lines = [re.sub(r"^[\s\u2570\u2500\u25b6\u00d7|:]+", "", line).strip() for line in output.splitlines()]
     lines = [line.removeprefix("error: ") for line in lines if line and not line.startswith("hint")]
-    return " ".join(lines[:4]) or "uv gave no reason"
+    return " ".join(lines[:count]) or "uv gave no reason"
 
 
 def resolve(
@@ -102,7 +102,7 @@ def resolve(
         _tools.tool_versions().get("uv", ""),
     )
     cached = None if refresh else cache.get_keyed("resolutions", key, max_age=RESOLUTION_TTL)
-    lock = cached or compile_lock(target, requirements, workdir, indexes, env, host)
+    lock = cached or compile_lock(target, requirements, workdir, indexes, env, host, cache)
     if cached is None:
         cache.put_keyed("resolutions", key, lock)
     return candidates_from_lock(lock, target)
@@ -126,6 +126,7 @@ def compile_lock(
     indexes: Indexes,
     env: Mapping[str, str],
     host: Host,
+    cache: Cache,
 ) -> Path:
     """A fresh uv resolution for `target` as a PEP 751 lock in `workdir`."""
     workdir.mkdir(parents=True, exist_ok=True)
@@ -138,6 +139,13 @@ def compile_lock(
             target.interpreter, indexes.args(), env,
         )
     except _tools.ToolFailure as exc:
+        if exc.build_failed:
+            log = cache.keep_log(f"resolve-{target.id}", exc.output)
+            raise BuildError(
+                f"resolving for {target.id}: {_uv_message(exc.output, 1)}: {exc.last_lines(2)}",
+                f"the whole log is in {log}; pin a version of that package with a wheel for"
+                " this Python, or provide one with --find-links",
+            ) from exc
         raise ResolutionError(
             f"dependencies cannot be resolved for {target.id}: {_uv_message(exc.output)}",
             NETWORK_HINT if exc.network else

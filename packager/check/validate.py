@@ -8,7 +8,6 @@ from __future__ import annotations
 import sys
 import tempfile
 import zipfile
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -19,8 +18,7 @@ from packaging.version import InvalidVersion
 
 from ..author import plugin_yaml
 from ..build.interpreters import find_interpreter
-from ..errors import ArchiveError, MismatchError, PackagerError
-from ..events import Event, Events
+from ..errors import ArchiveError, PackagerError
 from ..targets import BuildTarget, Host, Platform, admits, platform_of_wagon, read_pytags
 from ..wagon.archive import Extracted, Limits, extract, load_meta
 from ..wagon.metadata import FILES_DIR, METADATA_FILE, WHEELS_DIR, WagonMeta, archive_name
@@ -372,37 +370,3 @@ def _cannot_run(platform: Platform | None, name: str, host: Host) -> str | None:
     if platform is not None and platform.runs_on(host):
         return None
     return f"this machine ({host.describe()}) cannot run {name} wheels"
-
-
-def require_valid(
-    paths: Sequence[Path],
-    env: Mapping[str, str],
-    host: Host,
-    settings: Settings,
-    on_event: Events,
-) -> None:
-    """Build's gate: each check that did not pass becomes an event; a failed one, a MismatchError."""
-    for path in paths:
-        checks = validate_wagon(path, env, host, settings).checks
-        failed = [c for c in checks if c.status is FAILED]
-        warned = [c for c in checks if c.status in (WARNING, SKIPPED)]
-        for check in warned:
-            on_event(Event(f"{path.name}: {check.status.value} {check.name}: {check.reason}",
-                           detail=len(warned) > 1))
-        if len(warned) > 1:
-            on_event(Event(f"{path.name}: {warning_summary(warned)}"))
-        for check in failed:
-            on_event(Event(f"{path.name}: failed {check.name}: {check.reason}"))
-        if failed:
-            raise MismatchError(
-                f"{path.name} fails validation: {failed[0].name}: {failed[0].reason}",
-                "fix the project; plugin-packager validate WAGON shows every check",
-            )
-
-
-def warning_summary(checks: Sequence[Check]) -> str:
-    """Many warnings on one line: counted by the family of their check (`operations:…`)."""
-    families = Counter(c.name.split(":", 1)[0] for c in checks)
-    counted = ", ".join(f"{n} {family}" for family, n in sorted(families.items()))
-    return (f"{len(checks)} warnings ({counted}), e.g. {checks[0].name}: {checks[0].reason}"
-            " (--verbose shows each; plugin-packager validate WAGON explains them)")

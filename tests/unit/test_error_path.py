@@ -14,8 +14,8 @@ from packager import _tools
 from packager.build import pipeline
 from packager.build.config import load_options
 from packager.check import install
+from packager.check.gate import warning_summary
 from packager.check.report import Check, Status
-from packager.check.validate import warning_summary
 from packager.cli import main
 from packager.errors import ConfigError, ExitCode, InstallError, MismatchError
 from packager.events import Event
