@@ -109,3 +109,21 @@ def test_a_network_failure_says_it_is_the_network(hello: Path, run_cli: Run) -> 
                          "http://127.0.0.1:9/simple", env={"UV_HTTP_TIMEOUT": "5"})
     assert code == 3
     assert "could not be reached" in line
+
+
+def test_a_project_without_a_plugin_yaml_builds_with_one_warning(hello: Path, run_cli: Run) -> None:
+    (hello / "plugin.yaml").unlink()
+    proc = run_cli("build", hello, "-o", hello / "out")
+    warnings = [line for line in proc.stderr.splitlines() if "warning: no plugin YAML" in line]
+    assert len(warnings) == 1
+    assert "a manager cannot upload the wagon without one" in warnings[0]
+    assert list((hello / "out").glob("*.wgn"))
+
+
+def test_an_output_path_that_is_a_file_builds_nothing(hello: Path, run_cli: Run) -> None:
+    (hello / "taken").write_text("a file")
+    proc = run_cli("build", hello, "-o", hello / "taken", check=False)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines()[-1].startswith("plugin-packager: error: output ")
+    assert "resolving" not in proc.stderr
+    assert (hello / "taken").read_text() == "a file"

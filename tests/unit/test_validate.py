@@ -248,3 +248,20 @@ def test_exit_codes_and_json() -> None:
 @pytest.mark.parametrize("fmt", ["zip", "tar.gz"])
 def test_both_containers(tmp_path: Path, host: Host, fmt: str) -> None:
     assert failed(hello().write(tmp_path, fmt), host) == {}
+
+
+def test_our_wagon_without_a_plugin_yaml_is_a_warning(tmp_path: Path, host: Host) -> None:
+    layout = ours(hello().wheels, {})
+    results = check(layout.write(tmp_path), host)
+    status, reason = results["yaml"]
+    assert status is Status.WARNING
+    assert reason.startswith("no plugin YAML (plugin.yaml, v2_plugin.yaml, plugin_1_4.yaml,"
+                             " plugin_1_5.yaml) in files: a manager cannot upload the wagon")
+    assert not failed(tmp_path / layout.metadata["archive_name"], host)
+
+
+def test_a_yaml_naming_no_plugin_entry_is_a_warning(tmp_path: Path, host: Host) -> None:
+    layout = ours(hello().wheels, {"plugin.yaml": b"plugins: {}\nnode_types: {}\n"})
+    status, reason = check(layout.write(tmp_path), host)["yaml"]
+    assert status is Status.WARNING
+    assert reason.startswith("no plugins: entry with package_name hello-plugin in plugin.yaml")
