@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,6 +61,7 @@ def assemble(
     options: Options,
     epoch: int,
     stage: Path,
+    source: Mapping[str, str | None],
 ) -> WagonResult:
     """One wagon for a cell: one target, or (--combine) several Pythons on one platform."""
     targets = [target for target, _ in cell]
@@ -86,6 +87,7 @@ def assemble(
             "targets": [t.id for t in targets],
             "plugin_yamls": sorted(f.name for f in files if f.suffix == ".yaml"),
             "tools": _tools.tool_versions(),
+            "source": dict(source),
         },
     )
     stage.mkdir(parents=True)

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from .group import Command
-from .options import config_flags, project_and_targets
+from .options import COMBINE, ONLY, config_flags, project_and_targets
 
 
 @click.command(cls=Command)
@@ -19,8 +19,7 @@ from .options import config_flags, project_and_targets
 @click.option("--build-tag", help="Build tag in the file name, e.g. manylinux or centos-Core.")
 @click.option("--legacy-platform-tag/--no-legacy-platform-tag", default=None,
               help="Write linux_<arch> as supported_platform (managers <= 5.1).")
-@click.option("--combine/--no-combine", default=None,
-              help="One wagon per platform holding every --python.")
+@COMBINE
 @click.option("--cache-dir", type=click.Path(path_type=Path), help="Wheel cache directory.")
 @click.option("--offline", is_flag=True, default=None,
               help="No network: every target's lock, files from the cache or --find-links.")
@@ -28,9 +27,10 @@ from .options import config_flags, project_and_targets
 @click.option("--refresh", is_flag=True, help="Resolve again even if a recent resolution is cached.")
 @click.option("--validate/--no-validate", default=None,
               help="Also install each wagon in a clean room (as `validate` does).")
+@ONLY
 @click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON.")
 def build(project: Path, fmt: str | None, output: Path | None, jobs: int | None, refresh: bool,
-          as_json: bool, **flags: Any) -> None:
+          only: tuple[str, ...], as_json: bool, **flags: Any) -> None:
     """Build one wagon per target for the plugin in PROJECT."""
     from ..build.config import load_options
     from ..build.pipeline import build_wagons
@@ -41,7 +41,8 @@ def build(project: Path, fmt: str | None, output: Path | None, jobs: int | None,
     cli.update({"format": fmt, "output": output})
     options = load_options(project.resolve(), env, cli, cwd=Path.cwd())
     with progress_renderer() as on_event:
-        report = build_wagons(options, env, on_event=on_event, jobs=jobs, refresh=refresh)
+        report = build_wagons(options, env, on_event=on_event, jobs=jobs, refresh=refresh,
+                              only=only)
     if as_json:
         click.echo(report.to_json(), nl=False)
     else:

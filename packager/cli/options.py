@@ -15,6 +15,19 @@ F = TypeVar("F", bound=Callable[..., Any])
 WAGONS = click.Path(exists=True, dir_okay=False, path_type=Path)
 INTERPRETERS = click.option("--interpreter", "interpreters", multiple=True,
                             help="Path of a Python to use (repeatable).")
+COMBINE = click.option("--combine/--no-combine", default=None,
+                       help="One wagon per platform holding every --python.")
+
+
+def _globs(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
+    # Comma-separated lists too, so one matrix cell's `only` is one argument.
+    return tuple(glob for value in values for glob in value.split(",") if glob.strip())
+
+
+ONLY = click.option("--only", multiple=True, metavar="GLOB", callback=_globs,
+                    help="Only the targets whose id matches (repeatable or comma-separated).")
+SKIP = click.option("--skip", multiple=True, metavar="GLOB", callback=_globs,
+                    help="Leave out the targets whose id matches (repeatable or comma-separated).")
 INSTALLER = click.option("--installer", type=click.Choice(INSTALLERS), default="uv",
                          show_default=True, help="What installs into the venv.")
 
