@@ -31,4 +31,22 @@ def matrix(project: Path, only: tuple[str, ...], skip: tuple[str, ...], **flags:
     click.echo(matrix_json(cells_of(targets, parse_runners(options.runners), host, options.combine)))
 
 
-COMMANDS = (matrix,)
+@click.command(cls=Command)
+@click.argument("cells", nargs=-1, required=True,
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
+              help="The release directory to create (new or empty).")
+@click.option("--json", "as_json", is_flag=True, help="Print the merged report as JSON.")
+def merge(cells: tuple[Path, ...], output: Path, as_json: bool) -> None:
+    """Merge the output directories of matrix cells (`build --only`) into one release directory."""
+    from ..release.merge import merge as merge_cells
+
+    report = merge_cells(cells, output)
+    if as_json:
+        click.echo(report.to_json(), nl=False)
+    else:
+        for wagon in report.wagons:
+            click.echo(str(output / wagon.file))
+
+
+COMMANDS = (matrix, merge)
