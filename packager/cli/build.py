@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -34,15 +35,17 @@ def build(project: Path, fmt: str | None, output: Path | None, jobs: int | None,
     """Build one wagon per target for the plugin in PROJECT."""
     from ..build.config import load_options
     from ..build.pipeline import build_wagons
-    from .render import progress_renderer
+    from .render import ci_group, progress_renderer, step_summary
 
     env = dict(os.environ)
     cli = config_flags(flags)
     cli.update({"format": fmt, "output": output})
     options = load_options(project.resolve(), env, cli, cwd=Path.cwd())
-    with progress_renderer() as on_event:
+    start = time.monotonic()
+    with ci_group(f"plugin-packager build {project}"), progress_renderer() as on_event:
         report = build_wagons(options, env, on_event=on_event, jobs=jobs, refresh=refresh,
                               only=only)
+    step_summary("build", report, start)
     if as_json:
         click.echo(report.to_json(), nl=False)
     else:

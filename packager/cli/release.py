@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -40,8 +41,11 @@ def matrix(project: Path, only: tuple[str, ...], skip: tuple[str, ...], **flags:
 def merge(cells: tuple[Path, ...], output: Path, as_json: bool) -> None:
     """Merge the output directories of matrix cells (`build --only`) into one release directory."""
     from ..release.merge import merge as merge_cells
+    from .render import step_summary
 
+    start = time.monotonic()
     report = merge_cells(cells, output)
+    step_summary("merge", report, start)
     if as_json:
         click.echo(report.to_json(), nl=False)
     else:
@@ -49,4 +53,26 @@ def merge(cells: tuple[Path, ...], output: Path, as_json: bool) -> None:
             click.echo(str(output / wagon.file))
 
 
-COMMANDS = (matrix, merge)
+@click.command(cls=Command)
+@click.argument("old", type=click.Path(exists=True, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the differences as JSON.")
+def diff(old: Path, new: Path, as_json: bool) -> None:
+    """What changed from OLD to NEW (release directories or wagons): versions, targets, wheels.
+
+    Under GitHub Actions the differences are also appended, as Markdown, to $GITHUB_STEP_SUMMARY.
+    """
+    import json
+
+    from ..release.diff import diff_releases
+    from ..release.summary import append_step_summary, diff_markdown, diff_text
+
+    found = diff_releases(old, new)
+    if as_json:
+        click.echo(json.dumps(found.to_json(), indent=2, sort_keys=True))
+    else:
+        click.echo(diff_text(found), nl=False)
+    append_step_summary(diff_markdown(found), os.environ)
+
+
+COMMANDS = (matrix, merge, diff)
