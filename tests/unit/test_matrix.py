@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from packager.build.config import load_options
 from packager.build.project import configured_targets
 from packager.errors import ConfigError
-from packager.release.matrix import matrix, parse_runners
+from packager.release.matrix import matrix, matrix_json, parse_runners
 from packager.targets import Host
 
+ROOT = Path(__file__).resolve().parents[2]
 TABLE = (
     'python = ["3.9", "3.11"]\n'
     'platform = ["manylinux2014_x86_64", "manylinux_2_28_aarch64"]\n'
@@ -80,3 +84,25 @@ def test_runners_come_from_the_config(tmp_path: Path, host: Host) -> None:
 def test_pure_targets_take_the_planning_machines_runner(tmp_path: Path, host: Host) -> None:
     (cell,) = cells(tmp_path, host, 'python = ["3.11"]\nplatform = ["any"]\n')
     assert (cell["target"], cell["arch"], cell["runs-on"]) == ("py311-any", "any", "ubuntu-latest")
+
+
+def test_the_release_workflow_takes_the_matrix_through_fromjson(tmp_path: Path, host: Host) -> None:
+    """GitHub turns a matrix of only `include` entries into one job per entry, each seeing the
+    entry's keys as `matrix.<key>`: every key the build job reads must be in every cell."""
+    workflow = yaml.safe_load((ROOT / ".github/workflows/release-wagons.yml").read_text())
+    build = workflow["jobs"]["build"]
+    assert build["strategy"]["matrix"] == "${{ fromJSON(needs.matrix.outputs.matrix) }}"
+    assert build["runs-on"] == "${{ matrix.runs-on }}"
+    read = set(re.findall(r"(?<![\w.])matrix\.([\w-]+)", json.dumps(build)))
+    assert read == {"target", "only", "python", "runs-on"}
+    options = load_options(project(tmp_path, TABLE + "combine = true\n"), env={})
+    targets = configured_targets(options, host)
+    for combine in (False, True):
+        line = matrix_json(matrix(targets, parse_runners(options.runners), host, combine))
+        assert "\n" not in line  # one line for $GITHUB_OUTPUT
+        strategy = json.loads(line)
+        assert list(strategy) == ["include"]
+        jobs = strategy["include"]
+        assert all(read <= set(job) and all(isinstance(v, str) for v in job.values())
+                   for job in jobs)
+        assert len({f"cell-{job['target']}" for job in jobs}) == len(jobs)  # artifact names
