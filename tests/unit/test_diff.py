@@ -9,7 +9,8 @@ import pytest
 from packager.errors import ArchiveError
 from packager.release.diff import diff_releases
 from packager.release.summary import append_step_summary, diff_markdown, diff_text, error_annotation
-from tests.wagons import ours, wheel_bytes
+
+from ..wagons import ours, wheel_bytes
 
 PLUGIN = ("hello_plugin-1.0.0-py3-none-any.whl", wheel_bytes("hello-plugin", "1.0.0"))
 SIX_OLD = ("six-1.16.0-py2.py3-none-any.whl", wheel_bytes("six", "1.16.0"))
