@@ -82,7 +82,13 @@ def test_merge_refuses_cells_of_other_builds_and_duplicates(tmp_path: Path, run_
     interpreter("3.11")
     interpreter("3.12")
     project = copy_project(ROOT / "examples" / "hello-plugin", tmp_path / "hello")
-    run_cli("build", project, *TARGETS, "--only", "cp311-manylinux2014_x86_64", "-o", tmp_path / "a")
+    summary = tmp_path / "summary.md"
+    actions = {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)}
+    built = run_cli("build", project, *TARGETS, "--only", "cp311-manylinux2014_x86_64",
+                    "-o", tmp_path / "a", env=actions)
+    lines = built.stderr.splitlines()
+    assert (lines[0], lines[-1]) == (f"::group::plugin-packager build {project}", "::endgroup::")
+    assert "| cp311-manylinux2014_x86_64 |" in summary.read_text()
     run_cli("build", project, *TARGETS, "--only", "cp312-*", "-o", tmp_path / "b")
     (project / "hello_plugin" / "extra.py").write_text("CHANGED = True\n")
     run_cli("build", project, *TARGETS, "--only", "cp311-manylinux_2_28_*", "-o", tmp_path / "edited")
@@ -103,5 +109,10 @@ def test_merge_refuses_cells_of_other_builds_and_duplicates(tmp_path: Path, run_
     assert "tree" in line
     line = refused(run_cli, tmp_path / "a", tmp_path / "b", tmp_path / "a", release=releases / "r3")
     assert "cp311-manylinux2014_x86_64 is in both" in line
-    run_cli("merge", tmp_path / "a", tmp_path / "b", "-o", releases / "ok")
+    proc = run_cli("merge", tmp_path / "a", tmp_path / "a", "-o", releases / "r4", env=actions,
+                   check=False)
+    error, annotation = proc.stderr.splitlines()
+    assert annotation == "::error title=plugin-packager::" + error.split("error: ", 1)[1]
+    run_cli("merge", tmp_path / "a", tmp_path / "b", "-o", releases / "ok", env=actions)
     assert len(list((releases / "ok").glob("*.wgn"))) == 3
+    assert "### merge: hello-plugin 1.0.0" in summary.read_text()
