@@ -3,10 +3,12 @@ targets, and each target's wheels added, removed or changed, with sizes and hash
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 
@@ -15,6 +17,8 @@ from ..wagon.archive import load_meta, open_wagon
 from ..wagon.describe import target_ids
 from ..wagon.metadata import WHEELS_DIR
 from ..wheels import file_digests
+
+CATALOG = "catalog.json"
 
 
 @dataclass(frozen=True)
@@ -60,20 +64,46 @@ def read_wagon(path: Path) -> dict[str, Target]:
     return {target: Target(meta.name, wagon, wheels) for target in target_ids(meta)}
 
 
+def _site_wagons(site: Path) -> list[Path]:
+    """The newest release's wagons of every plugin of a download site (SPEC §5: catalog.json, files
+    under <plugin>/<version>/), whether its URLs are relative or absolute."""
+    catalog = site / CATALOG
+    try:
+        entries = json.loads(catalog.read_text(encoding="utf-8"))
+        found = [
+            (entry["name"], entry["version"], unquote(urlsplit(w["url"]).path.rsplit("/", 1)[-1]))
+            for entry in entries for w in entry["wagon_urls"]
+        ]
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise ArchiveError(f"{catalog} is not a site catalog: {exc}",
+                           "pass a site that plugin-packager index wrote") from exc
+    wagons = []
+    for parts in found:
+        path = site.joinpath(*parts)
+        if any(not part or part in (".", "..") or "/" in part for part in parts) \
+                or not path.is_file():
+            raise ArchiveError(f"{catalog} lists {'/'.join(parts)}, which the site does not hold",
+                               "index the site again")
+        wagons.append(path)
+    return wagons
+
+
 def read_release(path: Path) -> dict[str, Target]:
-    """Every target of a release directory's wagons, or of one wagon file."""
-    if not path.is_dir():
-        return read_wagon(path)
-    wagons = sorted(path.glob("*.wgn"))
+    """Every target of a release directory's wagons, of one wagon file, or of a download site's
+    newest releases (there named "<plugin> <target>", since a site holds many plugins)."""
+    site = path.is_dir() and (path / CATALOG).is_file()
+    wagons = _site_wagons(path) if site else sorted(path.glob("*.wgn")) if path.is_dir() else [path]
     if not wagons:
-        raise ArchiveError(f"{path} holds no wagons (*.wgn)", "pass a release directory or a wagon")
+        raise ArchiveError(f"{path} holds no wagons (*.wgn)",
+                           "pass a release directory, a download site or a wagon")
     found: dict[str, Target] = {}
     for wagon in wagons:
         for target, facts in read_wagon(wagon).items():
-            if target in found:
-                raise ArchiveError(f"{path}: two wagons for {target}: {found[target].wagon.file}"
+            key = f"{facts.package} {target}" if site else target
+            if key in found:
+                raise ArchiveError(f"{path}: two wagons for {key}: {found[key].wagon.file}"
                                    f" and {wagon.name}", "keep one release per directory")
-            found[target] = facts
+            found[key] = facts
     return found
 
 

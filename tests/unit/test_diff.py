@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -69,3 +70,38 @@ def test_step_summary_and_annotations(tmp_path: Path) -> None:
     append_step_summary("# two\n", {"GITHUB_STEP_SUMMARY": str(summary)})
     assert summary.read_text() == "# one\n\n# two\n\n"
     assert error_annotation("50% bad\nsecond") == "::error title=plugin-packager::50%25 bad%0Asecond"
+
+
+def site(root: Path, versions: dict[str, list[tuple[str, bytes]]], base: str = "") -> Path:
+    """A download site as SPEC §5 lays it out: catalog.json, files under <plugin>/<version>/."""
+    entries = []
+    for version, wheels in versions.items():
+        layout = ours(dict(wheels), {}, version=version)
+        wagon = layout.write(ensure(root / "hello-plugin" / version))
+        url = f"{base}hello-plugin/{version}/{wagon.name}"
+        entries.append({"name": "hello-plugin", "version": version, "wagon_urls": [{"url": url}]})
+    (root / "catalog.json").write_text(json.dumps(entries[-1:]))
+    return root
+
+
+def ensure(path: Path) -> Path:
+    path.mkdir(parents=True)
+    return path
+
+
+def test_sites_compare_their_newest_releases(tmp_path: Path) -> None:
+    old = site(tmp_path / "old", {"1.0.0": [PLUGIN, SIX_OLD]}, base="https://example.org/p/")
+    new = site(tmp_path / "new", {"1.0.0": [PLUGIN, SIX_OLD], "1.0.1": [PLUGIN, SIX_NEW]})
+    found = diff_releases(old, new)
+    assert (found.old_versions, found.new_versions) == (["hello-plugin 1.0.0"], ["hello-plugin 1.0.1"])
+    (target,) = found.changed
+    assert target.target == "hello-plugin cp311-manylinux2014_x86_64"
+    assert [c.name for c in target.wheels] == ["six (py2-none-any.py3-none-any)"]
+
+
+def test_a_site_catalog_cannot_point_outside_the_site(tmp_path: Path) -> None:
+    old = site(tmp_path / "old", {"1.0.0": [PLUGIN]})
+    (old / "catalog.json").write_text(json.dumps([{
+        "name": "..", "version": "..", "wagon_urls": [{"url": "x.wgn"}]}]))
+    with pytest.raises(ArchiveError, match="which the site does not hold"):
+        diff_releases(old, old)
