@@ -152,8 +152,8 @@ def build_wagons(
                 on_event(Event("writing the wagon", target.id, "write"))
             stage = tmp / "stage" / cell[0].id
             result = assemble(
-                [(t, wheels[t]) for t in cell], plugin, prepared.files, options, prepared.epoch, stage,
-                prepared.source.as_dict(),
+                [(t, wheels[t]) for t in cell], plugin, prepared.files, options, prepared.epoch,
+                stage, prepared.source.as_dict(),
             )
             for target in cell:
                 on_event(Event(f"{result.file} ({len(result.wheels)} wheels)", target.id, "done"))

@@ -19,7 +19,9 @@ COMBINE = click.option("--combine/--no-combine", default=None,
                        help="One wagon per platform holding every --python.")
 
 
-def _globs(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
+def _globs(
+    _ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]
+) -> tuple[str, ...]:
     # Comma-separated lists too, so one matrix cell's `only` is one argument.
     return tuple(glob for value in values for glob in value.split(",") if glob.strip())
 

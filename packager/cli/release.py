@@ -29,7 +29,8 @@ def matrix(project: Path, only: tuple[str, ...], skip: tuple[str, ...], **flags:
     options = load_options(project.resolve(), dict(os.environ), config_flags(flags), cwd=Path.cwd())
     host = Host.detect()
     targets = configured_targets(options, host, only, skip)
-    click.echo(matrix_json(cells_of(targets, parse_runners(options.runners), host, options.combine)))
+    cells = cells_of(targets, parse_runners(options.runners), host, options.combine)
+    click.echo(matrix_json(cells))
 
 
 @click.command(cls=Command)

@@ -148,7 +148,8 @@ class ReleaseDiff:
 
         data = asdict(self)
         data["changed"] = [
-            {"target": c.target, "wagon": with_kind(c.wagon), "wheels": [with_kind(w) for w in c.wheels]}
+            {"target": c.target, "wagon": with_kind(c.wagon),
+             "wheels": [with_kind(w) for w in c.wheels]}
             for c in self.changed
         ]
         return data
@@ -177,5 +178,6 @@ def diff_releases(old_path: Path, new_path: Path) -> ReleaseDiff:
             result.unchanged.append(target)
             continue
         wagon = Change("wagon", before.wagon, after.wagon)
-        result.changed.append(TargetChange(target, wagon, _wheel_changes(before.wheels, after.wheels)))
+        wheels = _wheel_changes(before.wheels, after.wheels)
+        result.changed.append(TargetChange(target, wagon, wheels))
     return result

@@ -50,8 +50,8 @@ def test_cells_built_apart_and_merged_equal_one_build(tmp_path: Path, run_cli: R
         output, _ = proc.communicate(timeout=600)
         assert proc.returncode == 0, output
     for cell, out in zip(cells, outs):
-        assert [w["targets"] for w in json.loads((out / "build-report.json").read_text())["wagons"]] \
-            == [[cell["target"]]]
+        report = json.loads((out / "build-report.json").read_text())
+        assert [w["targets"] for w in report["wagons"]] == [[cell["target"]]]
 
     release = tmp_path / "release"
     run_cli("merge", *outs, "-o", release)
@@ -91,13 +91,15 @@ def test_merge_refuses_cells_of_other_builds_and_duplicates(tmp_path: Path, run_
     assert "| cp311-manylinux2014_x86_64 |" in summary.read_text()
     run_cli("build", project, *TARGETS, "--only", "cp312-*", "-o", tmp_path / "b")
     (project / "hello_plugin" / "extra.py").write_text("CHANGED = True\n")
-    run_cli("build", project, *TARGETS, "--only", "cp311-manylinux_2_28_*", "-o", tmp_path / "edited")
+    run_cli("build", project, *TARGETS, "--only", "cp311-manylinux_2_28_*",
+            "-o", tmp_path / "edited")
     pyproject = project / "pyproject.toml"
     pyproject.write_text(pyproject.read_text().replace('version = "1.0.0"', 'version = "1.0.1"'))
     for name in ("plugin.yaml",):
         yaml = project / name
         yaml.write_text(yaml.read_text().replace("1.0.0", "1.0.1"))
-    run_cli("build", project, *TARGETS, "--only", "cp311-manylinux_2_28_*", "-o", tmp_path / "newer")
+    run_cli("build", project, *TARGETS, "--only", "cp311-manylinux_2_28_*",
+            "-o", tmp_path / "newer")
 
     releases = tmp_path / "releases"
     releases.mkdir()

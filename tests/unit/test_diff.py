@@ -69,7 +69,8 @@ def test_step_summary_and_annotations(tmp_path: Path) -> None:
     assert append_step_summary("# one\n", {"GITHUB_STEP_SUMMARY": str(summary)})
     append_step_summary("# two\n", {"GITHUB_STEP_SUMMARY": str(summary)})
     assert summary.read_text() == "# one\n\n# two\n\n"
-    assert error_annotation("50% bad\nsecond") == "::error title=plugin-packager::50%25 bad%0Asecond"
+    annotation = error_annotation("50% bad\nsecond")
+    assert annotation == "::error title=plugin-packager::50%25 bad%0Asecond"
 
 
 def site(root: Path, versions: dict[str, list[tuple[str, bytes]]], base: str = "") -> Path:
@@ -93,7 +94,8 @@ def test_sites_compare_their_newest_releases(tmp_path: Path) -> None:
     old = site(tmp_path / "old", {"1.0.0": [PLUGIN, SIX_OLD]}, base="https://example.org/p/")
     new = site(tmp_path / "new", {"1.0.0": [PLUGIN, SIX_OLD], "1.0.1": [PLUGIN, SIX_NEW]})
     found = diff_releases(old, new)
-    assert (found.old_versions, found.new_versions) == (["hello-plugin 1.0.0"], ["hello-plugin 1.0.1"])
+    assert found.old_versions == ["hello-plugin 1.0.0"]
+    assert found.new_versions == ["hello-plugin 1.0.1"]
     (target,) = found.changed
     assert target.target == "hello-plugin cp311-manylinux2014_x86_64"
     assert [c.name for c in target.wheels] == ["six (py2-none-any.py3-none-any)"]
