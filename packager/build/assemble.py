@@ -95,7 +95,7 @@ def assemble(
     with path.open("wb") as out:
         write_wagon(out, options.format, plugin.name, members(metadata, ordered, files), epoch)
     sbom = stage / f"{name}{SBOM_SUFFIX}"
-    sbom.write_text(sbom_json(name, plugin, infos, digests, epoch), encoding="utf-8")
+    sbom.write_text(sbom_json(name, plugin, infos, digests, epoch, source), encoding="utf-8")
     archive_digests = file_digests(path, "sha256", "md5")
     return WagonResult(
         file=name,
