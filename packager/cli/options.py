@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -34,20 +34,33 @@ INSTALLER = click.option("--installer", type=click.Choice(INSTALLERS), default="
                          show_default=True, help="What installs into the venv.")
 
 
+_TARGETS = [
+    click.argument("project", default=".", type=click.Path(path_type=Path, file_okay=False)),
+    click.option("--python", "python", multiple=True, help="Target Python X.Y (repeatable)."),
+    click.option("--platform", "platform", multiple=True, help="Target platform (repeatable)."),
+]
+
+
+def _apply(func: F, options: Sequence[Callable[[Any], Any]]) -> F:
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def project_and_platforms(func: F) -> F:
+    """The project argument and the options that choose its targets (what `matrix` needs)."""
+    return _apply(func, _TARGETS)
+
+
 def project_and_targets(func: F) -> F:
     """The project argument and the target/index options that build and lock share."""
-    options = [
-        click.argument("project", default=".", type=click.Path(path_type=Path, file_okay=False)),
-        click.option("--python", "python", multiple=True, help="Target Python X.Y (repeatable)."),
-        click.option("--platform", "platform", multiple=True, help="Target platform (repeatable)."),
+    return _apply(func, [
+        *_TARGETS,
         INTERPRETERS,
         click.option("--index-url", help="Base URL of the package index."),
         click.option("--extra-index-url", multiple=True, help="Extra index URL (repeatable)."),
         click.option("--find-links", multiple=True, help="Directory or URL with distributions."),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+    ])
 
 
 def config_flags(flags: dict[str, Any]) -> dict[str, Any]:

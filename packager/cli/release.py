@@ -10,11 +10,11 @@ from typing import Any
 import click
 
 from .group import Command
-from .options import COMBINE, ONLY, SKIP, config_flags, project_and_targets
+from .options import COMBINE, ONLY, SKIP, config_flags, project_and_platforms
 
 
 @click.command(cls=Command)
-@project_and_targets
+@project_and_platforms
 @COMBINE
 @ONLY
 @SKIP
@@ -40,7 +40,11 @@ def matrix(project: Path, only: tuple[str, ...], skip: tuple[str, ...], **flags:
               help="The release directory to create (new or empty).")
 @click.option("--json", "as_json", is_flag=True, help="Print the merged report as JSON.")
 def merge(cells: tuple[Path, ...], output: Path, as_json: bool) -> None:
-    """Merge the output directories of matrix cells (`build --only`) into one release directory."""
+    """Merge the output directories of matrix cells (`build --only`) into one release directory.
+
+    Exit status 2 when the cells are not parts of one build (version, git HEAD, tree digest,
+    SOURCE_DATE_EPOCH) or overlap, 5 when a cell is damaged; nothing is written then.
+    """
     from ..release.merge import merge as merge_cells
     from .render import step_summary
 
@@ -59,7 +63,8 @@ def merge(cells: tuple[Path, ...], output: Path, as_json: bool) -> None:
 @click.argument("new", type=click.Path(exists=True, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the differences as JSON.")
 def diff(old: Path, new: Path, as_json: bool) -> None:
-    """What changed from OLD to NEW (release directories or wagons): versions, targets, wheels.
+    """What changed from OLD to NEW (release directories, download sites or wagons): versions,
+    targets, wheels.
 
     Under GitHub Actions the differences are also appended, as Markdown, to $GITHUB_STEP_SUMMARY.
     """
