@@ -31,3 +31,9 @@ def tests(session: nox.Session) -> None:
     """Everything, integration included (real pip, uv, wagon, auditwheel, PyPI)."""
     session.install("-e", ".[test]")
     session.run("pytest", *session.posargs)
+
+
+@nox.session(python="3.11")
+def integration(session: nox.Session) -> None:
+    session.install("-e", ".[test]")
+    session.run("pytest", "-m", "integration", *session.posargs)

@@ -101,6 +101,14 @@ def probe_interpreter(path: Path, env: Mapping[str, str]) -> tuple[int, int]:
     return int(major), int(minor)
 
 
+def git_head(project: Path, env: Mapping[str, str]) -> str | None:
+    """The commit checked out where `project` lies; None outside git (or without git)."""
+    try:
+        return _run(["git", "-C", project, "rev-parse", "--verify", "-q", "HEAD"], env).strip()
+    except (ToolFailure, OSError):
+        return None
+
+
 def build_project_wheel(project: Path, outdir: Path, env: Mapping[str, str]) -> Path:
     """The plugin's own wheel through its PEP 517 backend (pypa/build, uv installs the backend)."""
     cmd: list[str | Path] = [

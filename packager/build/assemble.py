@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,6 +61,7 @@ def assemble(
     options: Options,
     epoch: int,
     stage: Path,
+    source: Mapping[str, str | None],
 ) -> WagonResult:
     """One wagon for a cell: one target, or (--combine) several Pythons on one platform."""
     targets = [target for target, _ in cell]
@@ -86,6 +87,7 @@ def assemble(
             "targets": [t.id for t in targets],
             "plugin_yamls": sorted(f.name for f in files if f.suffix == ".yaml"),
             "tools": _tools.tool_versions(),
+            "source": dict(source),
         },
     )
     stage.mkdir(parents=True)
@@ -93,7 +95,7 @@ def assemble(
     with path.open("wb") as out:
         write_wagon(out, options.format, plugin.name, members(metadata, ordered, files), epoch)
     sbom = stage / f"{name}{SBOM_SUFFIX}"
-    sbom.write_text(sbom_json(name, plugin, infos, digests, epoch), encoding="utf-8")
+    sbom.write_text(sbom_json(name, plugin, infos, digests, epoch, source), encoding="utf-8")
     archive_digests = file_digests(path, "sha256", "md5")
     return WagonResult(
         file=name,

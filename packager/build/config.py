@@ -39,6 +39,7 @@ class Options:
     offline: bool
     validate: bool
     source_date_epoch: int | None
+    runners: tuple[str, ...] = ()  # ARCH=LABEL: the CI runner `matrix` gives each architecture
 
 
 def read_pyproject(project: Path) -> dict[str, Any]:
@@ -179,4 +180,5 @@ def load_options(
         offline=merged["offline"],
         validate=merged["validate"],
         source_date_epoch=int(epoch) if epoch is not None else None,
+        runners=merged["runners"],
     )

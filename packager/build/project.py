@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import fnmatch
 import sys
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .. import _tools
@@ -20,13 +21,35 @@ from .fingerprint import tree_digest
 from .interpreters import find_interpreter
 
 
-def plan_targets(options: Options, host: Host, env: Mapping[str, str]) -> list[BuildTarget]:
-    """The cross product of Pythons and platforms, each with the interpreter that serves it."""
+def configured_targets(
+    options: Options, host: Host, only: Sequence[str] = (), skip: Sequence[str] = ()
+) -> list[BuildTarget]:
+    """The cross product of Pythons and platforms, without interpreters (a CI job that plans
+    the matrix need not have them), narrowed to the ids `only` matches and `skip` does not."""
     pythons = [parse_python(p) for p in options.python] or [sys.version_info[:2]]
     platforms = [parse_platform(p, host) for p in options.platform]
-    interpreters = {v: find_interpreter(v, options.interpreters, env) for v in dict.fromkeys(pythons)}
-    targets = [BuildTarget(v, p, interpreters[v]) for v in pythons for p in platforms]
-    return list(dict.fromkeys(targets))
+    targets = list(dict.fromkeys(BuildTarget(v, p) for v in pythons for p in platforms))
+    ids = ", ".join(t.id for t in targets)
+    for flag, globs in (("--only", only), ("--skip", skip)):
+        for glob in globs:
+            if not any(fnmatch.fnmatchcase(t.id, glob) for t in targets):
+                raise ConfigError(f"{flag} {glob!r} matches none of the targets {ids}",
+                                  "fix the pattern; it is matched against those ids")
+    kept = [t for t in targets if (not only or any(fnmatch.fnmatchcase(t.id, g) for g in only))
+            and not any(fnmatch.fnmatchcase(t.id, g) for g in skip)]
+    if not kept:
+        raise ConfigError(f"--skip leaves none of the targets {ids}", "skip fewer targets")
+    return kept
+
+
+def plan_targets(
+    options: Options, host: Host, env: Mapping[str, str], only: Sequence[str] = ()
+) -> list[BuildTarget]:
+    """The configured targets (those `only` matches), each with the interpreter that serves it."""
+    targets = configured_targets(options, host, only)
+    pythons = dict.fromkeys(t.python for t in targets)
+    interpreters = {v: find_interpreter(v, options.interpreters, env) for v in pythons}
+    return [replace(t, interpreter=interpreters[t.python]) for t in targets]
 
 
 def _check_requires_python(plugin: WheelInfo, target: BuildTarget) -> None:
@@ -48,14 +71,30 @@ def _extra_files(options: Options) -> list[Path]:
     return found
 
 
+@dataclass(frozen=True)
+class Source:
+    """Which sources a build came from: the tree digest, and git's HEAD when there is one."""
+
+    tree: str
+    git: str | None
+
+    @classmethod
+    def of(cls, options: Options, env: Mapping[str, str]) -> Source:
+        skip = [options.output, options.project / options.locks]
+        return cls(tree_digest(options.project, skip=skip), _tools.git_head(options.project, env))
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"git": self.git, "tree": self.tree}
+
+
 def plugin_wheel(
-    options: Options, cache: Cache, env: Mapping[str, str], outdir: Path, on_event: Events
+    options: Options, cache: Cache, env: Mapping[str, str], outdir: Path, on_event: Events,
+    source: Source,
 ) -> Path:
     """The plugin's own wheel, rebuilt only when its sources (or the build tools) changed."""
     tools = _tools.tool_versions()
     key = key_of(
-        "plugin-wheel",
-        tree_digest(options.project, skip=[options.output, options.project / options.locks]),
+        "plugin-wheel", source.tree,
         env.get("SOURCE_DATE_EPOCH", ""), tools.get("build", ""), tools.get("uv", ""),
     )
     with cache.lock(key):
@@ -86,14 +125,18 @@ class Prepared:
     epoch: int
     plugin: WheelInfo
     files: list[Path]
+    source: Source
 
     @property
     def requirements(self) -> list[str]:
         return list(self.plugin.requires_dist)
 
 
-def prepare(options: Options, env: Mapping[str, str], host: Host, workdir: Path, on_event: Events) -> Prepared:
-    targets = plan_targets(options, host, env)
+def prepare(
+    options: Options, env: Mapping[str, str], host: Host, workdir: Path, on_event: Events,
+    only: Sequence[str] = (),
+) -> Prepared:
+    targets = plan_targets(options, host, env, only)
     epoch = options.source_date_epoch if options.source_date_epoch is not None else ZIP_EPOCH
     cache = Cache(options.cache_dir)
     files = _extra_files(options)
@@ -101,7 +144,10 @@ def prepare(options: Options, env: Mapping[str, str], host: Host, workdir: Path,
     for target in targets:
         on_event(Event(f"Python {target.python_version} on {target.platform.name}", target.id, "plan"))
     environment = tool_env(options, env, epoch)
-    plugin = inspect_wheel(plugin_wheel(options, cache, environment, workdir / "plugin", on_event))
+    source = Source.of(options, env)
+    plugin = inspect_wheel(
+        plugin_wheel(options, cache, environment, workdir / "plugin", on_event, source)
+    )
     yamls = [f for f in files if f.suffix == ".yaml"]
     naming = check_yamls(yamls, plugin.name, plugin.version)
     warning = missing_yaml_warning(options.project, yamls, naming, plugin.name)
@@ -109,7 +155,7 @@ def prepare(options: Options, env: Mapping[str, str], host: Host, workdir: Path,
         on_event(Event(f"warning: {warning}"))
     for target in targets:
         _check_requires_python(plugin, target)
-    return Prepared(targets, cache, environment, epoch, plugin, files)
+    return Prepared(targets, cache, environment, epoch, plugin, files, source)
 
 
 def project_requirements(options: Options) -> list[str]:

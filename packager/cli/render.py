@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -13,6 +15,8 @@ from ..events import STAGES, Event, Events
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import TaskID
+
+    from ..build.pipeline import BuildReport
 
 
 def _plain(event: Event) -> None:
@@ -59,3 +63,29 @@ def progress_renderer(console: Console | None = None, verbose: bool = False) -> 
             )
 
         yield _shown(show, verbose)
+
+
+
+def _in_github_actions() -> bool:
+    return os.environ.get("GITHUB_ACTIONS") == "true"
+
+
+@contextmanager
+def ci_group(title: str) -> Iterator[None]:
+    """Under GitHub Actions, fold the command's log lines under `title`."""
+    if _in_github_actions():
+        print(f"::group::{title}", file=sys.stderr, flush=True)
+    try:
+        yield
+    finally:
+        if _in_github_actions():
+            print("::endgroup::", file=sys.stderr, flush=True)
+
+
+def step_summary(title: str, report: BuildReport, start: float) -> None:
+    """Under GitHub Actions, the wagons of a build or merge in the job's step summary."""
+    from ..release.summary import append_step_summary, report_markdown
+
+    if _in_github_actions():
+        markdown = report_markdown(title, report, time.monotonic() - start)
+        append_step_summary(markdown, os.environ)
