@@ -91,9 +91,15 @@ def uv_bin() -> str:
 
 
 def probe_interpreter(path: Path, env: Mapping[str, str]) -> tuple[int, int]:
-    out = _run([path, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"], env)
-    major, minor = out.strip().split(".")
-    return int(major), int(minor)
+    major, minor, _ = python_release(path, env)
+    return major, minor
+
+
+def python_release(path: Path, env: Mapping[str, str]) -> tuple[int, int, int]:
+    """The interpreter's exact (major, minor, micro)."""
+    out = _run([path, "-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"], env)
+    major, minor, micro = out.strip().split(".")
+    return int(major), int(minor), int(micro)
 
 
 def build_project_wheel(project: Path, outdir: Path, env: Mapping[str, str]) -> Path:
@@ -125,6 +131,7 @@ def uv_compile(
     interpreter: Path | None,
     index_args: Sequence[str],
     env: Mapping[str, str],
+    constraints: Path | None = None,
 ) -> None:
     """Resolve for the target (markers, Requires-Python, tags) into a PEP 751 lock file."""
     cmd: list[str | Path] = [
@@ -132,6 +139,8 @@ def uv_compile(
         "-o", output, "--python-version", python_version, "--python-platform", python_platform,
         "--no-header", "--no-annotate", *index_args,
     ]
+    if constraints is not None:
+        cmd += ["--constraint", constraints]
     if interpreter is not None:
         cmd += ["--python", interpreter]
     _run(cmd, env)

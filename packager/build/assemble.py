@@ -84,6 +84,7 @@ def assemble(
         files=[f.name for f in files],
         extension={
             "targets": [t.id for t in targets],
+            "python_full_versions": {t.id: t.python_full_version for t in targets},
             "plugin_yamls": sorted(f.name for f in files if f.suffix == ".yaml"),
             "tools": _tools.tool_versions(),
         },

@@ -15,7 +15,7 @@ from ..events import Event, Events, ignore
 from ..targets import BuildTarget, Host
 from .config import Options
 from .project import prepare
-from .resolve import Candidate, candidates_from_lock, compile_lock
+from .resolve import Candidate, candidates_from_lock, compile_exact
 
 TOOL_TABLE = "plugin-packager"
 
@@ -62,8 +62,9 @@ def lock_project(
         prepared = prepare(options, env, host, tmp, on_event)
         for target in prepared.targets:
             on_event(Event(f"resolving {len(prepared.requirements)} requirements", target.id, "resolve"))
-            resolution = compile_lock(
-                target, prepared.requirements, tmp / target.id, options.indexes, prepared.env, host
+            resolution = compile_exact(
+                target, prepared.requirements, tmp / target.id, options.indexes, prepared.env, host,
+                prepared.cache, on_event,
             )
             dest = lock_path(options.project, options.locks, target)
             write_lock(resolution, dest, target, prepared.requirements)

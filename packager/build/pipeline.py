@@ -103,7 +103,7 @@ def _candidates(
         on_event(Event(f"resolving {len(requirements)} requirements", target.id, "resolve"))
         candidates = resolve(
             target, requirements, workdir, options.indexes, prepared.env, host, prepared.cache,
-            refresh,
+            refresh, on_event,
         )
     for candidate in candidates:
         if candidate.is_sdist and not target.is_native(host):

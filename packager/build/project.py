@@ -11,7 +11,7 @@ from .. import _tools
 from ..author.plugin_yaml import check_yamls, find_yamls
 from ..errors import ConfigError
 from ..events import Event, Events
-from ..targets import BuildTarget, Host, admits, parse_platform, parse_python
+from ..targets import BuildTarget, Host, admits, parse_platform, parse_target_python
 from ..wagon.writer import ZIP_EPOCH
 from ..wheels import WheelInfo, inspect_wheel
 from .cache import Cache, key_of
@@ -22,10 +22,13 @@ from .interpreters import find_interpreter
 
 def plan_targets(options: Options, host: Host, env: Mapping[str, str]) -> list[BuildTarget]:
     """The cross product of Pythons and platforms, each with the interpreter that serves it."""
-    pythons = [parse_python(p) for p in options.python] or [sys.version_info[:2]]
+    pythons = [parse_target_python(p) for p in options.python] or [(sys.version_info[:2], None)]
     platforms = [parse_platform(p, host) for p in options.platform]
-    interpreters = {v: find_interpreter(v, options.interpreters, env) for v in dict.fromkeys(pythons)}
-    targets = [BuildTarget(v, p, interpreters[v]) for v in pythons for p in platforms]
+    interpreters = {v: find_interpreter(v, options.interpreters, env) for v, _ in pythons}
+    # Without a patch release, resolve for the interpreter's, so the clean room agrees.
+    releases = {v: _tools.python_release(exe, env)[2] for v, exe in interpreters.items()}
+    targets = [BuildTarget(v, p, interpreters[v], releases[v] if patch is None else patch)
+               for v, patch in pythons for p in platforms]
     return list(dict.fromkeys(targets))
 
 
@@ -99,7 +102,7 @@ def prepare(options: Options, env: Mapping[str, str], host: Host, workdir: Path,
     files = _extra_files(options)
     _tools.uv_bin()  # resolve it once here, before worker threads ask for it
     for target in targets:
-        on_event(Event(f"Python {target.python_version} on {target.platform.name}", target.id, "plan"))
+        on_event(Event(f"Python {target.python_full_version} on {target.platform.name}", target.id, "plan"))
     environment = tool_env(options, env, epoch)
     plugin = inspect_wheel(plugin_wheel(options, cache, environment, workdir / "plugin", on_event))
     check_yamls([f for f in files if f.suffix == ".yaml"], plugin.name, plugin.version)

@@ -23,7 +23,7 @@ def project_and_targets(func: F) -> F:
     """The project argument and the target/index options that build and lock share."""
     options = [
         click.argument("project", default=".", type=click.Path(path_type=Path, file_okay=False)),
-        click.option("--python", "python", multiple=True, help="Target Python X.Y (repeatable)."),
+        click.option("--python", "python", multiple=True, help="Target Python X.Y or X.Y.Z (repeatable)."),
         click.option("--platform", "platform", multiple=True, help="Target platform (repeatable)."),
         INTERPRETERS,
         click.option("--index-url", help="Base URL of the package index."),
