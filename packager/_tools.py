@@ -222,6 +222,17 @@ def run_probe(
     return result
 
 
+_COMPILE_PROBE = resources.files("packager").joinpath("resources/compile_probe.py")
+
+
+def compile_errors(python: Path, wheel: Path, env: Mapping[str, str]) -> list[str]:
+    """`file:line: Error: message` for each module of `wheel` that `python` cannot compile."""
+    out = _run([python, "-I", "-c", _COMPILE_PROBE.read_text(encoding="utf-8"), wheel],
+               clean_env(env), timeout=300)
+    found = [json.loads(line) for line in out.splitlines() if line.strip()]
+    return [f"{f['file']}:{f['line']}: {f['error']}: {f['message']}" for f in found]
+
+
 @lru_cache(maxsize=1)
 def tool_versions() -> dict[str, str]:
     names = ("plugin-packager", "build", "uv", "auditwheel", "packaging")

@@ -47,6 +47,12 @@ class ArchiveError(PackagerError):
     exit_code = 5
 
 
+class SourceError(PackagerError):
+    """The plugin's own code fails a check: a module does not compile for a target's Python."""
+
+    exit_code = 5
+
+
 class InstallError(PackagerError):
     """The installer refused a wagon's wheels."""
 

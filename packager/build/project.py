@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from .. import _tools
 from ..author.plugin_yaml import check_yamls, find_yamls
-from ..errors import ConfigError
+from ..errors import ConfigError, SourceError
 from ..events import Event, Events
 from ..targets import BuildTarget, Host, admits, parse_platform, parse_target_python
 from ..wagon.writer import ZIP_EPOCH
@@ -39,6 +39,20 @@ def _check_requires_python(plugin: WheelInfo, target: BuildTarget) -> None:
             f" target {target.id} is Python {target.python_version}",
             "drop that --python or widen requires-python in pyproject.toml",
         )
+
+
+def _check_compiles(plugin: WheelInfo, targets: Sequence[BuildTarget], env: Mapping[str, str]) -> None:
+    """Every module of the plugin's wheel compiles with each target's interpreter."""
+    for version, python in {t.python: t.interpreter for t in targets}.items():
+        if python is None:
+            continue
+        errors = _tools.compile_errors(python, plugin.path, env)
+        if errors:
+            raise SourceError(
+                f"{plugin.path.name} does not compile on Python {version[0]}.{version[1]}:"
+                f" {'; '.join(errors)}",
+                "fix the module (or drop that --python); agents import it with that Python",
+            )
 
 
 def _extra_files(options: Options) -> list[Path]:
@@ -108,6 +122,7 @@ def prepare(options: Options, env: Mapping[str, str], host: Host, workdir: Path,
     check_yamls([f for f in files if f.suffix == ".yaml"], plugin.name, plugin.version)
     for target in targets:
         _check_requires_python(plugin, target)
+    _check_compiles(plugin, targets, environment)
     return Prepared(targets, cache, environment, epoch, plugin, files)
 
 
