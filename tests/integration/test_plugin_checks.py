@@ -5,35 +5,28 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from .conftest import Run, interpreter, write_plugin
 
-
-def _build_refused(run_cli: Run, project: Path, *args: str) -> str:
-    out = project.parent / "out"
-    proc = run_cli("build", project, *args, "-o", out, check=False)
-    assert proc.returncode == 5, proc.stderr
-    assert not out.exists() or not list(out.iterdir()), "something was written"
-    return proc.stderr.strip().splitlines()[-1]
+INDENTED = "def create(ctx):\n    ctx.logger.info('x')\n   return 1\n"
+WALRUS = "def create(items):\n    if (n := len(items)) > 1:\n        return n\n"
 
 
-def test_an_indentation_error_fails_the_build_naming_file_and_line(
-    tmp_path: Path, run_cli: Run
+@pytest.mark.parametrize(("python", "source", "where", "error"), [
+    ("3.11", INDENTED, "tasks.py:3", "IndentationError"),
+    ("3.6", WALRUS, "tasks.py:2", "SyntaxError"),  # := is 3.8 syntax: 3.11 compiles it
+])
+def test_a_module_that_does_not_compile_fails_the_build_naming_file_and_line(
+    tmp_path: Path, run_cli: Run, python: str, source: str, where: str, error: str
 ) -> None:
-    project = write_plugin(tmp_path, "indent-plugin", [])
-    (project / "indent_plugin" / "tasks.py").write_text(
-        "def create(ctx):\n    ctx.logger.info('x')\n   return 1\n")
-    line = _build_refused(run_cli, project, "--python", "3.11")
-    assert "indent_plugin/tasks.py:3" in line
-    assert "IndentationError" in line
-    assert "3.11" in line
-
-
-def test_syntax_only_newer_pythons_know_fails_the_older_target(tmp_path: Path, run_cli: Run) -> None:
-    interpreter("3.6")
-    project = write_plugin(tmp_path, "walrus-plugin", [])
-    (project / "walrus_plugin" / "tasks.py").write_text(
-        "def create(items):\n    if (n := len(items)) > 1:\n        return n\n")
-    line = _build_refused(run_cli, project, "--python", "3.6")
-    assert "walrus_plugin/tasks.py:2" in line
-    assert "3.6" in line
-    run_cli("build", project, "--python", "3.11", "-o", tmp_path / "ok")
+    interpreter(python)
+    project = write_plugin(tmp_path, "bad-plugin", [])
+    (project / "bad_plugin" / "tasks.py").write_text(source)
+    out = tmp_path / "out"
+    proc = run_cli("build", project, "--python", python, "-o", out, check=False)
+    assert proc.returncode == 5, proc.stderr
+    assert not out.exists(), "something was written"
+    line = proc.stderr.strip().splitlines()[-1]
+    assert f"bad_plugin/{where}: {error}" in line
+    assert f"on Python {python}:" in line
