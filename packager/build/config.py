@@ -39,6 +39,7 @@ class Options:
     offline: bool
     validate: bool
     source_date_epoch: int | None
+    agent_provides: tuple[str, ...] = ()
 
 
 def read_pyproject(project: Path) -> dict[str, Any]:
@@ -179,4 +180,5 @@ def load_options(
         offline=merged["offline"],
         validate=merged["validate"],
         source_date_epoch=int(epoch) if epoch is not None else None,
+        agent_provides=merged["agent-provides"],
     )
