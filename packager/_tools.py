@@ -146,10 +146,10 @@ def uv_compile(
     _run(cmd, env)
 
 
-def uv_build_sdist(sdist: Path, interpreter: Path, outdir: Path, env: Mapping[str, str]) -> Path:
-    """A wheel from an sdist, built by the target's own interpreter."""
+def uv_build_sdist(source: Path, interpreter: Path, outdir: Path, env: Mapping[str, str]) -> Path:
+    """A wheel from an sdist (or its unpacked directory), built by the target's own interpreter."""
     cmd: list[str | Path] = [
-        uv_bin(), "build", "--wheel", "--python", interpreter, "--out-dir", outdir, sdist
+        uv_bin(), "build", "--wheel", "--python", interpreter, "--out-dir", outdir, source
     ]
     _run(cmd, env)
     return _one_wheel(outdir, cmd)
