@@ -168,7 +168,7 @@ def operations_check(
             missing = _unshipped(found, shipped)
             if found["ok"]:
                 results.append((PASSED, op.mapping))
-            elif missing and not shipped.by_agent(missing):
+            elif missing and not shipped.by_agent(missing) and op.module in shipped.modules:
                 results.append((FAILED, f"{op.mapping}: {_nowhere(op.module, missing, probe)}"))
             elif missing:
                 why = f"importing {op.module} needs {missing}, which no wheel in the wagon ships"
