@@ -42,6 +42,9 @@ def test_the_patch_version_decides_what_is_pinned(tmp_path: Path, run_cli: Run) 
     assert _pins(lock)["pyparsing"] == "3.1.4"
     run_cli("lock", project, "--python", "3.6.0")
     assert _pins(lock)["pyparsing"] == "3.0.7"
+    proc = run_cli("build", project, "--python", "3.6.8", "-o", tmp_path / "out", check=False)
+    assert proc.returncode == 3
+    assert "was locked for Python 3.6.0, the target is 3.6.8" in proc.stderr.splitlines()[-1]
 
 
 def test_the_full_version_is_recorded_and_defaults_to_the_interpreter(
