@@ -145,9 +145,9 @@ def label_cells(
     out: list[tuple[list[BuildTarget], bool]] = []
     for same in by_pythons.values():
         pure = _is_pure(plugin) and all(_is_pure(w) for c in same for t in c for w in wheels[t])
-        if len(same) == 1 or not pure:
-            out += [(cell, True) for cell in same]
-        elif len({_contents(cell, wheels) for cell in same}) == 1:
+        if len(same) == 1:
+            out.append((same[0], True))
+        elif pure and len({_contents(cell, wheels) for cell in same}) == 1:
             out.append(([t for cell in same for t in cell], True))
         else:
             out += [(cell, False) for cell in same]
