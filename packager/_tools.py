@@ -96,9 +96,15 @@ def uv_bin() -> str:
 
 
 def probe_interpreter(path: Path, env: Mapping[str, str]) -> tuple[int, int]:
-    out = _run([path, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"], env)
-    major, minor = out.strip().split(".")
-    return int(major), int(minor)
+    major, minor, _ = python_release(path, env)
+    return major, minor
+
+
+def python_release(path: Path, env: Mapping[str, str]) -> tuple[int, int, int]:
+    """The interpreter's exact (major, minor, micro)."""
+    out = _run([path, "-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"], env)
+    major, minor, micro = out.strip().split(".")
+    return int(major), int(minor), int(micro)
 
 
 def git_head(project: Path, env: Mapping[str, str]) -> str | None:
@@ -138,6 +144,7 @@ def uv_compile(
     interpreter: Path | None,
     index_args: Sequence[str],
     env: Mapping[str, str],
+    constraints: Path | None = None,
 ) -> None:
     """Resolve for the target (markers, Requires-Python, tags) into a PEP 751 lock file."""
     cmd: list[str | Path] = [
@@ -145,15 +152,17 @@ def uv_compile(
         "-o", output, "--python-version", python_version, "--python-platform", python_platform,
         "--no-header", "--no-annotate", *index_args,
     ]
+    if constraints is not None:
+        cmd += ["--constraint", constraints]
     if interpreter is not None:
         cmd += ["--python", interpreter]
     _run(cmd, env)
 
 
-def uv_build_sdist(sdist: Path, interpreter: Path, outdir: Path, env: Mapping[str, str]) -> Path:
-    """A wheel from an sdist, built by the target's own interpreter."""
+def uv_build_sdist(source: Path, interpreter: Path, outdir: Path, env: Mapping[str, str]) -> Path:
+    """A wheel from an sdist (or its unpacked directory), built by the target's own interpreter."""
     cmd: list[str | Path] = [
-        uv_bin(), "build", "--wheel", "--python", interpreter, "--out-dir", outdir, sdist
+        uv_bin(), "build", "--wheel", "--python", interpreter, "--out-dir", outdir, source
     ]
     _run(cmd, env)
     return _one_wheel(outdir, cmd)
@@ -224,6 +233,17 @@ def run_probe(
          clean_env(env), cwd=workdir, timeout=600)
     result: dict[str, Any] = json.loads(answer.read_text(encoding="utf-8"))
     return result
+
+
+_COMPILE_PROBE = resources.files("packager").joinpath("resources/compile_probe.py")
+
+
+def compile_errors(python: Path, wheel: Path, env: Mapping[str, str]) -> list[str]:
+    """`file:line: Error: message` for each module of `wheel` that `python` cannot compile."""
+    out = _run([python, "-I", "-c", _COMPILE_PROBE.read_text(encoding="utf-8"), wheel],
+               clean_env(env), timeout=300)
+    found = [json.loads(line) for line in out.splitlines() if line.strip()]
+    return [f"{f['file']}:{f['line']}: {f['error']}: {f['message']}" for f in found]
 
 
 @lru_cache(maxsize=1)

@@ -70,6 +70,12 @@ class MismatchError(PackagerError):
     exit_code = ExitCode.CHECK_FAILED
 
 
+class SourceError(PackagerError):
+    """The plugin's own code fails a check: a module does not compile for a target's Python."""
+
+    exit_code = ExitCode.CHECK_FAILED
+
+
 class InstallError(PackagerError):
     """The installer refused a wagon's wheels."""
 

@@ -141,13 +141,23 @@ def platform_of_wagon(text: str) -> Platform | None:
 
 
 def parse_python(text: str) -> tuple[int, int]:
-    match = re.fullmatch(r"(?:cp|py)?(\d)\.?(\d+)", text.strip())
+    """A wagon's or target's `3.11`, `py311`, `cp311`: no patch release."""
+    version, patch = parse_target_python(text)
+    if patch is not None:
+        raise TargetError(f"unknown Python version {text!r}", "write it as 3.11, without a patch")
+    return version
+
+
+def parse_target_python(text: str) -> tuple[tuple[int, int], int | None]:
+    """`--python` as (3, 6) and its patch release when given (`3.6.8` → 8)."""
+    match = re.fullmatch(r"(?:cp|py)?(\d)\.?(\d+)(?:\.(\d+))?", text.strip())
     if not match or match.group(1) != "3":
-        raise TargetError(f"unknown Python version {text!r}", "write it as 3.11 (CPython 3.6 and newer)")
+        raise TargetError(f"unknown Python version {text!r}",
+                          "write it as 3.11 or 3.11.4 (CPython 3.6 and newer)")
     version = (3, int(match.group(2)))
     if version < (3, 6):
         raise TargetError(f"Python {text} is too old for a wagon", "targets start at 3.6")
-    return version
+    return version, int(match.group(3)) if match.group(3) else None
 
 
 GENERIC_PYTAGS = ("py2", "py3", "py2.py3")
@@ -186,6 +196,7 @@ class BuildTarget:
     python: tuple[int, int]
     platform: Platform
     interpreter: Path | None = None
+    patch: int = 0  # markers and Requires-Python see this exact release (CentOS 7 runs 3.6.8)
 
     @property
     def pytag(self) -> str:
@@ -205,19 +216,23 @@ class BuildTarget:
     def python_version(self) -> str:
         return f"{self.python[0]}.{self.python[1]}"
 
+    @property
+    def python_full_version(self) -> str:
+        return f"{self.python_version}.{self.patch}"
+
     def marker_environment(self) -> dict[str, str]:
         """PEP 508 marker values of the target machine (not of the host)."""
         arch = self.platform.arch or _platform.machine()
         return {
             "implementation_name": "cpython",
-            "implementation_version": f"{self.python_version}.0",
+            "implementation_version": self.python_full_version,
             "os_name": "posix",
             "platform_machine": arch,
             "platform_python_implementation": "CPython",
             "platform_release": "",
             "platform_system": "Linux",
             "platform_version": "",
-            "python_full_version": f"{self.python_version}.0",
+            "python_full_version": self.python_full_version,
             "python_version": self.python_version,
             "sys_platform": "linux",
         }

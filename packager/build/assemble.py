@@ -6,6 +6,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from packaging.utils import parse_wheel_filename
+
 from .. import _tools
 from ..errors import ResolutionError
 from ..targets import BuildTarget
@@ -62,13 +64,15 @@ def assemble(
     epoch: int,
     stage: Path,
     source: Mapping[str, str | None],
+    may_be_any: bool = True,
 ) -> WagonResult:
-    """One wagon for a cell: one target, or (--combine) several Pythons on one platform."""
+    """One wagon for a cell: one target, or (--combine) several Pythons on one platform, or the
+    same pure wheels for several platforms; `may_be_any` False keeps a pure wagon's platform."""
     targets = [target for target, _ in cell]
     infos = _cell_infos(plugin, cell)
-    pure = all(i.is_pure for i in infos)
+    pure = may_be_any and all(i.is_pure for i in infos)
     platform = targets[0].wagon_platform(pure, options.legacy_platform_tag)
-    pytags = [t.pytag for t in targets]
+    pytags = list(dict.fromkeys(t.pytag for t in targets))
     name = archive_name(plugin.name, plugin.version, options.build_tag, pytags, platform)
     ordered = [i.path for i in infos]
     digests = {p.name: {"sha256": sha256_of(p), "size": p.stat().st_size} for p in ordered}
@@ -85,6 +89,7 @@ def assemble(
         files=[f.name for f in files],
         extension={
             "targets": [t.id for t in targets],
+            "python_full_versions": {t.id: t.python_full_version for t in targets},
             "plugin_yamls": sorted(f.name for f in files if f.suffix == ".yaml"),
             "tools": _tools.tool_versions(),
             "source": dict(source),
@@ -117,3 +122,35 @@ def cells(targets: Sequence[BuildTarget], combine: bool) -> list[list[BuildTarge
     for target in targets:
         groups.setdefault(target.platform.name, []).append(target)
     return [sorted(group, key=lambda t: t.python) for group in groups.values()]
+
+
+def _is_pure(wheel: Path) -> bool:
+    return all(tag.platform == "any" for tag in parse_wheel_filename(wheel.name)[3])
+
+
+Contents = frozenset[tuple[tuple[int, int], str, str]]  # (Python, wheel file, sha256)
+
+
+def _contents(cell: Sequence[BuildTarget], wheels: Mapping[BuildTarget, Sequence[Path]]) -> Contents:
+    return frozenset((t.python, w.name, sha256_of(w)) for t in cell for w in wheels[t])
+
+
+def label_cells(
+    groups: Sequence[list[BuildTarget]], wheels: Mapping[BuildTarget, Sequence[Path]], plugin: Path
+) -> list[tuple[list[BuildTarget], bool]]:
+    """The cells to assemble, each with whether it may be labelled `any`: pure cells of the same
+    Pythons on several platforms become one `any` wagon when their wheels are the same files,
+    else each keeps its platform, so two targets never write one name with different bytes."""
+    by_pythons: dict[tuple[tuple[int, int], ...], list[list[BuildTarget]]] = {}
+    for cell in groups:
+        by_pythons.setdefault(tuple(t.python for t in cell), []).append(cell)
+    out: list[tuple[list[BuildTarget], bool]] = []
+    for same in by_pythons.values():
+        pure = _is_pure(plugin) and all(_is_pure(w) for c in same for t in c for w in wheels[t])
+        if len(same) == 1:
+            out.append((same[0], True))
+        elif pure and len({_contents(cell, wheels) for cell in same}) == 1:
+            out.append(([t for cell in same for t in cell], True))
+        else:
+            out += [(cell, False) for cell in same]
+    return out

@@ -40,6 +40,7 @@ class Options:
     validate: bool
     source_date_epoch: int | None
     runners: tuple[str, ...] = ()  # ARCH=LABEL: the CI runner `matrix` gives each architecture
+    agent_provides: tuple[str, ...] = ()
 
 
 def read_pyproject(project: Path) -> dict[str, Any]:
@@ -181,4 +182,5 @@ def load_options(
         validate=merged["validate"],
         source_date_epoch=int(epoch) if epoch is not None else None,
         runners=merged["runners"],
+        agent_provides=merged["agent-provides"],
     )

@@ -7,13 +7,15 @@ import urllib.request
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 from urllib.parse import unquote, urlparse
 
 from ..errors import ResolutionError
 from ..wheels import sha256_of
 from .cache import Cache
-from .resolve import Candidate
+
+if TYPE_CHECKING:
+    from .resolve import Candidate
 
 DOWNLOAD_THREADS = 8
 TIMEOUT_SECONDS = 120

@@ -15,7 +15,7 @@ from ..events import Event, Events, ignore
 from ..targets import BuildTarget, Host
 from .config import Options
 from .project import prepare
-from .resolve import Candidate, candidates_from_lock, compile_lock
+from .resolve import Candidate, candidates_from_lock, compile_exact
 
 TOOL_TABLE = "plugin-packager"
 
@@ -28,6 +28,7 @@ def write_lock(resolution: Path, dest: Path, target: BuildTarget, requirements: 
     """uv's lock plus the inputs it answers, so `build` can tell when it went stale."""
     tool = (
         f"\n[tool.{TOOL_TABLE}]\ntarget = {json.dumps(target.id)}\n"
+        f"python = {json.dumps(target.python_full_version)}\n"
         f"requirements = {json.dumps(sorted(requirements))}\n"
     )
     text = resolution.read_text(encoding="utf-8").rstrip("\n") + "\n" + tool
@@ -41,7 +42,14 @@ def read_lock(path: Path, target: BuildTarget, requirements: Sequence[str]) -> l
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not a valid lock: {exc}", "run plugin-packager lock again") from exc
-    recorded = data.get("tool", {}).get(TOOL_TABLE, {}).get("requirements")
+    tool = data.get("tool", {}).get(TOOL_TABLE, {})
+    python = tool.get("python", target.python_full_version)
+    if python != target.python_full_version:
+        raise ResolutionError(
+            f"{path} was locked for Python {python}, the target is {target.python_full_version}",
+            f"run plugin-packager lock again, or build with --python {python}",
+        )
+    recorded = tool.get("requirements")
     if recorded != sorted(requirements):
         raise ResolutionError(
             f"{path} is stale: it was locked for requirements {recorded}, the plugin now has"
@@ -62,9 +70,9 @@ def lock_project(
         prepared = prepare(options, env, host, tmp, on_event)
         for target in prepared.targets:
             on_event(Event(f"resolving {len(prepared.requirements)} requirements", target.id, "resolve"))
-            resolution = compile_lock(
+            resolution = compile_exact(
                 target, prepared.requirements, tmp / target.id, options.indexes, prepared.env, host,
-                prepared.cache,
+                prepared.cache, on_event,
             )
             dest = lock_path(options.project, options.locks, target)
             write_lock(resolution, dest, target, prepared.requirements)

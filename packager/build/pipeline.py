@@ -16,7 +16,7 @@ from ..check.validate import Settings
 from ..errors import ConfigError, ResolutionError
 from ..events import Event, Events, ignore
 from ..targets import BuildTarget, Host
-from .assemble import SBOM_SUFFIX, WagonResult, assemble, cells
+from .assemble import SBOM_SUFFIX, WagonResult, assemble, cells, label_cells
 from .config import Options
 from .fetch import fetch
 from .lock import lock_path, read_lock
@@ -105,7 +105,7 @@ def _candidates(
         on_event(Event(f"resolving {len(requirements)} requirements", target.id, "resolve"))
         candidates = resolve(
             target, requirements, workdir, options.indexes, prepared.env, host, prepared.cache,
-            refresh,
+            refresh, on_event,
         )
     for candidate in candidates:
         if candidate.is_sdist and not target.is_native(host):
@@ -151,24 +151,28 @@ def build_wagons(
 
         wheels = dict(zip(targets, pool.map(wheels_for, targets, resolved)))
 
-        def assemble_cell(cell: list[BuildTarget]) -> tuple[WagonResult, Path]:
+        def assemble_cell(labelled: tuple[list[BuildTarget], bool]) -> tuple[WagonResult, Path]:
+            cell, may_be_any = labelled
             for target in cell:
                 on_event(Event("writing the wagon", target.id, "write"))
             stage = tmp / "stage" / cell[0].id
             result = assemble(
                 [(t, wheels[t]) for t in cell], plugin, prepared.files, options, prepared.epoch,
                 stage, prepared.source.as_dict(),
+                may_be_any,
             )
             for target in cell:
                 on_event(Event(f"{result.file} ({len(result.wheels)} wheels)", target.id, "done"))
             return result, stage / result.file
 
-        built = list(pool.map(assemble_cell, cells(targets, options.combine)))
+        labelled = label_cells(cells(targets, options.combine), wheels, plugin.path)
+        built = list(pool.map(assemble_cell, labelled))
         report = BuildReport(
             plugin.name, plugin.version, str(options.output), prepared.epoch,
             _without_clashes([result for result, _ in built]), prepared.source.as_dict(),
         )
-        settings = Settings(clean_room=options.validate, interpreters=options.interpreters)
+        settings = Settings(clean_room=options.validate, interpreters=options.interpreters,
+                            agent_provides=options.agent_provides)
         require_valid([path for _, path in built], env, host, settings, on_event)
         _publish(report, {result.file: path for result, path in built}, options.output)
     return report

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from .. import _tools
 from ..author.plugin_yaml import check_yamls, find_yamls, missing_yaml_warning
-from ..errors import ConfigError
+from ..errors import ConfigError, SourceError
 from ..events import Event, Events
-from ..targets import BuildTarget, Host, admits, parse_platform, parse_python
+from ..targets import BuildTarget, Host, admits, parse_platform, parse_target_python
 from ..wagon.writer import ZIP_EPOCH
 from ..wheels import WheelInfo, inspect_wheel
 from .cache import Cache, key_of
@@ -26,9 +26,11 @@ def configured_targets(
 ) -> list[BuildTarget]:
     """The cross product of Pythons and platforms, without interpreters (a CI job that plans
     the matrix need not have them), narrowed to the ids `only` matches and `skip` does not."""
-    pythons = [parse_python(p) for p in options.python] or [sys.version_info[:2]]
+    pythons = [parse_target_python(p) for p in options.python] or [(sys.version_info[:2], None)]
     platforms = [parse_platform(p, host) for p in options.platform]
-    targets = list(dict.fromkeys(BuildTarget(v, p) for v in pythons for p in platforms))
+    targets = list(dict.fromkeys(
+        BuildTarget(v, p, None, patch or 0) for v, patch in pythons for p in platforms
+    ))
     ids = ", ".join(t.id for t in targets)
     for flag, globs in (("--only", only), ("--skip", skip)):
         for glob in globs:
@@ -47,9 +49,16 @@ def plan_targets(
 ) -> list[BuildTarget]:
     """The configured targets (those `only` matches), each with the interpreter that serves it."""
     targets = configured_targets(options, host, only)
+    given = {p[0]: p[1] for p in (parse_target_python(p) for p in options.python)}
     pythons = dict.fromkeys(t.python for t in targets)
     interpreters = {v: find_interpreter(v, options.interpreters, env) for v in pythons}
-    return [replace(t, interpreter=interpreters[t.python]) for t in targets]
+    # Without a patch release, resolve for the interpreter's, so the clean room agrees.
+    releases = {v: _tools.python_release(exe, env)[2] for v, exe in interpreters.items()}
+    return list(dict.fromkeys(
+        replace(t, interpreter=interpreters[t.python],
+                patch=releases[t.python] if given.get(t.python) is None else t.patch)
+        for t in targets
+    ))
 
 
 def _check_requires_python(plugin: WheelInfo, target: BuildTarget) -> None:
@@ -59,6 +68,20 @@ def _check_requires_python(plugin: WheelInfo, target: BuildTarget) -> None:
             f" target {target.id} is Python {target.python_version}",
             "drop that --python or widen requires-python in pyproject.toml",
         )
+
+
+def _check_compiles(plugin: WheelInfo, targets: Sequence[BuildTarget], env: Mapping[str, str]) -> None:
+    """Every module of the plugin's wheel compiles with each target's interpreter."""
+    for version, python in {t.python: t.interpreter for t in targets}.items():
+        if python is None:
+            continue
+        errors = _tools.compile_errors(python, plugin.path, env)
+        if errors:
+            raise SourceError(
+                f"{plugin.path.name} does not compile on Python {version[0]}.{version[1]}:"
+                f" {'; '.join(errors)}",
+                "fix the module (or drop that --python); agents import it with that Python",
+            )
 
 
 def _extra_files(options: Options) -> list[Path]:
@@ -142,7 +165,7 @@ def prepare(
     files = _extra_files(options)
     _tools.uv_bin()  # resolve it once here, before worker threads ask for it
     for target in targets:
-        on_event(Event(f"Python {target.python_version} on {target.platform.name}", target.id, "plan"))
+        on_event(Event(f"Python {target.python_full_version} on {target.platform.name}", target.id, "plan"))
     environment = tool_env(options, env, epoch)
     source = Source.of(options, env)
     plugin = inspect_wheel(
@@ -155,6 +178,7 @@ def prepare(
         on_event(Event(f"warning: {warning}"))
     for target in targets:
         _check_requires_python(plugin, target)
+    _check_compiles(plugin, targets, environment)
     return Prepared(targets, cache, environment, epoch, plugin, files, source)
 
 

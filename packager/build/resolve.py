@@ -14,8 +14,11 @@ from packaging.utils import parse_wheel_filename
 from .. import _tools
 from .._toml import tomllib
 from ..errors import BuildError, ResolutionError
+from ..events import Event, Events, ignore
 from ..targets import BuildTarget, Host
 from .cache import Cache, key_of
+from .exact import Refused, refused
+from .fetch import fetch
 from .indexes import Indexes
 
 NETWORK_HINT = (
@@ -23,6 +26,7 @@ NETWORK_HINT = (
     " --index-url; with locks, --offline --find-links DIR builds without it"
 )
 RESOLUTION_TTL = 24 * 3600  # seconds; new releases upstream are picked up a day later at most
+EXCLUSION_ROUNDS = 8  # each round drops at least one release; real plugins needed two
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,7 @@ def resolve(
     host: Host,
     cache: Cache,
     refresh: bool = False,
+    on_event: Events = ignore,
 ) -> list[Candidate]:
     """Pinned files for `requirements`, markers and tags evaluated for `target`, not the host.
 
@@ -98,11 +103,12 @@ def resolve(
     if not requirements:
         return []
     key = key_of(
-        "resolution", target.id, target.uv_platform(host), *sorted(requirements), indexes.digest(),
-        _tools.tool_versions().get("uv", ""),
+        "resolution", target.id, target.python_full_version, target.uv_platform(host),
+        *sorted(requirements), indexes.digest(), _tools.tool_versions().get("uv", ""),
     )
     cached = None if refresh else cache.get_keyed("resolutions", key, max_age=RESOLUTION_TTL)
-    lock = cached or compile_lock(target, requirements, workdir, indexes, env, host, cache)
+    lock = cached or compile_exact(target, requirements, workdir, indexes, env, host, cache,
+                                   on_event)
     if cached is None:
         cache.put_keyed("resolutions", key, lock)
     return candidates_from_lock(lock, target)
@@ -119,6 +125,39 @@ def candidates_from_lock(lock: Path, target: BuildTarget) -> list[Candidate]:
     ]
 
 
+def compile_exact(
+    target: BuildTarget,
+    requirements: Sequence[str],
+    workdir: Path,
+    indexes: Indexes,
+    env: Mapping[str, str],
+    host: Host,
+    cache: Cache,
+    on_event: Events = ignore,
+) -> Path:
+    """compile_lock, then again without each pinned release whose Requires-Python excludes the
+    target's exact Python, until every file admits it."""
+    excluded: list[Refused] = []
+    for _ in range(EXCLUSION_ROUNDS):
+        lock = compile_lock(target, requirements, workdir, indexes, env, host, cache,
+                            [r.constraint for r in excluded])
+        candidates = candidates_from_lock(lock, target)
+        files = fetch(candidates, workdir / "download", cache, indexes.local_dirs)
+        found = refused(candidates, files, target)
+        if not found:
+            return lock
+        for one in found:
+            on_event(Event(
+                f"excluded {one.name} {one.version}: its Requires-Python {one.requires_python!r}"
+                f" does not admit Python {target.python_full_version}", target.id, "resolve"))
+        excluded += found
+    raise ResolutionError(
+        f"no resolution for {target.id} admits Python {target.python_full_version} after"
+        f" excluding {', '.join(r.constraint for r in excluded)}",
+        "pin the dependencies that dropped this Python to older releases",
+    )
+
+
 def compile_lock(
     target: BuildTarget,
     requirements: Sequence[str],
@@ -127,16 +166,19 @@ def compile_lock(
     env: Mapping[str, str],
     host: Host,
     cache: Cache,
+    constraints: Sequence[str] = (),
 ) -> Path:
     """A fresh uv resolution for `target` as a PEP 751 lock in `workdir`."""
     workdir.mkdir(parents=True, exist_ok=True)
     req_file = workdir / "requirements.in"
     req_file.write_text("\n".join(requirements) + "\n", encoding="utf-8")
+    constraints_file = workdir / "constraints.txt"
+    constraints_file.write_text("".join(f"{c}\n" for c in constraints), encoding="utf-8")
     lock = workdir / "pylock.target.toml"
     try:
         _tools.uv_compile(
-            req_file, lock, target.python_version, target.uv_platform(host),
-            target.interpreter, indexes.args(), env,
+            req_file, lock, target.python_full_version, target.uv_platform(host),
+            target.interpreter, indexes.args(), env, constraints_file,
         )
     except _tools.ToolFailure as exc:
         if exc.build_failed:

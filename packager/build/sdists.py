@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import tarfile
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -58,6 +59,29 @@ def too_new_symbols(wheel: Path, floor: tuple[int, int]) -> list[str]:
     return sorted(found)
 
 
+def _unpack(sdist: Path, dest: Path) -> Path:
+    """The sdist's top directory, unpacked by us: uv would pick a random directory, and
+    compilers write the directory they ran in into debug info, so cold builds would differ."""
+    dest.mkdir(parents=True, exist_ok=True)
+    if zipfile.is_zipfile(sdist):
+        with zipfile.ZipFile(sdist) as archive:
+            archive.extractall(dest)
+    else:
+        with tarfile.open(sdist) as archive:
+            archive.extractall(dest, filter="data")
+    tops = [p for p in dest.iterdir() if p.is_dir()]
+    if len(tops) != 1:
+        raise BuildError(f"{sdist.name} does not hold one top directory", "rebuild the sdist")
+    return tops[0]
+
+
+def _mapped(env: Mapping[str, str], source: Path) -> dict[str, str]:
+    """`env` with the compilers told to write /usr/src/<dir> wherever `source` (a temporary
+    directory) would appear in the binaries."""
+    flag = f"-ffile-prefix-map={source}=/usr/src/{source.name}"
+    return {**env, **{name: f"{env.get(name, '')} {flag}".strip() for name in ("CFLAGS", "CXXFLAGS")}}
+
+
 def build_sdist(
     candidate: Candidate,
     sdist: Path,
@@ -94,7 +118,8 @@ def _build(
 ) -> Path:
     built_dir, repaired_dir = workdir / "built", workdir / "repaired"
     try:
-        wheel = _tools.uv_build_sdist(sdist, interpreter, built_dir, env)
+        source = _unpack(sdist, workdir / "src")
+        wheel = _tools.uv_build_sdist(source, interpreter, built_dir, _mapped(env, source))
     except _tools.ToolFailure as exc:
         log = cache.keep_log(f"{candidate.name}-{candidate.version}-{target.id}", exc.output)
         raise BuildError(

@@ -4,6 +4,8 @@ plugin's imports and operation mappings."""
 
 from __future__ import annotations
 
+import ast
+import sys
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -16,17 +18,46 @@ from ..wheels import module_members, read_member
 from .report import Check, Status, worst
 
 PASSED, WARNING, FAILED = Status.PASSED, Status.WARNING, Status.FAILED
+# What every Cloudify agent has installed; an operation may import these without shipping them.
+AGENT_PROVIDES = ("cloudify", "cloudify_rest_client", "dsl_parser", "script_runner",
+                  "cloudify_agent")
+# Standard modules a newer host lacks and older targets have (distutils, imp, PEP 594).
+_REMOVED_STDLIB = frozenset((
+    "distutils", "imp", "asynchat", "asyncore", "smtpd", "aifc", "audioop", "cgi", "cgitb",
+    "chunk", "crypt", "imghdr", "mailcap", "msilib", "nis", "nntplib", "ossaudiodev", "pipes",
+    "sndhdr", "spwd", "sunau", "telnetlib", "uu", "xdrlib", "lib2to3", "binhex", "formatter",
+    "parser", "symbol", "dummy_threading", "_dummy_thread",
+))
+_STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | _REMOVED_STDLIB | {"__future__"}
 
 
 class Shipped:
-    """The modules a wagon's wheels install, for telling 'the agent provides it' from 'broken'."""
+    """The modules a wagon's wheels install, and the agent's, for telling 'provided' from 'broken'."""
 
-    def __init__(self, wheels: Sequence[Path]) -> None:
+    def __init__(self, wheels: Sequence[Path], agent_provides: Sequence[str] = ()) -> None:
         self.modules: dict[str, tuple[Path, str]] = {}
         for wheel in wheels:
             for module, member in module_members(wheel).items():
                 self.modules.setdefault(module, (wheel, member))
         self.tops = {m.split(".")[0] for m in self.modules}
+        self.agent = frozenset(AGENT_PROVIDES) | {m.split(".")[0] for m in agent_provides}
+
+    def by_agent(self, module: str) -> bool:
+        return module.split(".")[0] in self.agent
+
+    def unprovided_imports(self, source: bytes) -> list[str]:
+        """Unconditional top-level imports that neither the wheels, the standard library (of
+        the Python running this) nor the agent provide; empty when the stdlib is unknown."""
+        if not hasattr(sys, "stdlib_module_names"):
+            return []
+        names: list[str] = []
+        for node in ast.parse(source).body:
+            if isinstance(node, ast.Import):
+                names += [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names.append(node.module)
+        return sorted({n for n in names if n.split(".")[0] not in
+                       self.tops | self.agent | _STDLIB})
 
 
 @dataclass(frozen=True)
@@ -35,6 +66,7 @@ class Probe:
 
     modules: dict[str, dict[str, Any]]
     functions: dict[str, dict[str, Any]]
+    python: str  # "3.11": the interpreter the imports ran in
 
     def function(self, module: str, name: str) -> dict[str, Any]:
         return self.functions[f"{module}:{name}"]
@@ -75,7 +107,7 @@ def install_and_probe(
     request = {"modules": list(modules), "functions": [list(f) for f in functions]}
     try:
         answer = _tools.run_probe(python, request, workdir, env)
-        probe = Probe(dict(answer["modules"]), dict(answer["functions"]))
+        probe = Probe(dict(answer["modules"]), dict(answer["functions"]), str(answer["python"]))
     except (_tools.ToolFailure, OSError, ValueError, KeyError, TypeError) as exc:
         detail = exc.last_lines(4) if isinstance(exc, _tools.ToolFailure) else repr(exc)
         checks.append(Check(f"import:{pytag}", Status.FAILED, f"the import probe died: {detail}"))
@@ -92,11 +124,16 @@ def _static(op: Operation, shipped: Shipped, why: str) -> tuple[Status, str]:
         return WARNING, f"{op.mapping}: {member} is compiled: not checked ({why})"
     try:
         with zipfile.ZipFile(wheel) as archive:
-            kind = static_binding(read_member(archive, member), op.function)
+            source = read_member(archive, member)
+        kind = static_binding(source, op.function)
+        unprovided = shipped.unprovided_imports(source)
     except (SyntaxError, ValueError, RecursionError) as exc:
         return FAILED, f"{op.mapping}: {member} does not parse: {exc}"
     if kind is None:
         return FAILED, f"{op.mapping}: {member} defines no {op.function}"
+    if unprovided:
+        return FAILED, (f"{op.mapping}: {member} imports {', '.join(unprovided)}, which neither"
+                        " the wagon's wheels, the standard library nor the agent provides")
     if kind == "star import":
         return WARNING, (f"{op.mapping}: {op.function} may come from a star import in {member};"
                          f" not checked ({why})")
@@ -110,6 +147,11 @@ def _unshipped(result: Mapping[str, object], shipped: Shipped) -> str | None:
     if result.get("error") != "ModuleNotFoundError" or not isinstance(missing, str):
         return None
     return missing if missing.split(".")[0] not in shipped.tops else None
+
+
+def _nowhere(module: str, missing: str, probe: Probe) -> str:
+    return (f"importing {module} needs {missing}, which neither the wagon's wheels,"
+            f" Python {probe.python} nor the agent provides")
 
 
 def operations_check(
@@ -126,6 +168,8 @@ def operations_check(
             missing = _unshipped(found, shipped)
             if found["ok"]:
                 results.append((PASSED, op.mapping))
+            elif missing and not shipped.by_agent(missing) and op.module in shipped.modules:
+                results.append((FAILED, f"{op.mapping}: {_nowhere(op.module, missing, probe)}"))
             elif missing:
                 why = f"importing {op.module} needs {missing}, which no wheel in the wagon ships"
                 results.append(_static(op, shipped, why))
@@ -146,6 +190,8 @@ def import_check(name: str, modules: Sequence[str], probe: Probe, shipped: Shipp
         missing = _unshipped(found, shipped)
         if found["ok"]:
             results.append((PASSED, module))
+        elif missing and not shipped.by_agent(missing):
+            results.append((FAILED, _nowhere(module, missing, probe)))
         elif missing:
             results.append((WARNING, (f"{module} imports {missing}, which no wheel in the wagon"
                                       " ships (the agent must provide it)")))

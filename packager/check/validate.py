@@ -35,13 +35,14 @@ class Settings:
     interpreters: tuple[str, ...] = ()
     installer: str = "uv"
     limits: Limits | None = None
+    agent_provides: tuple[str, ...] = ()  # modules agents have beyond cleanroom.AGENT_PROVIDES
 
 
 class _Wagon:
     """An opened wagon with what several checks derive from it, each computed once."""
 
-    def __init__(self, ex: Extracted, meta: WagonMeta) -> None:
-        self.ex, self.meta = ex, meta
+    def __init__(self, ex: Extracted, meta: WagonMeta, agent_provides: Sequence[str]) -> None:
+        self.ex, self.meta, self.agent_provides = ex, meta, agent_provides
         self.strict = FAILED if meta.ours else WARNING  # what a gap costs: ours must be whole
         self.wheel_dir = ex.root / WHEELS_DIR
         self.present = sorted(f.split("/", 1)[1] for f in ex.files
@@ -66,7 +67,7 @@ class _Wagon:
 
     @cached_property
     def shipped(self) -> Shipped:
-        return Shipped([i.path for i in self.infos])
+        return Shipped([i.path for i in self.infos], self.agent_provides)
 
     def plugin_wheels(self) -> list[WheelInfo]:
         return [i for i in self.infos if same_name(i.name, self.meta.name)]
@@ -98,7 +99,7 @@ def validate_wagon(
             report.add(METADATA_FILE, FAILED, exc.message)
             return report
         report.add(METADATA_FILE, PASSED, f"well-formed, written by {meta.created_by}")
-        wagon = _Wagon(ex, meta)
+        wagon = _Wagon(ex, meta, settings.agent_provides)
         _structure(report, wagon)
         _truth(report, wagon)
         operations = _yamls(report, wagon)

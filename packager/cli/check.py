@@ -18,9 +18,11 @@ from .options import INSTALLER, INTERPRETERS, WAGONS
 @click.argument("wagons", nargs=-1, required=True, type=WAGONS)
 @INTERPRETERS
 @INSTALLER
+@click.option("--agent-provides", multiple=True, metavar="MODULE",
+              help="A module agents have besides cloudify and its kin (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def validate(wagons: tuple[Path, ...], interpreters: tuple[str, ...], installer: str,
-             as_json: bool) -> None:
+             agent_provides: tuple[str, ...], as_json: bool) -> None:
     """Check WAGONs as a manager would: structure, truth, plugin YAMLs, clean-room installs.
 
     Exit status: 0 every check passed (warnings allowed), 5 a check failed, 6 a check was
@@ -29,7 +31,8 @@ def validate(wagons: tuple[Path, ...], interpreters: tuple[str, ...], installer:
     from ..check import report
     from ..check.validate import Settings, validate_wagon
 
-    settings = Settings(interpreters=interpreters, installer=installer)
+    settings = Settings(interpreters=interpreters, installer=installer,
+                        agent_provides=agent_provides)
     reports = []
     for path in wagons:
         result = validate_wagon(path, dict(os.environ), settings=settings)

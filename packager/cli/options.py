@@ -36,7 +36,8 @@ INSTALLER = click.option("--installer", type=click.Choice(INSTALLERS), default="
 
 _TARGETS = [
     click.argument("project", default=".", type=click.Path(path_type=Path, file_okay=False)),
-    click.option("--python", "python", multiple=True, help="Target Python X.Y (repeatable)."),
+    click.option("--python", "python", multiple=True,
+                 help="Target Python X.Y or X.Y.Z (repeatable)."),
     click.option("--platform", "platform", multiple=True, help="Target platform (repeatable)."),
 ]
 

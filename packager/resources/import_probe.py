@@ -35,6 +35,7 @@ def main():
     answer = {
         "modules": {name: attempt(name)[1] for name in request["modules"]},
         "functions": {f"{m}:{f}": lookup(m, f) for m, f in request["functions"]},
+        "python": "{}.{}".format(*sys.version_info[:2]),
     }
     Path(sys.argv[2]).write_text(json.dumps(answer), encoding="utf-8")
 

@@ -3,11 +3,12 @@ or refused naming the package, the symbols and the floor."""
 
 from __future__ import annotations
 
+import hashlib
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-from ..sdists import GETRANDOM_C, write_c_sdist
+from ..sdists import GETRANDOM_C, PLAIN_C, write_c_sdist
 from .conftest import Run, WagonVenv, interpreter, read_package_json, write_plugin
 from .floors import auditwheel_policy, platform_glibc, runs_on
 
@@ -16,13 +17,18 @@ def plugin(tmp_path: Path, dependency: str) -> Path:
     return write_plugin(tmp_path, "cext-user-plugin", [f"{dependency}==0.1.0"], version="2.0.0")
 
 
+def cext_plugin(tmp_path: Path, dependency: str, body: str = PLAIN_C) -> tuple[Path, Path]:
+    """A plugin on `dependency`, whose C sdist is in the returned find-links directory."""
+    interpreter("3.11")
+    links = tmp_path / "links"
+    write_c_sdist(links, dependency, "0.1.0", body)
+    return plugin(tmp_path, dependency), links
+
+
 def test_sdist_only_c_extension_is_built_and_repaired_to_the_floor(
     tmp_path: Path, run_cli: Run, fresh_wagon_venv: Callable[[str], WagonVenv]
 ) -> None:
-    interpreter("3.11")
-    links = tmp_path / "links"
-    write_c_sdist(links, "pp-cext-ok", "0.1.0")
-    project = plugin(tmp_path, "pp-cext-ok")
+    project, links = cext_plugin(tmp_path, "pp-cext-ok")
     out = tmp_path / "out"
     run_cli("build", project, "--python", "3.11", "--platform", "manylinux2014_x86_64",
             "--find-links", links, "-o", out)
@@ -41,10 +47,7 @@ def test_sdist_only_c_extension_is_built_and_repaired_to_the_floor(
 
 
 def test_sdist_that_cannot_reach_the_floor_is_refused_by_name(tmp_path: Path, run_cli: Run) -> None:
-    interpreter("3.11")
-    links = tmp_path / "links"
-    write_c_sdist(links, "pp-cext-new-glibc", "0.1.0", GETRANDOM_C)
-    project = plugin(tmp_path, "pp-cext-new-glibc")
+    project, links = cext_plugin(tmp_path, "pp-cext-new-glibc", GETRANDOM_C)
     out = tmp_path / "out"
     proc = run_cli("build", project, "--python", "3.11", "--platform", "manylinux2014_x86_64",
                    "--find-links", links, "-o", out, check=False)
@@ -54,3 +57,21 @@ def test_sdist_that_cannot_reach_the_floor_is_refused_by_name(tmp_path: Path, ru
     assert "getrandom@GLIBC_2.25" in last
     assert "manylinux_2_17_x86_64" in last
     assert not out.exists()
+
+
+def test_two_cold_builds_in_different_temp_dirs_give_identical_wagons(
+    tmp_path: Path, run_cli: Run
+) -> None:
+    project, links = cext_plugin(tmp_path, "pp-cext-same")
+    digests = []
+    for run in ("first", "second-run"):
+        scratch = tmp_path / run
+        (scratch / "tmp").mkdir(parents=True)
+        # Empty caches (ours and uv's) and another TMPDIR: nothing is shared between the builds.
+        env = {"PLUGIN_PACKAGER_CACHE": str(scratch / "cache"), "TMPDIR": str(scratch / "tmp"),
+               "UV_CACHE_DIR": str(scratch / "uv")}
+        run_cli("build", project, "--python", "3.11", "--platform", "manylinux2014_x86_64",
+                "--find-links", links, "-o", scratch / "out", env=env)
+        (wagon,) = (scratch / "out").glob("*.wgn")
+        digests.append(hashlib.sha256(wagon.read_bytes()).hexdigest())
+    assert digests[0] == digests[1]

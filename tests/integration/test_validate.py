@@ -112,10 +112,11 @@ def test_the_clean_room_ignores_the_users_pip_and_uv_settings(
     assert status == "failed"
     assert reason.startswith(f"{installer} could not install hello-plugin==1.0.0: ")
     assert "pyyaml" in reason.lower()
-    # No import probe ran, so the operations were read statically.
+    # No import probe ran, so the operations were read statically: tasks.py imports yaml, gone.
     assert {n: s for n, (s, _) in checks.items() if s != "passed"} == {
-        "install:py311": "failed", "operations:plugin.yaml": "warning",
+        "install:py311": "failed", "operations:plugin.yaml": "failed",
     }
+    assert "hello_plugin/tasks.py imports yaml, which neither" in checks["operations:plugin.yaml"][1]
 
 
 def test_a_target_this_machine_cannot_run_is_skipped_by_name(run_cli: Run, tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ import pytest
 from packaging.utils import parse_wheel_filename
 
 from packager.errors import TargetError
-from packager.targets import BuildTarget, Host, parse_platform, parse_python
+from packager.targets import BuildTarget, Host, parse_platform, parse_python, parse_target_python
 
 
 def target(py: str, plat: str, host: Host) -> BuildTarget:
@@ -160,3 +160,13 @@ def test_requires_python_admits_a_target_when_some_patch_release_fits(
     from packager.targets import admits
 
     assert admits(spec, version) is expected
+
+
+def test_a_target_python_may_name_its_patch_release(host: Host) -> None:
+    assert parse_target_python("3.6.8") == ((3, 6), 8)
+    assert parse_target_python("3.11") == ((3, 11), None)
+    with pytest.raises(TargetError, match="unknown Python version"):
+        parse_python("3.6.8")
+    cell = BuildTarget((3, 6), parse_platform("manylinux2014_x86_64", host), patch=8)
+    assert cell.id == "cp36-manylinux2014_x86_64"
+    assert cell.marker_environment()["python_full_version"] == "3.6.8"
