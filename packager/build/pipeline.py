@@ -21,9 +21,10 @@ from .fetch import fetch
 from .lock import lock_path, read_lock
 from .project import Prepared, prepare
 from .resolve import Candidate, resolve
-from .sdists import build_sdist, refuse_foreign
+from .sdists import Refused, build_sdist, refusal_error
 
 REPORT_NAME = "build-report.json"
+TargetWheels = tuple[list[Path], list[Refused]]
 
 
 @dataclass(frozen=True)
@@ -47,18 +48,22 @@ def _target_wheels(
     local: Sequence[Path],
     offline: bool,
     on_event: Events,
-) -> list[Path]:
+) -> TargetWheels:
+    """The target's wheels, and the dependencies it cannot have (foreign targets only)."""
     on_event(Event(f"fetching {len(candidates)} files", target.id, "fetch"))
     files = fetch(candidates, workdir / "download", prepared.cache, local, offline)
     out = [f for c, f in zip(candidates, files) if not c.is_sdist]
+    refused = []
     for candidate, path in zip(candidates, files):
         if candidate.is_sdist:
             message = f"building {candidate.name} {candidate.version} from its sdist"
             on_event(Event(message, target.id, "compile"))
-            out.append(build_sdist(
-                candidate, path, target, host, workdir / candidate.name, prepared.env, prepared.cache
-            ))
-    return out
+            try:
+                out.append(build_sdist(candidate, path, target, host, workdir / candidate.name,
+                                       prepared.env, prepared.cache, candidates))
+            except Refused as exc:
+                refused.append(exc)
+    return out, refused
 
 
 def _publish(report: BuildReport, staged: Mapping[str, Path], output: Path) -> None:
@@ -105,9 +110,6 @@ def _candidates(
             target, requirements, workdir, options.indexes, prepared.env, host, prepared.cache,
             refresh,
         )
-    for candidate in candidates:
-        if candidate.is_sdist and not target.is_native(host):
-            raise refuse_foreign(candidate, target)
     return candidates
 
 
@@ -131,18 +133,22 @@ def build_wagons(
         def candidates(target: BuildTarget) -> list[Candidate]:
             return _candidates(target, prepared, options, host, tmp / target.id, refresh, on_event)
 
-        # Every target resolves before any builds, so a refusal comes before expensive work;
-        # resolving waits on the network more than the CPU, so all targets resolve at once.
+        # Every target resolves before any builds; resolving waits on the network more than
+        # the CPU, so all targets resolve at once.
         with ThreadPoolExecutor(len(targets)) as resolvers:
             resolved = list(resolvers.map(candidates, targets))
 
         local = options.indexes.local_dirs
 
-        def wheels_for(target: BuildTarget, found: list[Candidate]) -> list[Path]:
-            return _target_wheels(target, found, tmp / target.id, prepared, host, local, options.offline,
-                                  on_event)
+        def wheels_for(target: BuildTarget, found: list[Candidate]) -> TargetWheels:
+            return _target_wheels(target, found, tmp / target.id, prepared, host, local,
+                                  options.offline, on_event)
 
-        wheels = dict(zip(targets, pool.map(wheels_for, targets, resolved)))
+        got = dict(zip(targets, pool.map(wheels_for, targets, resolved)))
+        refusals = {target: refused for target, (_, refused) in got.items() if refused}
+        if refusals:
+            raise refusal_error(refusals)
+        wheels = {target: paths for target, (paths, _) in got.items()}
 
         def assemble_cell(cell: list[BuildTarget]) -> tuple[WagonResult, Path]:
             for target in cell:

@@ -1,28 +1,46 @@
-"""Wheels for sdist-only dependencies: built by the target's interpreter, repaired to its floor."""
+"""Wheels for sdist-only dependencies: built by the target's interpreter, repaired to its floor;
+for a foreign target, built on the host and kept only when provably pure."""
 
 from __future__ import annotations
 
 import io
 import re
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name, parse_wheel_filename
 
 from .. import _tools
 from .._files import replace_atomically
 from ..errors import BuildError, ResolutionError
 from ..targets import BuildTarget, Host
-from ..wheels import inspect_wheel, sha256_of
+from ..wheels import WheelInfo, compiled_members, inspect_wheel, sha256_of
 from .cache import Cache, key_of
 from .resolve import Candidate
 
 
-def refuse_foreign(candidate: Candidate, target: BuildTarget) -> ResolutionError:
+class Refused(Exception):
+    """One dependency a foreign target cannot have, and why; the pipeline names them all at once."""
+
+    def __init__(self, candidate: Candidate, why: str) -> None:
+        super().__init__(f"{candidate.name} {candidate.version}: {why}")
+        self.candidate, self.why = candidate, why
+
+
+def refusal_error(refusals: Mapping[BuildTarget, Sequence[Refused]]) -> ResolutionError:
+    """One error naming every dependency every target cannot have, each with why."""
+    parts = []
+    for target, refused in refusals.items():
+        named = "; ".join(f"{r.candidate.name} {r.candidate.version} ({r.why})" for r in refused)
+        parts.append(f"{target.id} cannot have {len(refused)} of its dependencies: {named}")
+    first = next(iter(refusals))
     return ResolutionError(
-        f"{candidate.name} {candidate.version} has only an sdist for {target.id},"
-        " which this machine cannot build for",
-        f"provide a {target.id} wheel on an index or with --find-links,"
-        " or build this target on a native runner",
+        "; and ".join(parts),
+        f"provide {first.id} wheels of them on an index or with --find-links, pin versions that"
+        f" publish such wheels (plugin-packager explain PACKAGE {first.id}), or build these"
+        " targets on a native runner",
     )
 
 
@@ -67,21 +85,83 @@ def build_sdist(
     workdir: Path,
     env: Mapping[str, str],
     cache: Cache,
+    resolved: Sequence[Candidate] = (),
 ) -> Path:
-    """A wheel of `sdist` that runs on `target`'s floor, cached by sdist, target and tools."""
-    if not target.is_native(host) or target.interpreter is None:
-        raise refuse_foreign(candidate, target)
+    """A wheel of `sdist` for `target`, cached by sdist, target and tools: built by the target's
+    interpreter and repaired to its floor; for a foreign target, a provably pure one, or Refused."""
+    if target.interpreter is None:
+        raise Refused(candidate, f"only an sdist, and no Python {target.python_version} here")
+    native = target.is_native(host)
     tools = _tools.tool_versions()
+    # A foreign target's build runs on the host, so every foreign target of a Python shares it.
+    cell = target.id if native else f"host-built-py{target.python_version}"
     key = key_of(
-        "sdist-build", sha256_of(sdist), target.id, tools.get("uv", ""), tools.get("auditwheel", ""),
+        "sdist-build", sha256_of(sdist), cell, tools.get("uv", ""), tools.get("auditwheel", ""),
         env.get("SOURCE_DATE_EPOCH", ""),
     )
     with cache.lock(key):
-        cached = cache.get_keyed("built", key)
-        if cached is not None:
-            return cached
-        wheel = _build(candidate, sdist, target, target.interpreter, workdir, env, cache)
-        return cache.put_keyed("built", key, wheel)
+        wheel = cache.get_keyed("built", key)
+        if wheel is None:
+            try:
+                built = _build(candidate, sdist, target, target.interpreter, workdir, env, cache,
+                               repair=native)
+            except BuildError as exc:
+                if native:
+                    raise
+                raise Refused(candidate, f"its sdist does not build here: {exc.message}") from exc
+            wheel = cache.put_keyed("built", key, built)
+    if not native:
+        _require_pure(candidate, wheel, target, resolved)
+    return wheel
+
+
+def _require_pure(
+    candidate: Candidate, wheel: Path, target: BuildTarget, resolved: Sequence[Candidate]
+) -> None:
+    """A host-built wheel serves a foreign target only when nothing in it is machine code and it
+    asks for exactly what the target's resolution pinned."""
+    info = inspect_wheel(wheel)
+    compiled = compiled_members(wheel)
+    if compiled or not info.is_pure:
+        shown = ", ".join(compiled[:3]) + (", …" if len(compiled) > 3 else "")
+        why = f"C extension: its sdist builds {wheel.name}" + (f" with {shown}" if shown else "")
+        raise Refused(candidate, _floor_note(candidate, target) + why)
+    if not info.fits(target.tags()):
+        raise Refused(candidate, f"its sdist builds {wheel.name}, which is not for"
+                                 f" Python {target.python_version}")
+    gaps = requirement_gaps(info, target, resolved)
+    if gaps:
+        raise Refused(candidate, f"the built wheel requires {', '.join(gaps)}, which the"
+                                 f" resolution for {target.id} did not use")
+
+
+def _floor_note(candidate: Candidate, target: BuildTarget) -> str:
+    """"no wheel for the floor" when the release has wheels for the arch, only newer ones."""
+    arch = target.platform.arch or ""
+    tags = {tag.platform for name in candidate.wheels for tag in parse_wheel_filename(name)[3]}
+    above = sorted(t for t in tags if arch and t.endswith(arch))
+    if not above:
+        return ""
+    return f"no wheel for the {target.platform.name} floor (only {', '.join(above)}); "
+
+
+def requirement_gaps(
+    info: WheelInfo, target: BuildTarget, resolved: Sequence[Candidate]
+) -> list[str]:
+    """The wheel's Requires-Dist that apply on `target` and that no resolved pin satisfies."""
+    pinned = {canonicalize_name(c.name): c.version for c in resolved}
+    environment = {**target.marker_environment(), "extra": ""}
+    gaps = []
+    for text in info.requires_dist:
+        requirement = Requirement(text)
+        if requirement.marker is not None and not requirement.marker.evaluate(environment):
+            continue
+        version = pinned.get(canonicalize_name(requirement.name))
+        if version is None:
+            gaps.append(f"{requirement.name} (not resolved)")
+        elif not requirement.specifier.contains(version, prereleases=True):
+            gaps.append(f"{requirement.name}{requirement.specifier} (resolved {version})")
+    return gaps
 
 
 def _build(
@@ -92,6 +172,7 @@ def _build(
     workdir: Path,
     env: Mapping[str, str],
     cache: Cache,
+    repair: bool,
 ) -> Path:
     built_dir, repaired_dir = workdir / "built", workdir / "repaired"
     try:
@@ -107,7 +188,7 @@ def _build(
             " a wheel with --find-links",
         ) from exc
     info = inspect_wheel(wheel)
-    if info.is_pure or target.platform.kind != "manylinux":
+    if not repair or info.is_pure or target.platform.kind != "manylinux":
         return wheel
     floor = target.platform.glibc or (2, 17)
     policy = f"manylinux_{floor[0]}_{floor[1]}_{target.platform.arch}"
