@@ -166,7 +166,8 @@ def build_wagons(
             plugin.name, plugin.version, str(options.output), prepared.epoch,
             _without_clashes([result for result, _ in built]),
         )
-        settings = Settings(clean_room=options.validate, interpreters=options.interpreters)
+        settings = Settings(clean_room=options.validate, interpreters=options.interpreters,
+                            cache_dir=options.cache_dir)
         require_valid([path for _, path in built], env, host, settings, on_event)
         _publish(report, {result.file: path for result, path in built}, options.output)
     return report

@@ -137,6 +137,8 @@ def _require_pure(
 
 def _floor_note(candidate: Candidate, target: BuildTarget) -> str:
     """"no wheel for the floor" when the release has wheels for the arch, only newer ones."""
+    if target.platform.kind != "manylinux":
+        return ""
     arch = target.platform.arch or ""
     tags = {tag.platform for name in candidate.wheels for tag in parse_wheel_filename(name)[3]}
     above = sorted(t for t in tags if arch and t.endswith(arch))

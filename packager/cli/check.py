@@ -20,8 +20,11 @@ from .options import INSTALLER, INTERPRETERS, WAGONS
 @INSTALLER
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("-v", "--verbose", is_flag=True, help="Show every warning, not their count.")
+@click.option("--target-python-root", type=click.Path(path_type=Path, file_okay=False, exists=True),
+              help="A root holding usr/bin/pythonX.Y of a foreign wagon's architecture, run"
+              " under QEMU (default: Debian's, assembled once into the cache).")
 def validate(wagons: tuple[Path, ...], interpreters: tuple[str, ...], installer: str,
-             as_json: bool, verbose: bool) -> None:
+             as_json: bool, verbose: bool, target_python_root: Path | None) -> None:
     """Check WAGONs as a manager would: structure, truth, plugin YAMLs, clean-room installs.
 
     Exit status: 0 every check passed (warnings allowed), 5 a check failed, 6 a check was
@@ -30,7 +33,10 @@ def validate(wagons: tuple[Path, ...], interpreters: tuple[str, ...], installer:
     from ..check import report
     from ..check.validate import Settings, validate_wagon
 
-    settings = Settings(interpreters=interpreters, installer=installer)
+    cache = os.environ.get("PLUGIN_PACKAGER_CACHE")
+    settings = Settings(interpreters=interpreters, installer=installer,
+                        target_python_root=target_python_root and target_python_root.absolute(),
+                        cache_dir=Path(cache) if cache else None)
     reports = []
     for path in wagons:
         result = validate_wagon(path, dict(os.environ), settings=settings)
