@@ -64,23 +64,6 @@ def test_the_same_markers_for_the_host_arch_and_a_newer_python(tmp_path: Path, r
     assert projects == {"arm-plugin", "idna", "tomli"}
 
 
-CLOUDIFY_PLUGIN = ("cloudify-common==7.0.5", "cryptography", "pyyaml")
-
-
-def test_pure_sdists_are_built_on_the_host_for_aarch64(tmp_path: Path, run_cli: Run) -> None:
-    interpreter("3.11")
-    project = plugin(tmp_path, *CLOUDIFY_PLUGIN)
-    out = tmp_path / "out"
-    run_cli("build", project, "--python", "3.11", "--platform", "manylinux2014_aarch64", "-o", out)
-    (wagon,) = out.glob("*.wgn")
-    names = wheel_names(wagon)
-    for name in names:
-        assert runs_on(name, (3, 11), (2, 17), arch="aarch64"), name
-    projects = {parse_wheel_filename(n)[0] for n in names}
-    assert {"cloudify-common", "proxy-tools", "wagon", "cryptography", "pyyaml"} <= projects
-    assert any(n.startswith("pyyaml-") and "aarch64" in n for n in names)
-
-
 def test_a_c_extension_sdist_is_refused_for_aarch64_by_name_alone(
     tmp_path: Path, run_cli: Run
 ) -> None:
