@@ -79,13 +79,24 @@ def show(wagon: Path, as_json: bool) -> None:
 @click.argument("wagon", type=WAGONS)
 @click.option("--venv", type=click.Path(path_type=Path, file_okay=False),
               help="The venv to install into (created when missing) [$VIRTUAL_ENV].")
+@click.option("--target-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Install into this directory for the wagon's own platform and Python instead"
+              " (e.g. a Windows agent's site-packages, prepared here; nothing is run).")
 @INTERPRETERS
 @INSTALLER
-def install(wagon: Path, venv: Path | None, interpreters: tuple[str, ...], installer: str) -> None:
+def install(wagon: Path, venv: Path | None, target_dir: Path | None,
+            interpreters: tuple[str, ...], installer: str) -> None:
     """Install WAGON's plugin, at exactly its version, offline, into a venv it was made for."""
-    from ..check.install import install_wagon
+    from ..check.install import install_for_platform, install_wagon
 
     env = dict(os.environ)
+    if target_dir is not None:
+        if venv is not None:
+            raise ConfigError("--venv and --target-dir exclude each other", "pass one of them")
+        into = install_for_platform(wagon, target_dir.absolute(), env)
+        click.echo(f"installed {into.name} {into.version} into {into.venv} for Python"
+                   f" {into.python[0]}.{into.python[1]} on the wagon's platform (nothing run)")
+        return
     target = venv or (Path(env["VIRTUAL_ENV"]) if env.get("VIRTUAL_ENV") else None)
     if target is None:
         raise ConfigError("no venv to install into", "pass --venv PATH or activate a venv")

@@ -99,6 +99,16 @@ def test_the_windows_wagon_has_windows_wheels_only(wagons: Path, tmp_path: Path)
     assert (target / "cloudify" / "decorators.py").is_file()
 
 
+def test_install_prepares_a_windows_site_packages_here(
+    wagons: Path, run_cli: Run, tmp_path: Path
+) -> None:
+    dest = tmp_path / "site-packages"
+    proc = run_cli("install", wagons / WINDOWS, "--target-dir", dest)
+    assert f"into {dest} for Python 3.11 on the wagon's platform" in proc.stdout
+    assert list(dest.glob("cryptography/hazmat/bindings/_rust.pyd"))
+    assert (dest / "agent_plugin" / "tasks.py").is_file()
+
+
 def test_wagon_103_shows_the_windows_wagon(wagons: Path, tmp_path: Path) -> None:
     venv: WagonVenv = make_wagon_venv("3.11", tmp_path / "wagon")
     shown = venv.wagon("show", wagons / WINDOWS).stdout
