@@ -31,7 +31,8 @@ def check_platform(meta: WagonMeta, host: Host) -> None:
     raise TargetError(
         f"{meta.name} {meta.version} is built for {meta.platform}; this machine is"
         f" {host.describe()}",
-        "use the wagon built for this machine's platform",
+        "use the wagon built for this machine's platform, or --target-dir DIR to install it"
+        " for its own platform into a directory",
     )
 
 
