@@ -35,12 +35,12 @@ def refusal_error(refusals: Mapping[BuildTarget, Sequence[Refused]]) -> Resoluti
     for target, refused in refusals.items():
         named = "; ".join(f"{r.candidate.name} {r.candidate.version} ({r.why})" for r in refused)
         parts.append(f"{target.id} cannot have {len(refused)} of its dependencies: {named}")
-    first = next(iter(refusals))
+    ids = ", ".join(target.id for target in refusals)
     return ResolutionError(
         "; and ".join(parts),
-        f"provide {first.id} wheels of them on an index or with --find-links, pin versions that"
-        f" publish such wheels (plugin-packager explain PACKAGE {first.id}), or build these"
-        " targets on a native runner",
+        f"provide {ids} wheels of them on an index or with --find-links, pin versions that"
+        f" publish such wheels (plugin-packager explain PACKAGE TARGET), or build on a native"
+        " runner",
     )
 
 
