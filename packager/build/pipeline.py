@@ -7,7 +7,7 @@ import os
 import tempfile
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from .._files import replace_atomically
@@ -18,12 +18,14 @@ from ..targets import BuildTarget, Host
 from .assemble import SBOM_SUFFIX, WagonResult, assemble, cells
 from .config import Options
 from .fetch import fetch
+from .indexes import Indexes
 from .lock import lock_path, read_lock
 from .project import Prepared, prepare
 from .resolve import Candidate, resolve
-from .sdists import Refused, build_sdist, refusal_error
+from .sdists import Refused, build_sdist, compiled_release, refusal_error, release_wheels
 
 REPORT_NAME = "build-report.json"
+DEFAULT_INDEX = "https://pypi.org/simple"
 TargetWheels = tuple[list[Path], list[Refused]]
 
 
@@ -45,16 +47,25 @@ def _target_wheels(
     workdir: Path,
     prepared: Prepared,
     host: Host,
-    local: Sequence[Path],
+    indexes: Indexes,
     offline: bool,
     on_event: Events,
 ) -> TargetWheels:
     """The target's wheels, and the dependencies it cannot have (foreign targets only)."""
     on_event(Event(f"fetching {len(candidates)} files", target.id, "fetch"))
-    files = fetch(candidates, workdir / "download", prepared.cache, local, offline)
+    files = fetch(candidates, workdir / "download", prepared.cache, indexes.local_dirs, offline)
     out = [f for c, f in zip(candidates, files) if not c.is_sdist]
     refused = []
     for candidate, path in zip(candidates, files):
+        if candidate.is_sdist and not offline and not target.is_native(host):
+            # A release with wheels for other platforms only is compiled code: no need to build it.
+            index = indexes.index_url or DEFAULT_INDEX
+            others = release_wheels(candidate, index)
+            candidate = replace(candidate, wheels=candidate.wheels + others)
+            why = compiled_release(candidate, target)
+            if why is not None:
+                refused.append(Refused(candidate, why))
+                continue
         if candidate.is_sdist:
             message = f"building {candidate.name} {candidate.version} from its sdist"
             on_event(Event(message, target.id, "compile"))
@@ -138,10 +149,8 @@ def build_wagons(
         with ThreadPoolExecutor(len(targets)) as resolvers:
             resolved = list(resolvers.map(candidates, targets))
 
-        local = options.indexes.local_dirs
-
         def wheels_for(target: BuildTarget, found: list[Candidate]) -> TargetWheels:
-            return _target_wheels(target, found, tmp / target.id, prepared, host, local,
+            return _target_wheels(target, found, tmp / target.id, prepared, host, options.indexes,
                                   options.offline, on_event)
 
         got = dict(zip(targets, pool.map(wheels_for, targets, resolved)))

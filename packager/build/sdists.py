@@ -10,7 +10,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from packaging.requirements import Requirement
-from packaging.utils import canonicalize_name, parse_wheel_filename
+from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
+from packaging.version import InvalidVersion, Version
 
 from .. import _tools
 from .._files import replace_atomically
@@ -18,6 +19,7 @@ from ..errors import BuildError, ResolutionError
 from ..targets import BuildTarget, Host
 from ..wheels import WheelInfo, compiled_members, inspect_wheel, sha256_of
 from .cache import Cache, key_of
+from .explain import index_files
 from .resolve import Candidate
 
 
@@ -108,7 +110,8 @@ def build_sdist(
             except BuildError as exc:
                 if native:
                     raise
-                raise Refused(candidate, f"its sdist does not build here: {exc.message}") from exc
+                raise Refused(candidate, "its sdist does not build on this machine, so it has code"
+                                         f" to compile ({_log(cache, candidate, target)})") from exc
             wheel = cache.put_keyed("built", key, built)
     if not native:
         _require_pure(candidate, wheel, target, resolved)
@@ -125,7 +128,7 @@ def _require_pure(
     if compiled or not info.is_pure:
         shown = ", ".join(compiled[:3]) + (", …" if len(compiled) > 3 else "")
         why = f"C extension: its sdist builds {wheel.name}" + (f" with {shown}" if shown else "")
-        raise Refused(candidate, _floor_note(candidate, target) + why)
+        raise Refused(candidate, why)
     if not info.fits(target.tags()):
         raise Refused(candidate, f"its sdist builds {wheel.name}, which is not for"
                                  f" Python {target.python_version}")
@@ -135,16 +138,38 @@ def _require_pure(
                                  f" resolution for {target.id} did not use")
 
 
-def _floor_note(candidate: Candidate, target: BuildTarget) -> str:
-    """"no wheel for the floor" when the release has wheels for the arch, only newer ones."""
-    if target.platform.kind != "manylinux":
-        return ""
+def release_wheels(candidate: Candidate, index_url: str) -> tuple[str, ...]:
+    """Every wheel file the index lists for the candidate's release, whatever its platform (uv's
+    lock keeps only the target's); none when the index cannot say."""
+    try:
+        files = index_files(candidate.name, index_url)
+    except (ResolutionError, ValueError):
+        return ()
+    found, version = [], Version(candidate.version)
+    for entry in files:
+        name = str(entry.get("filename", ""))
+        try:
+            if name.endswith(".whl") and parse_wheel_filename(name)[1] == version:
+                found.append(name)
+        except (InvalidWheelFilename, InvalidVersion):
+            continue
+    return tuple(found)
+
+
+def compiled_release(candidate: Candidate, target: BuildTarget) -> str | None:
+    """Why a release that publishes platform wheels, none for `target`, is compiled code: said
+    from its file names, without building its sdist (which would compile it too)."""
+    platforms = sorted({tag.platform for name in candidate.wheels
+                        for tag in parse_wheel_filename(name)[3]} - {"any"})
+    if not platforms:
+        return None
     arch = target.platform.arch or ""
-    tags = {tag.platform for name in candidate.wheels for tag in parse_wheel_filename(name)[3]}
-    above = sorted(t for t in tags if arch and t.endswith(arch))
-    if not above:
-        return ""
-    return f"no wheel for the {target.platform.name} floor (only {', '.join(above)}); "
+    same_arch = [p for p in platforms if target.platform.kind == "manylinux" and p.endswith(arch)]
+    if same_arch:
+        return (f"no wheel for the {target.platform.name} floor (only {', '.join(same_arch[:3])});"
+                " C extension")
+    shown = ", ".join(platforms[:3]) + (", …" if len(platforms) > 3 else "")
+    return f"C extension: wheels only for other platforms ({shown})"
 
 
 def requirement_gaps(
@@ -166,6 +191,10 @@ def requirement_gaps(
     return gaps
 
 
+def _log(cache: Cache, candidate: Candidate, target: BuildTarget) -> Path:
+    return cache.root / "logs" / f"{candidate.name}-{candidate.version}-{target.id}.log"
+
+
 def _build(
     candidate: Candidate,
     sdist: Path,
@@ -180,7 +209,7 @@ def _build(
     try:
         wheel = _tools.uv_build_sdist(sdist, interpreter, built_dir, env)
     except _tools.ToolFailure as exc:
-        log = cache.root / "logs" / f"{candidate.name}-{candidate.version}-{target.id}.log"
+        log = _log(cache, candidate, target)
         log.parent.mkdir(parents=True, exist_ok=True)
         replace_atomically(exc.output.encode("utf-8"), log)
         raise BuildError(

@@ -183,3 +183,21 @@ def test_an_x86_64_wheel_under_an_aarch64_name_fails_under_emulation(
     assert status == "failed"
     assert "agentplug.agent_plugin.tasks.digest: ImportError: cannot import name 'CSafeLoader'"\
         in reason
+
+
+def test_win32_is_refused_naming_the_c_extension_without_a_wheel(
+    run_cli: Run, tmp_path: Path
+) -> None:
+    interpreter("3.11")
+    project = write_plugin(tmp_path, "agent-plugin",
+                           ["cloudify-common==7.0.5", "cryptography", "pyyaml"])
+    proc = run_cli("build", project, "--python", "3.11", "--platform", "win32",
+                   "-o", tmp_path / "out", check=False)
+    assert proc.returncode == 3, proc.stderr
+    line = proc.stderr.strip().splitlines()[-1]
+    assert line.startswith("plugin-packager: error: cp311-win32 cannot have 1 of its dependencies:"
+                           " cryptography ")
+    assert "(C extension: wheels only for other platforms (" in line
+    assert "cloudify-common" not in line
+    assert "building cryptography" not in proc.stderr  # refused from the index's file list
+    assert not (tmp_path / "out").exists()

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from packager.build.resolve import Candidate
-from packager.build.sdists import Refused, refusal_error, requirement_gaps
+from packager.build.sdists import Refused, compiled_release, refusal_error, requirement_gaps
 from packager.targets import BuildTarget, Host, parse_platform
 from packager.wheels import compiled_members, inspect_wheel
 
-AARCH64 = BuildTarget((3, 11), parse_platform("manylinux2014_aarch64", Host("x86_64", (2, 36))))
+HOST = Host("x86_64", (2, 36))
+AARCH64 = BuildTarget((3, 11), parse_platform("manylinux2014_aarch64", HOST), Path("python3.11"))
+WIN32 = BuildTarget((3, 11), parse_platform("win32", HOST), Path("python3.11"))
 PE_HEAD = b"MZ" + bytes(0x3A) + (0x40).to_bytes(4, "little") + b"PE\0\0"
 
 
@@ -62,3 +67,21 @@ def test_one_error_names_every_refused_dependency() -> None:
     assert error.hint is not None
     assert "--find-links" in error.hint
     assert "native runner" in error.hint
+
+
+@pytest.mark.parametrize(("target", "why"), [
+    (AARCH64, ("no wheel for the manylinux2014_aarch64 floor (only manylinux_2_28_aarch64);"
+              " C extension")),
+    (WIN32, ("C extension: wheels only for other platforms (manylinux_2_28_aarch64,"
+            " manylinux_2_34_x86_64, win_amd64)")),
+])
+def test_a_release_with_platform_wheels_only_is_compiled_code(
+    target: BuildTarget, why: str
+) -> None:
+    release = Candidate("cryptography", "50.0.2", "cryptography-50.0.2.tar.gz", "", None, True, (
+        "cryptography-50.0.2-cp311-abi3-manylinux_2_28_aarch64.whl",
+        "cryptography-50.0.2-cp311-abi3-manylinux_2_34_x86_64.whl",
+        "cryptography-50.0.2-cp311-abi3-win_amd64.whl",
+    ))
+    assert compiled_release(release, target) == why
+    assert compiled_release(replace(release, wheels=()), target) is None
