@@ -212,6 +212,17 @@ def install_offline(
     _run(cmd, clean_env(env), timeout=900)
 
 
+def install_for_platform(
+    wheels: Path, requirement: str, dest: Path, python_version: str, python_platform: str,
+    env: Mapping[str, str],
+) -> None:
+    """`requirement` from `wheels` alone into directory `dest`, as installed on another platform
+    (uv's foreign-platform mode: tags and markers of the target, nothing executed)."""
+    _run([uv_bin(), "pip", "install", "--no-config", "--target", dest, "--python-version",
+          python_version, "--python-platform", python_platform, "--offline", "--no-index",
+          "--find-links", wheels, "--no-cache", requirement], clean_env(env), timeout=900)
+
+
 def check_requirements(python: Path, env: Mapping[str, str], installer: str) -> None:
     """`pip check`: every installed distribution's requirements are installed too."""
     if installer == "pip":
@@ -223,14 +234,19 @@ def check_requirements(python: Path, env: Mapping[str, str], installer: str) -> 
 
 
 def run_probe(
-    python: Path, request: Mapping[str, Any], workdir: Path, env: Mapping[str, str]
+    python: Path, request: Mapping[str, Any], workdir: Path, env: Mapping[str, str],
+    runner: Sequence[str | Path] = (), site: Path | None = None,
 ) -> dict[str, Any]:
-    """Import modules and look functions up inside a venv; results come back through a file,
+    """Import modules and look functions up inside a venv (or, with `site`, from that directory
+    first; `runner` prefixes the command, e.g. an emulator); results come back through a file,
     since imported plugin code may print anything."""
     ask, answer = workdir / "probe-request.json", workdir / "probe-answer.json"
     ask.write_text(json.dumps(request), encoding="utf-8")
-    _run([python, "-I", "-c", _PROBE.read_text(encoding="utf-8"), ask, answer],
-         clean_env(env), cwd=workdir, timeout=600)
+    code = _PROBE.read_text(encoding="utf-8")
+    if site is not None:
+        code = f"import sys; sys.path.insert(0, {str(site)!r})\n{code}"
+    _run([*runner, python, "-I", "-c", code, ask, answer], clean_env(env), cwd=workdir,
+         timeout=600)
     result: dict[str, Any] = json.loads(answer.read_text(encoding="utf-8"))
     return result
 
@@ -244,6 +260,34 @@ def compile_errors(python: Path, wheel: Path, env: Mapping[str, str]) -> list[st
                clean_env(env), timeout=300)
     found = [json.loads(line) for line in out.splitlines() if line.strip()]
     return [f"{f['file']}:{f['line']}: {f['error']}: {f['message']}" for f in found]
+
+
+def apt_download(
+    packages: Sequence[str], architecture: str, sources: str, workdir: Path, env: Mapping[str, str]
+) -> list[Path]:
+    """Debian packages of `architecture` fetched into `workdir/debs` by apt with state, cache and
+    sources of its own under `workdir`: the host's apt configuration is read, never changed."""
+    state, cache, parts, debs = (workdir / n for n in ("state", "cache", "sources.d", "debs"))
+    for folder in (state / "lists" / "partial", cache / "archives" / "partial", parts, debs):
+        folder.mkdir(parents=True, exist_ok=True)
+    (state / "status").touch()
+    (workdir / "sources.list").write_text(sources, encoding="utf-8")
+    settings = {
+        "APT::Architecture": architecture, "APT::Architectures": architecture,
+        "Dir::State": state, "Dir::State::status": state / "status", "Dir::Cache": cache,
+        "Dir::Etc::sourcelist": workdir / "sources.list", "Dir::Etc::sourceparts": parts,
+        # apt's download sandbox user could not write into these private directories.
+        "APT::Sandbox::User": "root" if os.geteuid() == 0 else os.environ.get("USER", "nobody"),
+    }
+    options = [f"-o{key}={value}" for key, value in settings.items()]
+    _run(["apt-get", "-q", *options, "update"], env, timeout=600)
+    _run(["apt-get", "-q", *options, "download", *packages], env, cwd=debs, timeout=900)
+    return sorted(debs.glob("*.deb"))
+
+
+def unpack_deb(deb: Path, dest: Path, env: Mapping[str, str]) -> None:
+    """A .deb's files under `dest` (`dpkg-deb -x`: no maintainer scripts, no dpkg database)."""
+    _run(["dpkg-deb", "-x", deb, dest], env, timeout=300)
 
 
 @lru_cache(maxsize=1)

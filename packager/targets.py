@@ -52,7 +52,7 @@ class Platform:
     """A wheel platform family with its floor: `manylinux2014_x86_64`, `linux_x86_64`, `any`."""
 
     name: str
-    kind: str  # "manylinux" | "linux" | "any"
+    kind: str  # "manylinux" | "linux" | "windows" | "any"
     arch: str | None = None
     glibc: Glibc | None = None
 
@@ -60,6 +60,8 @@ class Platform:
         """Platform tags a wheel may carry for this platform, most specific first."""
         if self.kind == "any":
             return []
+        if self.kind == "windows":
+            return [self.name]
         assert self.arch is not None
         assert self.glibc is not None
         legacy = {tuple(v): k for k, v in platform_data()["legacy_manylinux"].items()}
@@ -76,7 +78,7 @@ class Platform:
         """True when `host` can run binaries of this platform."""
         if self.kind == "any":
             return True
-        if self.arch != host.arch or host.glibc is None:
+        if self.kind == "windows" or self.arch != host.arch or host.glibc is None:
             return False
         return self.kind == "linux" or (self.glibc is not None and self.glibc <= host.glibc)
 
@@ -105,6 +107,8 @@ def parse_platform(text: str, host: Host) -> Platform:
         return Platform("any", "any")
     if text == "manylinux":
         text = f"{data['defaults']['manylinux']}_{host.arch}"
+    if text in data["windows"]:
+        return Platform(text, "windows", data["windows"][text]["machine"])
     floor = manylinux_floor(text)
     if floor is not None and floor[0] in arches:
         return Platform(text, "manylinux", floor[0], floor[1])
@@ -118,7 +122,8 @@ def parse_platform(text: str, host: Host) -> Platform:
         return Platform(text, "linux", arch, host.glibc)
     raise TargetError(
         f"unknown platform {text!r}",
-        "use manylinux, manylinux2014_<arch>, manylinux_2_28_<arch>, linux_<arch> or any"
+        "use manylinux, manylinux2014_<arch>, manylinux_2_28_<arch>, linux_<arch>, win_amd64,"
+        " win32 or any"
         f" (arch one of {', '.join(arches)})",
     )
 
@@ -127,7 +132,7 @@ def platform_of_wagon(text: str) -> Platform | None:
     """The platform a wagon's `supported_platform` names, read the same on any machine.
 
     `linux_<arch>` means "the Linux the wagon was built on": any glibc of that arch may be in it.
-    None for platforms we know nothing of (win32, macosx_*).
+    None for platforms we know nothing of (macosx_*).
     """
     arch = text.removeprefix("linux_")
     if arch != text and arch in platform_data()["arches"]:
@@ -223,18 +228,19 @@ class BuildTarget:
     def marker_environment(self) -> dict[str, str]:
         """PEP 508 marker values of the target machine (not of the host)."""
         arch = self.platform.arch or _platform.machine()
+        windows = self.platform.kind == "windows"
         return {
             "implementation_name": "cpython",
             "implementation_version": self.python_full_version,
-            "os_name": "posix",
+            "os_name": "nt" if windows else "posix",
             "platform_machine": arch,
             "platform_python_implementation": "CPython",
             "platform_release": "",
-            "platform_system": "Linux",
+            "platform_system": "Windows" if windows else "Linux",
             "platform_version": "",
             "python_full_version": self.python_full_version,
             "python_version": self.python_version,
-            "sys_platform": "linux",
+            "sys_platform": "win32" if windows else "linux",
         }
 
     def is_native(self, host: Host) -> bool:
@@ -252,6 +258,8 @@ class BuildTarget:
     def uv_platform(self, host: Host) -> str:
         """The `uv --python-platform` value closest below this target's floor."""
         plat = self.platform
+        if plat.kind == "windows":
+            return str(platform_data()["windows"][plat.name]["uv"])
         uv = platform_data()["uv"]
         arch = plat.arch or host.arch
         if plat.kind == "any" or arch not in uv["arches"]:
@@ -265,6 +273,8 @@ class BuildTarget:
         plat = self.platform
         if pure or plat.kind == "any":
             return "any"
+        if plat.kind == "windows":
+            return plat.name
         if legacy or plat.kind == "linux":
             return f"linux_{plat.arch}"
         # wagon 1.0.3 splits on "_" to compare arches, so PEP 600 names fail its check.

@@ -16,6 +16,10 @@ from packaging.version import Version
 PURE_PLATFORM = "any"
 MAX_READ = 16 << 20  # a METADATA or module source past this is a bomb, not a plugin
 _DATA_LIBS = re.compile(r"^[^/]+\.data/(?:purelib|platlib)/")
+_COMPILED_NAME = re.compile(r"\.(?:so(?:\.\d+)*|pyd|dll|dylib|exe)$", re.IGNORECASE)
+# ELF, and Mach-O (32/64 bit, both byte orders, universal): binaries under any name.
+_BINARY_MAGIC = (b"\x7fELF", b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf", b"\xce\xfa\xed\xfe",
+                 b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe")
 
 
 def file_digests(path: Path, *algorithms: str) -> dict[str, str]:
@@ -101,6 +105,29 @@ def _licenses(raw: RawMetadata) -> tuple[str, ...]:
     prefix = "License :: OSI Approved :: "
     classifiers = raw.get("classifiers", [])
     return tuple(c.removeprefix(prefix) for c in classifiers if c.startswith(prefix))
+
+
+def _is_pe(head: bytes) -> bool:
+    """A Windows PE image: "MZ", then "PE\\0\\0" where the DOS header's e_lfanew points."""
+    if not head.startswith(b"MZ") or len(head) < 0x40:
+        return False
+    offset = int.from_bytes(head[0x3C:0x40], "little")
+    return head[offset:offset + 4] == b"PE\0\0"
+
+
+def compiled_members(path: Path) -> list[str]:
+    """Members of a wheel that are native code, by name or by content, whatever the tags say."""
+    found = []
+    with zipfile.ZipFile(path) as archive:
+        for member in archive.infolist():
+            if member.is_dir():
+                continue
+            with archive.open(member) as handle:
+                head = handle.read(4096)
+            if (_COMPILED_NAME.search(member.filename) or head.startswith(_BINARY_MAGIC)
+                    or _is_pe(head)):
+                found.append(member.filename)
+    return found
 
 
 def module_members(path: Path) -> dict[str, str]:

@@ -31,9 +31,12 @@ class Cache:
     def __init__(self, root: Path) -> None:
         self.root = root
 
+    def log_path(self, name: str) -> Path:
+        return self.root / "logs" / f"{name}.log"
+
     def keep_log(self, name: str, text: str) -> Path:
         """A tool's whole output, kept where an error message can point to it."""
-        path = self.root / "logs" / f"{name}.log"
+        path = self.log_path(name)
         path.parent.mkdir(parents=True, exist_ok=True)
         replace_atomically(text.encode("utf-8"), path)
         return path

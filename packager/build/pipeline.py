@@ -7,7 +7,7 @@ import os
 import tempfile
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from .._files import replace_atomically
@@ -19,12 +19,15 @@ from ..targets import BuildTarget, Host
 from .assemble import SBOM_SUFFIX, WagonResult, assemble, cells, label_cells
 from .config import Options
 from .fetch import fetch
+from .indexes import Indexes
 from .lock import lock_path, read_lock
 from .project import Prepared, prepare
 from .resolve import Candidate, resolve
-from .sdists import build_sdist, refuse_foreign
+from .sdists import Refused, build_sdist, compiled_release, refusal_error, release_wheels
 
 REPORT_NAME = "build-report.json"
+DEFAULT_INDEX = "https://pypi.org/simple"
+TargetWheels = tuple[list[Path], list[Refused]]
 
 
 @dataclass(frozen=True)
@@ -46,21 +49,34 @@ def _target_wheels(
     workdir: Path,
     prepared: Prepared,
     host: Host,
-    local: Sequence[Path],
+    indexes: Indexes,
     offline: bool,
     on_event: Events,
-) -> list[Path]:
+) -> TargetWheels:
+    """The target's wheels, and the dependencies it cannot have (foreign targets only)."""
     on_event(Event(f"fetching {len(candidates)} files", target.id, "fetch"))
-    files = fetch(candidates, workdir / "download", prepared.cache, local, offline)
+    files = fetch(candidates, workdir / "download", prepared.cache, indexes.local_dirs, offline)
     out = [f for c, f in zip(candidates, files) if not c.is_sdist]
+    refused = []
     for candidate, path in zip(candidates, files):
+        if candidate.is_sdist and not offline and not target.is_native(host):
+            # A release with wheels for other platforms only is compiled code: no need to build it.
+            index = indexes.index_url or DEFAULT_INDEX
+            others = release_wheels(candidate, index)
+            candidate = replace(candidate, wheels=candidate.wheels + others)
+            why = compiled_release(candidate, target)
+            if why is not None:
+                refused.append(Refused(candidate, why))
+                continue
         if candidate.is_sdist:
             message = f"building {candidate.name} {candidate.version} from its sdist"
             on_event(Event(message, target.id, "compile"))
-            out.append(build_sdist(
-                candidate, path, target, host, workdir / candidate.name, prepared.env, prepared.cache
-            ))
-    return out
+            try:
+                out.append(build_sdist(candidate, path, target, host, workdir / candidate.name,
+                                       prepared.env, prepared.cache, candidates))
+            except Refused as exc:
+                refused.append(exc)
+    return out, refused
 
 
 def _publish(report: BuildReport, staged: Mapping[str, Path], output: Path) -> None:
@@ -107,9 +123,6 @@ def _candidates(
             target, requirements, workdir, options.indexes, prepared.env, host, prepared.cache,
             refresh, on_event,
         )
-    for candidate in candidates:
-        if candidate.is_sdist and not target.is_native(host):
-            raise refuse_foreign(candidate, target)
     return candidates
 
 
@@ -138,18 +151,20 @@ def build_wagons(
         def candidates(target: BuildTarget) -> list[Candidate]:
             return _candidates(target, prepared, options, host, tmp / target.id, refresh, on_event)
 
-        # Every target resolves before any builds, so a refusal comes before expensive work;
-        # resolving waits on the network more than the CPU, so all targets resolve at once.
+        # Every target resolves before any builds; resolving waits on the network more than
+        # the CPU, so all targets resolve at once.
         with ThreadPoolExecutor(len(targets)) as resolvers:
             resolved = list(resolvers.map(candidates, targets))
 
-        local = options.indexes.local_dirs
+        def wheels_for(target: BuildTarget, found: list[Candidate]) -> TargetWheels:
+            return _target_wheels(target, found, tmp / target.id, prepared, host, options.indexes,
+                                  options.offline, on_event)
 
-        def wheels_for(target: BuildTarget, found: list[Candidate]) -> list[Path]:
-            return _target_wheels(target, found, tmp / target.id, prepared, host, local, options.offline,
-                                  on_event)
-
-        wheels = dict(zip(targets, pool.map(wheels_for, targets, resolved)))
+        got = dict(zip(targets, pool.map(wheels_for, targets, resolved)))
+        refusals = {target: refused for target, (_, refused) in got.items() if refused}
+        if refusals:
+            raise refusal_error(refusals)
+        wheels = {target: paths for target, (paths, _) in got.items()}
 
         def assemble_cell(labelled: tuple[list[BuildTarget], bool]) -> tuple[WagonResult, Path]:
             cell, may_be_any = labelled
@@ -172,7 +187,8 @@ def build_wagons(
             _without_clashes([result for result, _ in built]), prepared.source.as_dict(),
         )
         settings = Settings(clean_room=options.validate, interpreters=options.interpreters,
-                            agent_provides=options.agent_provides)
+                            agent_provides=options.agent_provides,
+                            cache_dir=options.cache_dir)
         require_valid([path for _, path in built], env, host, settings, on_event)
         _publish(report, {result.file: path for result, path in built}, options.output)
     return report

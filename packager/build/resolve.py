@@ -39,6 +39,7 @@ class Candidate:
     url: str
     sha256: str | None
     is_sdist: bool
+    wheels: tuple[str, ...] = ()  # every wheel file of the release, for saying why none fits
 
 
 def _pick_wheel(wheels: Sequence[Mapping[str, Any]], target: BuildTarget) -> Mapping[str, Any] | None:
@@ -76,6 +77,7 @@ def _candidate(package: Mapping[str, Any], target: BuildTarget) -> Candidate:
         url=location,
         sha256=entry.get("hashes", {}).get("sha256"),
         is_sdist=is_sdist,
+        wheels=tuple(_filename(w) for w in package.get("wheels", [])),
     )
 
 

@@ -1,4 +1,5 @@
-"""Wheels for sdist-only dependencies: built by the target's interpreter, repaired to its floor."""
+"""Wheels for sdist-only dependencies: built by the target's interpreter, repaired to its floor;
+for a foreign target, built on the host and kept only when provably pure."""
 
 from __future__ import annotations
 
@@ -6,23 +7,42 @@ import io
 import re
 import tarfile
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+
+from packaging.requirements import Requirement
+from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
+from packaging.version import InvalidVersion, Version
 
 from .. import _tools
 from ..errors import BuildError, ResolutionError
 from ..targets import BuildTarget, Host
-from ..wheels import inspect_wheel, sha256_of
+from ..wheels import WheelInfo, compiled_members, inspect_wheel, sha256_of
 from .cache import Cache, key_of
+from .explain import index_files
 from .resolve import Candidate
 
 
-def refuse_foreign(candidate: Candidate, target: BuildTarget) -> ResolutionError:
+class Refused(Exception):
+    """One dependency a foreign target cannot have, and why; the pipeline names them all at once."""
+
+    def __init__(self, candidate: Candidate, why: str) -> None:
+        super().__init__(f"{candidate.name} {candidate.version}: {why}")
+        self.candidate, self.why = candidate, why
+
+
+def refusal_error(refusals: Mapping[BuildTarget, Sequence[Refused]]) -> ResolutionError:
+    """One error naming every dependency every target cannot have, each with why."""
+    parts = []
+    for target, refused in refusals.items():
+        named = "; ".join(f"{r.candidate.name} {r.candidate.version} ({r.why})" for r in refused)
+        parts.append(f"{target.id} cannot have {len(refused)} of its dependencies: {named}")
+    ids = ", ".join(target.id for target in refusals)
     return ResolutionError(
-        f"{candidate.name} {candidate.version} has only an sdist for {target.id},"
-        " which this machine cannot build for",
-        f"provide a {target.id} wheel on an index or with --find-links,"
-        " or build this target on a native runner",
+        "; and ".join(parts),
+        f"provide {ids} wheels of them on an index or with --find-links, pin versions that"
+        f" publish such wheels (plugin-packager explain PACKAGE TARGET), or build on a native"
+        " runner",
     )
 
 
@@ -90,21 +110,112 @@ def build_sdist(
     workdir: Path,
     env: Mapping[str, str],
     cache: Cache,
+    resolved: Sequence[Candidate] = (),
 ) -> Path:
-    """A wheel of `sdist` that runs on `target`'s floor, cached by sdist, target and tools."""
-    if not target.is_native(host) or target.interpreter is None:
-        raise refuse_foreign(candidate, target)
+    """A wheel of `sdist` for `target`, cached by sdist, target and tools: built by the target's
+    interpreter and repaired to its floor; for a foreign target, a provably pure one, or Refused."""
+    if target.interpreter is None:
+        raise Refused(candidate, f"only an sdist, and no Python {target.python_version} here")
+    native = target.is_native(host)
     tools = _tools.tool_versions()
+    # A foreign target's build runs on the host, so every foreign target of a Python shares it.
+    cell = target.id if native else f"host-built-py{target.python_version}"
     key = key_of(
-        "sdist-build", sha256_of(sdist), target.id, tools.get("uv", ""), tools.get("auditwheel", ""),
+        "sdist-build", sha256_of(sdist), cell, tools.get("uv", ""), tools.get("auditwheel", ""),
         env.get("SOURCE_DATE_EPOCH", ""),
     )
     with cache.lock(key):
-        cached = cache.get_keyed("built", key)
-        if cached is not None:
-            return cached
-        wheel = _build(candidate, sdist, target, target.interpreter, workdir, env, cache)
-        return cache.put_keyed("built", key, wheel)
+        wheel = cache.get_keyed("built", key)
+        if wheel is None:
+            try:
+                built = _build(candidate, sdist, target, target.interpreter, workdir, env, cache,
+                               repair=native)
+            except BuildError as exc:
+                if native:
+                    raise
+                raise Refused(candidate, "its sdist does not build on this machine, so it has code"
+                                         f" to compile ({cache.log_path(_log_name(candidate, target))})") from exc
+            wheel = cache.put_keyed("built", key, built)
+    if not native:
+        _require_pure(candidate, wheel, target, resolved)
+    return wheel
+
+
+def _require_pure(
+    candidate: Candidate, wheel: Path, target: BuildTarget, resolved: Sequence[Candidate]
+) -> None:
+    """A host-built wheel serves a foreign target only when nothing in it is machine code and it
+    asks for exactly what the target's resolution pinned."""
+    info = inspect_wheel(wheel)
+    compiled = compiled_members(wheel)
+    if compiled or not info.is_pure:
+        shown = ", ".join(compiled[:3]) + (", …" if len(compiled) > 3 else "")
+        why = f"C extension: its sdist builds {wheel.name}" + (f" with {shown}" if shown else "")
+        raise Refused(candidate, why)
+    if not info.fits(target.tags()):
+        raise Refused(candidate, f"its sdist builds {wheel.name}, which is not for"
+                                 f" Python {target.python_version}")
+    gaps = requirement_gaps(info, target, resolved)
+    if gaps:
+        raise Refused(candidate, f"the built wheel requires {', '.join(gaps)}, which the"
+                                 f" resolution for {target.id} did not use")
+
+
+def release_wheels(candidate: Candidate, index_url: str) -> tuple[str, ...]:
+    """Every wheel file the index lists for the candidate's release, whatever its platform (uv's
+    lock keeps only the target's); none when the index cannot say."""
+    try:
+        files = index_files(candidate.name, index_url)
+    except (ResolutionError, ValueError):
+        return ()
+    found, version = [], Version(candidate.version)
+    for entry in files:
+        name = str(entry.get("filename", ""))
+        try:
+            if name.endswith(".whl") and parse_wheel_filename(name)[1] == version:
+                found.append(name)
+        except (InvalidWheelFilename, InvalidVersion):
+            continue
+    return tuple(found)
+
+
+def compiled_release(candidate: Candidate, target: BuildTarget) -> str | None:
+    """Why a release that publishes platform wheels, none for `target`, is compiled code: said
+    from its file names, without building its sdist (which would compile it too)."""
+    platforms = sorted({tag.platform for name in candidate.wheels
+                        for tag in parse_wheel_filename(name)[3]} - {"any"})
+    if not platforms:
+        return None
+    arch = target.platform.arch or ""
+    same_arch = [p for p in platforms if target.platform.kind == "manylinux" and p.endswith(arch)]
+    if same_arch:
+        return (f"no wheel for the {target.platform.name} floor (only {', '.join(same_arch[:3])});"
+                " C extension")
+    shown = ", ".join(platforms[:3]) + (", …" if len(platforms) > 3 else "")
+    return f"C extension: wheels only for other platforms ({shown})"
+
+
+def requirement_gaps(
+    info: WheelInfo, target: BuildTarget, resolved: Sequence[Candidate]
+) -> list[str]:
+    """The wheel's Requires-Dist that apply on `target` and that no resolved pin satisfies."""
+    pinned = {canonicalize_name(c.name): c.version for c in resolved}
+    environment = {**target.marker_environment(), "extra": ""}
+    gaps = []
+    for text in info.requires_dist:
+        requirement = Requirement(text)
+        if requirement.marker is not None and not requirement.marker.evaluate(environment):
+            continue
+        version = pinned.get(canonicalize_name(requirement.name))
+        if version is None:
+            gaps.append(f"{requirement.name} (not resolved)")
+        elif not requirement.specifier.contains(version, prereleases=True):
+            gaps.append(f"{requirement.name}{requirement.specifier} (resolved {version})")
+    return gaps
+
+
+def _log_name(candidate: Candidate, target: BuildTarget) -> str:
+    return f"{candidate.name}-{candidate.version}-{target.id}"
 
 
 def _build(
@@ -115,13 +226,14 @@ def _build(
     workdir: Path,
     env: Mapping[str, str],
     cache: Cache,
+    repair: bool,
 ) -> Path:
     built_dir, repaired_dir = workdir / "built", workdir / "repaired"
     try:
         source = _unpack(sdist, workdir / "src")
         wheel = _tools.uv_build_sdist(source, interpreter, built_dir, _mapped(env, source))
     except _tools.ToolFailure as exc:
-        log = cache.keep_log(f"{candidate.name}-{candidate.version}-{target.id}", exc.output)
+        log = cache.keep_log(_log_name(candidate, target), exc.output)
         raise BuildError(
             f"building {candidate.name} {candidate.version} from its sdist for {target.id} failed:"
             f" {exc.last_lines()}",
@@ -129,7 +241,7 @@ def _build(
             " a wheel with --find-links",
         ) from exc
     info = inspect_wheel(wheel)
-    if info.is_pure or target.platform.kind != "manylinux":
+    if not repair or info.is_pure or target.platform.kind != "manylinux":
         return wheel
     floor = target.platform.glibc or (2, 17)
     policy = f"manylinux_{floor[0]}_{floor[1]}_{target.platform.arch}"

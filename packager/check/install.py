@@ -10,7 +10,7 @@ from pathlib import Path
 from .. import _tools
 from ..build.interpreters import find_interpreter
 from ..errors import ConfigError, InstallError, TargetError
-from ..targets import Host, admits, platform_of_wagon, read_pytags
+from ..targets import BuildTarget, Host, admits, platform_of_wagon, read_pytags
 from ..wagon.archive import load_meta, open_wagon
 from ..wagon.metadata import WHEELS_DIR, WagonMeta
 
@@ -31,7 +31,8 @@ def check_platform(meta: WagonMeta, host: Host) -> None:
     raise TargetError(
         f"{meta.name} {meta.version} is built for {meta.platform}; this machine is"
         f" {host.describe()}",
-        "use the wagon built for this machine's platform",
+        "use the wagon built for this machine's platform, or --target-dir DIR to install it"
+        " for its own platform into a directory",
     )
 
 
@@ -102,3 +103,31 @@ def install_wagon(
             raise InstallError(f"installing {requirement} into {venv} failed: {exc.last_lines()}",
                                "plugin-packager validate WAGON tells what is wrong with it") from exc
     return Installed(meta.name, meta.version, venv, version)
+
+
+def install_for_platform(path: Path, dest: Path, env: Mapping[str, str],
+                         host: Host | None = None) -> Installed:
+    """The wagon's plugin and requirements from its wheels alone into directory `dest`, for the
+    wagon's own platform and newest listed Python (a Windows or aarch64 agent's site-packages,
+    prepared here): tags and markers of the target, nothing executed."""
+    with open_wagon(path) as ex:
+        meta = load_meta(ex)
+        platform = platform_of_wagon(meta.platform)
+        versions, _ = read_pytags(meta.pythons)
+        if platform is None or not versions:
+            raise TargetError(
+                f"{meta.name} {meta.version} names platform {meta.platform!r} and Pythons"
+                f" {', '.join(meta.pythons) or 'none'}: no single target to install for",
+                "install it into a venv with --venv instead",
+            )
+        target = BuildTarget(max(versions), platform)
+        requirement = f"{meta.name}=={meta.version}"
+        python_platform = target.uv_platform(host or Host.detect())
+        try:
+            _tools.install_for_platform(ex.root / WHEELS_DIR, requirement, dest,
+                                        target.python_version, python_platform, env)
+        except _tools.ToolFailure as exc:
+            raise InstallError(f"installing {requirement} into {dest} for {target.id} failed:"
+                               f" {exc.last_lines()}",
+                               "plugin-packager validate WAGON tells what is wrong with it") from exc
+    return Installed(meta.name, meta.version, dest, target.python)

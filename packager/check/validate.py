@@ -18,11 +18,12 @@ from packaging.version import InvalidVersion
 
 from ..author import plugin_yaml
 from ..build.interpreters import find_interpreter
-from ..errors import ArchiveError, PackagerError
-from ..targets import BuildTarget, Host, Platform, admits, platform_of_wagon, read_pytags
+from ..errors import ArchiveError, PackagerError, TargetError
+from ..targets import BuildTarget, Host, admits, platform_of_wagon, read_pytags
 from ..wagon.archive import Extracted, Limits, extract, load_meta
 from ..wagon.metadata import FILES_DIR, METADATA_FILE, WHEELS_DIR, WagonMeta, archive_name
 from ..wheels import WheelInfo, file_digests, inspect_wheel, module_members, same_name, sha256_of
+from . import foreign
 from .cleanroom import Shipped, import_check, install_and_probe, operations_check
 from .report import Check, Status, WagonReport
 
@@ -36,6 +37,8 @@ class Settings:
     installer: str = "uv"
     limits: Limits | None = None
     agent_provides: tuple[str, ...] = ()  # modules agents have beyond cleanroom.AGENT_PROVIDES
+    target_python_root: Path | None = None  # a root holding a foreign wagon's CPython
+    cache_dir: Path | None = None
 
 
 class _Wagon:
@@ -342,20 +345,25 @@ def _clean_rooms(
     probed = False
     for version in versions:
         pytag = f"py{version[0]}{version[1]}"
-        skip = _cannot_run(w.platform, w.meta.platform, host)
-        if skip is None:
+        if w.platform is not None and not w.platform.runs_on(host):
+            checks, probe = foreign.install_and_probe(
+                target=BuildTarget(version, w.platform), host=host, wheels=w.wheel_dir,
+                requirement=f"{w.meta.name}=={w.meta.version}", workdir=tmp / pytag,
+                modules=plugin_modules, functions=functions, labels=list(operations), env=env,
+                python_root=settings.target_python_root, cache_dir=settings.cache_dir,
+            )
+        else:
             try:
-                interpreter = find_interpreter(version, settings.interpreters, env)
+                interpreter = _interpreter(w, version, settings, env, host)
             except PackagerError as exc:
-                skip = f"no Python {version[0]}.{version[1]} here ({exc.one_line()})"
-        if skip is not None:
-            report.add(f"install:{pytag}", SKIPPED, skip)
-            continue
-        checks, probe = install_and_probe(
-            pytag=pytag, interpreter=interpreter, wheels=w.wheel_dir,
-            requirement=f"{w.meta.name}=={w.meta.version}", workdir=tmp / pytag,
-            modules=plugin_modules, functions=functions, env=env, installer=settings.installer,
-        )
+                report.add(f"install:{pytag}", SKIPPED, exc.message)
+                continue
+            checks, probe = install_and_probe(
+                pytag=pytag, interpreter=interpreter, wheels=w.wheel_dir,
+                requirement=f"{w.meta.name}=={w.meta.version}", workdir=tmp / pytag,
+                modules=plugin_modules, functions=functions, env=env,
+                installer=settings.installer,
+            )
         report.checks += checks
         if probe is None:
             continue
@@ -367,7 +375,12 @@ def _clean_rooms(
     return probed
 
 
-def _cannot_run(platform: Platform | None, name: str, host: Host) -> str | None:
-    if platform is not None and platform.runs_on(host):
-        return None
-    return f"this machine ({host.describe()}) cannot run {name} wheels"
+def _interpreter(
+    w: _Wagon, version: tuple[int, int], settings: Settings, env: Mapping[str, str], host: Host
+) -> Path:
+    if w.platform is None:
+        raise TargetError(f"this machine ({host.describe()}) cannot run {w.meta.platform} wheels")
+    try:
+        return find_interpreter(version, settings.interpreters, env)
+    except PackagerError as exc:
+        raise TargetError(f"no Python {version[0]}.{version[1]} here ({exc.one_line()})") from exc

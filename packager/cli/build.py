@@ -101,7 +101,7 @@ def explain(package: str, target: str, project: Path | None, index_url: str, ver
             click.echo(f"  {verdict.version}: usable: {verdict.usable[0]}")
             continue
         where = ("this machine can build it" if cell.is_native(host)
-                 else "only a native runner can build it")
+                 else "used only if it builds pure here, else a native runner must build it")
         sdist = f"; sdist {verdict.sdist} ({where})" if verdict.sdist else ""
         click.echo(f"  {verdict.version}: no usable wheel{sdist}")
         for name, reason in closest(verdict):

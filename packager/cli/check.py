@@ -21,8 +21,12 @@ from .options import INSTALLER, INTERPRETERS, WAGONS
 @click.option("--agent-provides", multiple=True, metavar="MODULE",
               help="A module agents have besides cloudify and its kin (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--target-python-root", type=click.Path(path_type=Path, file_okay=False, exists=True),
+              help="A root holding usr/bin/pythonX.Y of a foreign wagon's architecture, run"
+              " under QEMU (default: Debian's, assembled once into the cache).")
 def validate(wagons: tuple[Path, ...], interpreters: tuple[str, ...], installer: str,
-             agent_provides: tuple[str, ...], as_json: bool) -> None:
+             agent_provides: tuple[str, ...], as_json: bool,
+             target_python_root: Path | None) -> None:
     """Check WAGONs as a manager would: structure, truth, plugin YAMLs, clean-room installs.
 
     Exit status: 0 every check passed (warnings allowed), 5 a check failed, 6 a check was
@@ -31,8 +35,11 @@ def validate(wagons: tuple[Path, ...], interpreters: tuple[str, ...], installer:
     from ..check import report
     from ..check.validate import Settings, validate_wagon
 
+    cache = os.environ.get("PLUGIN_PACKAGER_CACHE")
     settings = Settings(interpreters=interpreters, installer=installer,
-                        agent_provides=agent_provides)
+                        agent_provides=agent_provides,
+                        target_python_root=target_python_root and target_python_root.absolute(),
+                        cache_dir=Path(cache) if cache else None)
     reports = []
     for path in wagons:
         result = validate_wagon(path, dict(os.environ), settings=settings)
@@ -75,13 +82,24 @@ def show(wagon: Path, as_json: bool) -> None:
 @click.argument("wagon", type=WAGONS)
 @click.option("--venv", type=click.Path(path_type=Path, file_okay=False),
               help="The venv to install into (created when missing) [$VIRTUAL_ENV].")
+@click.option("--target-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Install into this directory for the wagon's own platform and Python instead"
+              " (e.g. a Windows agent's site-packages, prepared here; nothing is run).")
 @INTERPRETERS
 @INSTALLER
-def install(wagon: Path, venv: Path | None, interpreters: tuple[str, ...], installer: str) -> None:
+def install(wagon: Path, venv: Path | None, target_dir: Path | None,
+            interpreters: tuple[str, ...], installer: str) -> None:
     """Install WAGON's plugin, at exactly its version, offline, into a venv it was made for."""
-    from ..check.install import install_wagon
+    from ..check.install import install_for_platform, install_wagon
 
     env = dict(os.environ)
+    if target_dir is not None:
+        if venv is not None:
+            raise ConfigError("--venv and --target-dir exclude each other", "pass one of them")
+        into = install_for_platform(wagon, target_dir.absolute(), env)
+        click.echo(f"installed {into.name} {into.version} into {into.venv} for Python"
+                   f" {into.python[0]}.{into.python[1]} on the wagon's platform (nothing run)")
+        return
     target = venv or (Path(env["VIRTUAL_ENV"]) if env.get("VIRTUAL_ENV") else None)
     if target is None:
         raise ConfigError("no venv to install into", "pass --venv PATH or activate a venv")

@@ -64,23 +64,24 @@ def test_the_same_markers_for_the_host_arch_and_a_newer_python(tmp_path: Path, r
     assert projects == {"arm-plugin", "idna", "tomli"}
 
 
-def test_sdist_only_dependency_for_a_foreign_target_is_refused_before_writing(
+def test_a_c_extension_sdist_is_refused_for_aarch64_by_name_alone(
     tmp_path: Path, run_cli: Run
 ) -> None:
     interpreter("3.11")
     links = tmp_path / "links"
     write_c_sdist(links, "pp-cext-foreign", "0.3.0")
-    project = plugin(tmp_path, "pp-cext-foreign==0.3.0")
+    project = plugin(tmp_path, "pp-cext-foreign==0.3.0", "cloudify-common==7.0.5")
     out = tmp_path / "out"
     proc = run_cli("build", project, "--python", "3.11", "--platform", "manylinux2014_aarch64",
                    "--find-links", links, "-o", out, check=False)
-    assert proc.returncode == 3
+    assert proc.returncode == 3, proc.stderr
     (line,) = [l for l in proc.stderr.splitlines() if l.startswith("plugin-packager: error:")]
-    assert "pp-cext-foreign 0.3.0 has only an sdist for cp311-manylinux2014_aarch64" in line
+    assert "cp311-manylinux2014_aarch64 cannot have 1 of its dependencies" in line
+    assert "pp-cext-foreign 0.3.0 (C extension: its sdist builds" in line
+    assert "cloudify-common" not in line.split("(hint:")[0]
     assert "--find-links" in line
     assert "native runner" in line
     assert not out.exists()
-    assert "building pp-cext-foreign" not in proc.stderr
 
 
 def test_explain_says_why_against_the_real_index(run_cli: Run) -> None:

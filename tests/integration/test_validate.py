@@ -119,17 +119,23 @@ def test_the_clean_room_ignores_the_users_pip_and_uv_settings(
     assert "hello_plugin/tasks.py imports yaml, which neither" in checks["operations:plugin.yaml"][1]
 
 
-def test_a_target_this_machine_cannot_run_is_skipped_by_name(run_cli: Run, tmp_path: Path) -> None:
+def test_without_qemu_a_foreign_target_is_installed_for_it_and_not_run(
+    run_cli: Run, tmp_path: Path
+) -> None:
     interpreter("3.11")
     run_cli("build", ROOT / "examples" / "hello-plugin", "--platform", "manylinux2014_aarch64",
             "-o", tmp_path)
     (wagon,) = tmp_path.glob("*.wgn")
-    code, checks = validate(run_cli, wagon)
+    code, checks = validate(run_cli, wagon, env={"PATH": str(tmp_path / "no-qemu-here")})
     assert code == 6
     status, reason = checks["install:py311"]
-    assert status == "skipped"
-    assert reason.startswith("this machine (x86_64 with glibc ")
-    assert reason.endswith(") cannot run manylinux2014_aarch64 wheels")
+    assert status == "passed"
+    assert "into a target directory for manylinux2014_aarch64" in reason
+    for name in ("import:py311", "operations:plugin.yaml:py311"):
+        status, reason = checks[name]
+        assert status == "skipped"
+        assert "neither qemu-aarch64-static nor qemu-aarch64 is on PATH" in reason
+        assert "apt-get install qemu-user-static" in reason
     assert checks["tags"] == ("passed", "every wheel's tags fit cp311-manylinux2014_aarch64")
 
 

@@ -138,7 +138,7 @@ BAD = [
     ("python_versions", "3.8", "includes 3.8; the template's cloudify-common 7 needs 3.9"),
     ("python_versions", "2.7", "is not valid: unknown Python version '2.7'"),
     ("python_versions", " , ", "names no target"),
-    ("platforms", "win_amd64", "is not valid: unknown platform 'win_amd64'"),
+    ("platforms", "macosx_11_0_arm64", "is not valid: unknown platform 'macosx_11_0_arm64'"),
 ]
 
 

@@ -4,7 +4,14 @@ import pytest
 from packaging.utils import parse_wheel_filename
 
 from packager.errors import TargetError
-from packager.targets import BuildTarget, Host, parse_platform, parse_python, parse_target_python
+from packager.targets import (
+    BuildTarget,
+    Host,
+    parse_platform,
+    parse_python,
+    parse_target_python,
+    platform_of_wagon,
+)
 
 
 def target(py: str, plat: str, host: Host) -> BuildTarget:
@@ -37,7 +44,9 @@ def test_platform_floor_and_arch(text: str, glibc: tuple[int, int], arch: str, h
     assert (plat.glibc, plat.arch) == (glibc, arch)
 
 
-@pytest.mark.parametrize("text", ["manylinux2015_x86_64", "win_amd64", "manylinux_2_17_sparc", ""])
+@pytest.mark.parametrize(
+    "text", ["manylinux2015_x86_64", "macosx_11_0_arm64", "win_arm", "manylinux_2_17_sparc", ""]
+)
 def test_unknown_platform_is_a_user_error(text: str, host: Host) -> None:
     with pytest.raises(TargetError, match="unknown platform") as info:
         parse_platform(text, host)
@@ -170,3 +179,26 @@ def test_a_target_python_may_name_its_patch_release(host: Host) -> None:
     cell = BuildTarget((3, 6), parse_platform("manylinux2014_x86_64", host), patch=8)
     assert cell.id == "cp36-manylinux2014_x86_64"
     assert cell.marker_environment()["python_full_version"] == "3.6.8"
+
+
+@pytest.mark.parametrize(("plat", "uv", "machine"), [
+    ("win_amd64", "x86_64-pc-windows-msvc", "AMD64"), ("win32", "i686-pc-windows-msvc", "x86"),
+])
+def test_windows_targets_are_foreign_and_speak_windows(
+    plat: str, uv: str, machine: str, host: Host
+) -> None:
+    t = target("3.11", plat, host)
+    assert t.id == f"cp311-{plat}"
+    assert not t.is_native(host)
+    assert t.uv_platform(host) == uv
+    assert accepts(t, f"pyyaml-6.0.2-cp311-cp311-{plat}.whl")
+    assert accepts(t, "cffi-1.17.1-py3-none-any.whl")
+    assert not accepts(t, "pyyaml-6.0.2-cp311-cp311-manylinux2014_x86_64.whl")
+    assert not accepts(t, "pyyaml-6.0.2-cp311-cp311-win_arm64.whl")
+    markers = t.marker_environment()
+    assert (markers["sys_platform"], markers["os_name"], markers["platform_system"]) == (
+        "win32", "nt", "Windows")
+    assert markers["platform_machine"] == machine
+    assert t.wagon_platform(pure=False, legacy=False) == plat
+    assert t.wagon_platform(pure=True, legacy=False) == "any"
+    assert platform_of_wagon(plat) == t.platform

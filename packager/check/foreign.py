@@ -1,0 +1,91 @@
+"""The clean room of a wagon for a platform this machine cannot run: its wheels installed for that
+platform into a target directory (uv's foreign-platform mode, nothing executed), then, for Linux
+on another architecture with a user-mode QEMU here, the import probe run by a CPython of the
+target's architecture under emulation. Run-time checks that cannot happen are skipped, by name."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from .. import _tools
+from ..errors import PackagerError
+from ..targets import BuildTarget, Host, platform_data
+from .cleanroom import Probe
+from .emulation import emulator_for
+from .report import Check, Status
+
+
+def install_and_probe(
+    *,
+    target: BuildTarget,
+    host: Host,
+    wheels: Path,
+    requirement: str,
+    workdir: Path,
+    modules: Sequence[str],
+    functions: Sequence[tuple[str, str]],
+    labels: Sequence[str],
+    env: Mapping[str, str],
+    python_root: Path | None,
+    cache_dir: Path | None,
+) -> tuple[list[Check], Probe | None]:
+    """Check `install:<pytag>`, and the probe when it ran under emulation; else the run-time
+    checks (`import:<pytag>`, `operations:<yaml>:<pytag>`) skipped, each saying why."""
+    checks, probe, why = _install_and_probe(target, host, wheels, requirement, workdir, modules,
+                                            functions, env, python_root, cache_dir)
+    if probe is None:
+        done = {c.name for c in checks}
+        names = [f"import:{target.pytag}", *(f"operations:{x}:{target.pytag}" for x in labels)]
+        checks += [Check(n, Status.SKIPPED, f"not run: {why}") for n in names if n not in done]
+    return checks, probe
+
+
+def _install_and_probe(
+    target: BuildTarget,
+    host: Host,
+    wheels: Path,
+    requirement: str,
+    workdir: Path,
+    modules: Sequence[str],
+    functions: Sequence[tuple[str, str]],
+    env: Mapping[str, str],
+    python_root: Path | None,
+    cache_dir: Path | None,
+) -> tuple[list[Check], Probe | None, str]:
+    pytag, plat = target.pytag, target.platform
+    arch = plat.arch or ""
+    if plat.kind == "manylinux" and arch not in platform_data()["uv"]["arches"]:
+        why = f"uv cannot install for {plat.name}"
+        return [Check(f"install:{pytag}", Status.SKIPPED, why)], None, why
+    site = workdir / "site"
+    python_platform = target.uv_platform(host)
+    try:
+        _tools.install_for_platform(wheels, requirement, site, target.python_version,
+                                    python_platform, env)
+    except _tools.ToolFailure as exc:
+        return [Check(f"install:{pytag}", Status.FAILED,
+                      f"uv could not install {requirement} for {plat.name}:"
+                      f" {exc.last_lines(4)}")], None, "the install failed"
+    installed = (f"{requirement} and every requirement installed offline from wheels/ alone into"
+                 f" a target directory for {plat.name} (uv --python-platform {python_platform})")
+    if plat.kind == "windows":
+        return ([Check(f"install:{pytag}", Status.PASSED, f"{installed}; nothing executed")],
+                None, f"{plat.name} code cannot run on this machine ({host.describe()})")
+    try:
+        emulator = emulator_for(target, host, env, python_root, cache_dir)
+    except PackagerError as exc:
+        return ([Check(f"install:{pytag}", Status.PASSED, f"{installed}; nothing executed")],
+                None, exc.one_line())
+    checks = [Check(f"install:{pytag}", Status.PASSED,
+                    f"{installed}; run by {emulator.describe()}")]
+    request = {"modules": list(modules), "functions": [list(f) for f in functions]}
+    try:
+        answer = _tools.run_probe(emulator.python, request, workdir, env, emulator.runner(), site)
+        probe = Probe(dict(answer["modules"]), dict(answer["functions"]), str(answer["python"]))
+        return checks, probe, ""
+    except (_tools.ToolFailure, OSError, ValueError, KeyError, TypeError) as exc:
+        detail = exc.last_lines(4) if isinstance(exc, _tools.ToolFailure) else repr(exc)
+        checks.append(Check(f"import:{pytag}", Status.FAILED,
+                            f"the import probe died under emulation: {detail}"))
+        return checks, None, "the import probe died"
