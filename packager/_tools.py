@@ -96,11 +96,16 @@ def probe_interpreter(path: Path, env: Mapping[str, str]) -> tuple[int, int]:
     return int(major), int(minor)
 
 
-def build_project_wheel(project: Path, outdir: Path, env: Mapping[str, str]) -> Path:
-    """The plugin's own wheel through its PEP 517 backend (pypa/build, uv installs the backend)."""
+def build_project_wheel(
+    project: Path, outdir: Path, env: Mapping[str, str], interpreter: Path | None = None
+) -> Path:
+    """The plugin's own wheel through its PEP 517 backend (pypa/build, uv installs the backend);
+    with `interpreter`, uv builds it with that Python, so a setup.py sees that Python."""
     cmd: list[str | Path] = [
         sys.executable, "-m", "build", "--wheel", "--installer", "uv", "--outdir", outdir, project
     ]
+    if interpreter is not None:
+        cmd = [uv_bin(), "build", "--wheel", "--python", interpreter, "--out-dir", outdir, project]
     try:
         _run(cmd, env)
     except ToolFailure as exc:
@@ -109,6 +114,11 @@ def build_project_wheel(project: Path, outdir: Path, env: Mapping[str, str]) -> 
             "run `python -m build --wheel` there to see the whole log",
         ) from exc
     return _one_wheel(outdir, cmd)
+
+
+def run_project_code(command: Sequence[str], project: Path, env: Mapping[str, str]) -> None:
+    """A command of the project's own (its pre-build hook), run in the project directory."""
+    _run(command, env, cwd=project, timeout=1800)
 
 
 def metadata_version(project: Path, env: Mapping[str, str]) -> str:
@@ -125,13 +135,20 @@ def uv_compile(
     interpreter: Path | None,
     index_args: Sequence[str],
     env: Mapping[str, str],
+    constraints: Path | None = None,
+    excludes: Path | None = None,
 ) -> None:
-    """Resolve for the target (markers, Requires-Python, tags) into a PEP 751 lock file."""
+    """Resolve for the target (markers, Requires-Python, tags) into a PEP 751 lock file;
+    `excludes` names packages left out of the resolution, dependencies and all."""
     cmd: list[str | Path] = [
         uv_bin(), "pip", "compile", requirements, "--quiet", "--format", "pylock.toml",
         "-o", output, "--python-version", python_version, "--python-platform", python_platform,
         "--no-header", "--no-annotate", *index_args,
     ]
+    if constraints is not None:
+        cmd += ["--constraints", constraints]
+    if excludes is not None:
+        cmd += ["--excludes", excludes]
     if interpreter is not None:
         cmd += ["--python", interpreter]
     _run(cmd, env)
@@ -176,9 +193,11 @@ def make_venv(interpreter: Path, dest: Path, env: Mapping[str, str], installer: 
 
 
 def install_offline(
-    python: Path, wheels: Path, requirement: str, env: Mapping[str, str], installer: str
+    python: Path, wheels: Path, requirement: str, env: Mapping[str, str], installer: str,
+    extra: Sequence[str] = (),
 ) -> None:
-    """`requirement` from `wheels` alone: no index, no user configuration, no cache."""
+    """`requirement` (and `extra` requirements) from `wheels` alone: no index, no user
+    configuration, no cache."""
     if installer == "pip":
         cmd: list[str | Path] = [
             python, "-m", "pip", "install", "--isolated", "--no-input", "--no-cache-dir",
@@ -187,6 +206,7 @@ def install_offline(
     else:
         cmd = [uv_bin(), "pip", "install", "--no-config", "--python", python, "--offline",
                "--no-index", "--find-links", wheels, "--no-cache", requirement]
+    cmd += extra
     _run(cmd, clean_env(env), timeout=900)
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .. import _tools
 from ..errors import ResolutionError
@@ -61,6 +62,7 @@ def assemble(
     options: Options,
     epoch: int,
     stage: Path,
+    inputs: Mapping[str, Any] | None = None,
 ) -> WagonResult:
     """One wagon for a cell: one target, or (--combine) several Pythons on one platform."""
     targets = [target for target, _ in cell]
@@ -86,6 +88,7 @@ def assemble(
             "targets": [t.id for t in targets],
             "plugin_yamls": sorted(f.name for f in files if f.suffix == ".yaml"),
             "tools": _tools.tool_versions(),
+            **(inputs or {}),
         },
     )
     stage.mkdir(parents=True)

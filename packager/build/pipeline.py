@@ -9,12 +9,14 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .._files import replace_atomically
 from ..check.validate import Settings, require_valid
 from ..errors import ConfigError, ResolutionError
 from ..events import Event, Events, ignore
 from ..targets import BuildTarget, Host
+from ..wheels import WheelInfo
 from .assemble import SBOM_SUFFIX, WagonResult, assemble, cells
 from .config import Options
 from .fetch import fetch
@@ -89,11 +91,11 @@ def _candidates(
     refresh: bool, on_event: Events,
 ) -> list[Candidate]:
     """The target's lock when the project has one, else a (cached) resolution."""
-    requirements = prepared.requirements
+    requirements = prepared.requirements(target)
     path = lock_path(options.project, options.locks, target)
     if path.is_file():
         on_event(Event(f"using {path.name}", target.id, "resolve"))
-        candidates = read_lock(path, target, requirements)
+        candidates = read_lock(path, target, prepared.locked_for(target))
     elif options.offline:
         raise ResolutionError(
             f"--offline needs a lock for {target.id}, and {path} does not exist",
@@ -103,12 +105,38 @@ def _candidates(
         on_event(Event(f"resolving {len(requirements)} requirements", target.id, "resolve"))
         candidates = resolve(
             target, requirements, workdir, options.indexes, prepared.env, host, prepared.cache,
-            refresh,
+            refresh, prepared.inputs[target.id],
         )
     for candidate in candidates:
         if candidate.is_sdist and not target.is_native(host):
             raise refuse_foreign(candidate, target)
     return candidates
+
+
+def cell_plugin(prepared: Prepared, cell: Sequence[BuildTarget]) -> WheelInfo:
+    """The one plugin wheel a wagon holds; Pythons whose setup.py gave different Requires-Dist
+    cannot share a wagon, since both wheels have one file name."""
+    plugins = {prepared.plugin_for(t).path for t in cell}
+    if len(plugins) > 1:
+        raise ConfigError(
+            f"the plugin's setup.py gives Python {cell[0].python_version} and"
+            f" {cell[-1].python_version} different dependencies, so they cannot share a wagon",
+            "build without --combine, or express the branches as environment markers",
+        )
+    return prepared.plugin_for(cell[0])
+
+
+def cell_inputs(prepared: Prepared, cell: Sequence[BuildTarget]) -> dict[str, Any]:
+    """Extra requirements per Python (install and validate install them too) and exclusions."""
+    inputs = [prepared.inputs[t.id] for t in cell]
+    out: dict[str, Any] = {}
+    requirements = {t.pytag: list(i.requirements) for t, i in zip(cell, inputs) if i.requirements}
+    if requirements:
+        out["requirements"] = requirements
+    excluded = sorted({name for i in inputs for name in i.exclude})
+    if excluded:
+        out["exclude"] = excluded
+    return out
 
 
 def build_wagons(
@@ -149,7 +177,8 @@ def build_wagons(
                 on_event(Event("writing the wagon", target.id, "write"))
             stage = tmp / "stage" / cell[0].id
             result = assemble(
-                [(t, wheels[t]) for t in cell], plugin, prepared.files, options, prepared.epoch, stage
+                [(t, wheels[t]) for t in cell], cell_plugin(prepared, cell), prepared.files, options,
+                prepared.epoch, stage, cell_inputs(prepared, cell),
             )
             for target in cell:
                 on_event(Event(f"{result.file} ({len(result.wheels)} wheels)", target.id, "done"))

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from packaging.requirements import Requirement
 
 from .. import _tools
 from ..author.plugin_yaml import check_yamls, find_yamls
@@ -17,6 +19,8 @@ from ..wheels import WheelInfo, inspect_wheel
 from .cache import Cache, key_of
 from .config import Options, read_pyproject
 from .fingerprint import tree_digest
+from .hook import run_hooks
+from .inputs import TargetInputs
 from .interpreters import find_interpreter
 
 
@@ -48,23 +52,67 @@ def _extra_files(options: Options) -> list[Path]:
     return found
 
 
+def dynamic_dependencies(project: Path) -> bool:
+    """True when the building Python computes the plugin's Requires-Dist: a setup.py project
+    (no [project] table), or `dependencies` listed in [project] dynamic."""
+    table = read_pyproject(project).get("project")
+    return not isinstance(table, dict) or "dependencies" in table.get("dynamic", [])
+
+
 def plugin_wheel(
-    options: Options, cache: Cache, env: Mapping[str, str], outdir: Path, on_event: Events
+    options: Options, cache: Cache, env: Mapping[str, str], outdir: Path, on_event: Events,
+    interpreter: Path | None = None,
 ) -> Path:
-    """The plugin's own wheel, rebuilt only when its sources (or the build tools) changed."""
+    """The plugin's own wheel, rebuilt only when its sources (or the build tools) changed; with
+    `interpreter`, built by that Python."""
     tools = _tools.tool_versions()
     key = key_of(
         "plugin-wheel",
         tree_digest(options.project, skip=[options.output, options.project / options.locks]),
         env.get("SOURCE_DATE_EPOCH", ""), tools.get("build", ""), tools.get("uv", ""),
+        str(interpreter or ""),
     )
     with cache.lock(key):
         cached = cache.get_keyed("plugins", key)
         if cached is not None:
             on_event(Event(f"the plugin's sources are unchanged: reusing {cached.name}"))
             return cached
-        on_event(Event(f"building the plugin's wheel from {options.project}"))
-        return cache.put_keyed("plugins", key, _tools.build_project_wheel(options.project, outdir, env))
+        by = f" with {interpreter}" if interpreter else ""
+        on_event(Event(f"building the plugin's wheel from {options.project}{by}"))
+        wheel = _tools.build_project_wheel(options.project, outdir, env, interpreter)
+        return cache.put_keyed("plugins", key, wheel)
+
+
+def plugin_wheels(
+    options: Options, targets: Sequence[BuildTarget], cache: Cache, env: Mapping[str, str],
+    workdir: Path, on_event: Events,
+) -> dict[tuple[int, int], WheelInfo]:
+    """The plugin's wheel for each target Python: one build when its metadata is static, else
+    one per Python by that Python, sharing the first whose Requires-Dist is the same."""
+    pythons = sorted({t.python for t in targets})
+    if not dynamic_dependencies(options.project):
+        shared = inspect_wheel(plugin_wheel(options, cache, env, workdir / "plugin", on_event))
+        return dict.fromkeys(pythons, shared)
+    interpreters = {t.python: t.interpreter for t in targets}
+    built: dict[tuple[int, int], WheelInfo] = {}
+    for python in pythons:
+        interpreter = interpreters[python]
+        if interpreter is None:
+            raise ConfigError(f"no Python {python[0]}.{python[1]} to evaluate the plugin's setup.py",
+                              "install it (pyenv install) or pass --interpreter")
+        outdir = workdir / f"plugin-{python[0]}.{python[1]}"
+        info = inspect_wheel(plugin_wheel(options, cache, env, outdir, on_event, interpreter))
+        same = next((w for w in built.values() if _same_requires(w, info)), None)
+        built[python] = same or info
+    return built
+
+
+def _same_requires(one: WheelInfo, other: WheelInfo) -> bool:
+    """Equal Requires-Dist however the backend spelled it (`idna (<3)` is `idna<3`)."""
+    def normal(info: WheelInfo) -> set[str]:
+        return {str(Requirement(r)) for r in info.requires_dist}
+
+    return normal(one) == normal(other)
 
 
 def tool_env(options: Options, env: Mapping[str, str], epoch: int) -> dict[str, str]:
@@ -78,18 +126,32 @@ def tool_env(options: Options, env: Mapping[str, str], epoch: int) -> dict[str, 
 
 @dataclass(frozen=True)
 class Prepared:
-    """A project made ready for resolving: targets planned, plugin wheel built and checked."""
+    """A project made ready for resolving: targets planned, plugin wheels built and checked."""
 
     targets: list[BuildTarget]
     cache: Cache
     env: dict[str, str]
     epoch: int
-    plugin: WheelInfo
+    plugins: Mapping[tuple[int, int], WheelInfo]
     files: list[Path]
+    inputs: Mapping[str, TargetInputs]
 
     @property
-    def requirements(self) -> list[str]:
-        return list(self.plugin.requires_dist)
+    def plugin(self) -> WheelInfo:
+        """The plugin wheel of the lowest target Python (name and version are the same in all)."""
+        return self.plugins[min(self.plugins)]
+
+    def plugin_for(self, target: BuildTarget) -> WheelInfo:
+        return self.plugins[target.python]
+
+    def requirements(self, target: BuildTarget) -> list[str]:
+        """The plugin's Requires-Dist for the target's Python, then its extra requirements."""
+        own = list(self.plugin_for(target).requires_dist)
+        return own + [r for r in self.inputs[target.id].requirements if r not in own]
+
+    def locked_for(self, target: BuildTarget) -> list[str]:
+        """What a lock records it answers: requirements, constraints and exclusions."""
+        return self.requirements(target) + self.inputs[target.id].record()
 
 
 def prepare(options: Options, env: Mapping[str, str], host: Host, workdir: Path, on_event: Events) -> Prepared:
@@ -97,15 +159,18 @@ def prepare(options: Options, env: Mapping[str, str], host: Host, workdir: Path,
     epoch = options.source_date_epoch if options.source_date_epoch is not None else ZIP_EPOCH
     cache = Cache(options.cache_dir)
     files = _extra_files(options)
+    inputs = {t.id: options.inputs.for_target(t.id, options.project) for t in targets}
     _tools.uv_bin()  # resolve it once here, before worker threads ask for it
     for target in targets:
         on_event(Event(f"Python {target.python_version} on {target.platform.name}", target.id, "plan"))
     environment = tool_env(options, env, epoch)
-    plugin = inspect_wheel(plugin_wheel(options, cache, environment, workdir / "plugin", on_event))
-    check_yamls([f for f in files if f.suffix == ".yaml"], plugin.name, plugin.version)
+    run_hooks(options.project, options.pre_build, targets, environment, on_event)
+    plugins = plugin_wheels(options, targets, cache, environment, workdir, on_event)
+    first = plugins[min(plugins)]
+    check_yamls([f for f in files if f.suffix == ".yaml"], first.name, first.version)
     for target in targets:
-        _check_requires_python(plugin, target)
-    return Prepared(targets, cache, environment, epoch, plugin, files)
+        _check_requires_python(plugins[target.python], target)
+    return Prepared(targets, cache, environment, epoch, plugins, files, inputs)
 
 
 def project_requirements(options: Options) -> list[str]:

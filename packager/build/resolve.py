@@ -17,6 +17,7 @@ from ..errors import ResolutionError
 from ..targets import BuildTarget, Host
 from .cache import Cache, key_of
 from .indexes import Indexes
+from .inputs import NO_INPUTS, TargetInputs
 
 NETWORK_HINT = (
     "the package index could not be reached: check the network, a proxy (HTTPS_PROXY) or"
@@ -90,6 +91,7 @@ def resolve(
     host: Host,
     cache: Cache,
     refresh: bool = False,
+    inputs: TargetInputs = NO_INPUTS,
 ) -> list[Candidate]:
     """Pinned files for `requirements`, markers and tags evaluated for `target`, not the host.
 
@@ -99,10 +101,10 @@ def resolve(
         return []
     key = key_of(
         "resolution", target.id, target.uv_platform(host), *sorted(requirements), indexes.digest(),
-        _tools.tool_versions().get("uv", ""),
+        _tools.tool_versions().get("uv", ""), *inputs.record(),
     )
     cached = None if refresh else cache.get_keyed("resolutions", key, max_age=RESOLUTION_TTL)
-    lock = cached or compile_lock(target, requirements, workdir, indexes, env, host)
+    lock = cached or compile_lock(target, requirements, workdir, indexes, env, host, inputs)
     if cached is None:
         cache.put_keyed("resolutions", key, lock)
     return candidates_from_lock(lock, target)
@@ -126,16 +128,18 @@ def compile_lock(
     indexes: Indexes,
     env: Mapping[str, str],
     host: Host,
+    inputs: TargetInputs = NO_INPUTS,
 ) -> Path:
     """A fresh uv resolution for `target` as a PEP 751 lock in `workdir`."""
     workdir.mkdir(parents=True, exist_ok=True)
-    req_file = workdir / "requirements.in"
-    req_file.write_text("\n".join(requirements) + "\n", encoding="utf-8")
+    req_file = _lines(workdir / "requirements.in", requirements)
+    constraints = _lines(workdir / "constraints.in", inputs.constraints) if inputs.constraints else None
+    excludes = _lines(workdir / "excludes.in", inputs.exclude) if inputs.exclude else None
     lock = workdir / "pylock.target.toml"
     try:
         _tools.uv_compile(
             req_file, lock, target.python_version, target.uv_platform(host),
-            target.interpreter, indexes.args(), env,
+            target.interpreter, indexes.args(), env, constraints, excludes,
         )
     except _tools.ToolFailure as exc:
         raise ResolutionError(
@@ -145,3 +149,8 @@ def compile_lock(
             " or add --find-links with the missing files",
         ) from exc
     return lock
+
+
+def _lines(path: Path, lines: Sequence[str]) -> Path:
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path

@@ -1,0 +1,98 @@
+"""Real-world plugin inputs: a setup.py evaluated by each target's Python, per-target requirement
+files, a constraints file and Cloudify's extra-packaging-instructions.sh, in one build."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+from .conftest import PROJECTS, Run, WagonVenv, copy_project, interpreter, read_package_json
+
+CP36, CP311 = "cp36-manylinux2014_x86_64", "cp311-manylinux2014_x86_64"
+
+
+def _wheels(wagon: Path) -> dict[str, str]:
+    """Distribution name → version of every wheel in the wagon."""
+    names = read_package_json(wagon)["wheels"]
+    return {n.split("-")[0].lower(): n.split("-")[1] for n in names}
+
+
+def _plugin_members(wagon: Path) -> list[str]:
+    with zipfile.ZipFile(wagon) as archive:
+        (plugin,) = [n for n in archive.namelist() if "/wheels/branching_plugin-" in n]
+        archive.extract(plugin, wagon.parent / "x")
+    with zipfile.ZipFile(wagon.parent / "x" / plugin) as wheel:
+        return wheel.namelist()
+
+
+def _pip36_venv(dest: Path) -> Path:
+    """A Python 3.6 venv with the pip a Cloudify 6.x agent carries."""
+    subprocess.run([interpreter("3.6"), "-m", "venv", dest], check=True, timeout=300)
+    env = {**os.environ, "PIP_CONFIG_FILE": os.devnull}
+    subprocess.run([dest / "bin" / "python", "-m", "pip", "install", "-q", "pip==21.3.1"],
+                   check=True, timeout=300, env=env, capture_output=True)
+    return dest
+
+
+def _versions(python: Path, *names: str) -> dict[str, str]:
+    code = ("import json, sys; from importlib import metadata as m;"
+            " print(json.dumps({n: m.version(n) for n in sys.argv[1:]}))")
+    if "3.6" in str(python) or (python.parent.parent / "lib" / "python3.6").is_dir():
+        code = code.replace("from importlib import metadata as m", "import pkg_resources as r")
+        code = code.replace("m.version(n)", "r.get_distribution(n).version")
+    out = subprocess.run([python, "-c", code, *names], check=True, capture_output=True, text=True,
+                         timeout=120).stdout
+    result: dict[str, str] = json.loads(out)
+    return result
+
+
+def test_each_python_gets_its_own_setup_py_branch_requirements_and_hook_output(
+    tmp_path: Path, run_cli: Run, fresh_wagon_venv: Callable[[str], WagonVenv]
+) -> None:
+    interpreter("3.6")
+    project = copy_project(PROJECTS / "legacy-branching", tmp_path / "plugin")
+    out = tmp_path / "out"
+    run_cli("build", project, "-o", out)
+    wagons = {read_package_json(w)["plugin_packager"]["targets"][0]: w for w in out.glob("*.wgn")}
+    assert set(wagons) == {CP36, CP311}
+    old, new = _wheels(wagons[CP36]), _wheels(wagons[CP311])
+    assert old["idna"].startswith("2.") and int(new["idna"].split(".")[0]) >= 3
+    assert (old["six"], new["six"]) == ("1.15.0", "1.16.0")
+    assert old["pyyaml"] == new["pyyaml"] == "6.0.1"
+    for wagon in wagons.values():
+        assert "branching_plugin/generated.py" in _plugin_members(wagon)
+    extension = read_package_json(wagons[CP36])["plugin_packager"]
+    assert extension["requirements"] == {"py36": ["six==1.15.0"]}
+
+    # cp311: the reference tool installs the plugin; ours installs the extra requirement too.
+    venv311 = fresh_wagon_venv("3.11")
+    venv311.wagon("install", wagons[CP311])
+    assert _versions(venv311.python, "idna", "PyYAML")["PyYAML"] == "6.0.1"
+    venv311.run_python("import branching_plugin.generated")
+    run_cli("install", wagons[CP311], "--venv", tmp_path / "ours311")
+    got311 = _versions(tmp_path / "ours311" / "bin" / "python", "six", "idna")
+    assert got311 == {"six": "1.16.0", "idna": new["idna"]}
+
+    # cp36: the pip of a 6.x agent, through our install.
+    venv36 = _pip36_venv(tmp_path / "venv36")
+    run_cli("install", wagons[CP36], "--venv", venv36, "--installer", "pip")
+    got36 = _versions(venv36 / "bin" / "python", "six", "idna", "PyYAML")
+    assert got36 == {"six": "1.15.0", "idna": old["idna"], "PyYAML": "6.0.1"}
+
+
+def test_setup_py_branch_is_evaluated_by_each_target_python(tmp_path: Path, run_cli: Run) -> None:
+    interpreter("3.6")
+    project = tmp_path / "plugin"
+    (project / "branching_plugin").mkdir(parents=True)
+    (project / "branching_plugin" / "__init__.py").write_text("")
+    (project / "setup.py").write_text((PROJECTS / "legacy-branching" / "setup.py").read_text())
+    out = tmp_path / "out"
+    run_cli("build", project, "--python", "3.6", "--python", "3.11", "-o", out)
+    idna = {read_package_json(w)["plugin_packager"]["targets"][0]: _wheels(w)["idna"]
+            for w in out.glob("*.wgn")}
+    assert idna[CP36].startswith("2.")
+    assert int(idna[CP311].split(".")[0]) >= 3
