@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
+import tempfile
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
+
+from packaging.utils import canonicalize_name, parse_wheel_filename
 
 from .errors import BuildError
 
@@ -194,30 +198,68 @@ def make_venv(interpreter: Path, dest: Path, env: Mapping[str, str], installer: 
 
 def install_offline(
     python: Path, wheels: Path, requirement: str, env: Mapping[str, str], installer: str,
-    extra: Sequence[str] = (),
+    extra: Sequence[str] = (), excluded: Sequence[str] = (),
 ) -> None:
     """`requirement` (and `extra` requirements) from `wheels` alone: no index, no user
-    configuration, no cache."""
+    configuration, no cache; `excluded` packages are absent from `wheels` by design."""
     if installer == "pip":
         cmd: list[str | Path] = [
             python, "-m", "pip", "install", "--isolated", "--no-input", "--no-cache-dir",
             "--disable-pip-version-check", "--no-index", "--find-links", wheels, requirement,
         ]
+        if excluded:
+            # pip cannot drop a requirement: every distribution the wagon ships, without deps.
+            names = sorted({parse_wheel_filename(w.name)[0] for w in wheels.glob("*.whl")})
+            cmd += ["--no-deps", *names]
     else:
         cmd = [uv_bin(), "pip", "install", "--no-config", "--python", python, "--offline",
                "--no-index", "--find-links", wheels, "--no-cache", requirement]
     cmd += extra
-    _run(cmd, clean_env(env), timeout=900)
+    with tempfile.TemporaryDirectory(prefix="plugin-packager-") as tmp:
+        if excluded and installer != "pip":
+            excludes = Path(tmp) / "excludes.txt"
+            excludes.write_text("\n".join(excluded) + "\n", encoding="utf-8")
+            cmd += ["--excludes", excludes]
+        _run(cmd, clean_env(env), timeout=900)
 
 
-def check_requirements(python: Path, env: Mapping[str, str], installer: str) -> None:
-    """`pip check`: every installed distribution's requirements are installed too."""
+# What `uv pip check` and `pip check` say of a requirement that is not installed at all.
+_NOT_INSTALLED = re.compile(
+    r"requires `(?P<uv>[^`]+)`, but it's not installed|requires (?P<pip>[^,\s]+), which is not"
+)
+
+
+def missing_requirements(output: str) -> list[str | None]:
+    """For each problem line of a check's output, the distribution it misses (None: another kind
+    of problem, such as a wrong version)."""
+    found: list[str | None] = []
+    for line in output.splitlines():
+        if "requires" not in line and "has requirement" not in line:
+            continue
+        match = _NOT_INSTALLED.search(line)
+        text = (match.group("uv") or match.group("pip")) if match else None
+        found.append(canonicalize_name(re.split(r"[\s\[<>=!~;(]", text, maxsplit=1)[0])
+                     if text else None)
+    return found
+
+
+def check_requirements(
+    python: Path, env: Mapping[str, str], installer: str, excluded: Sequence[str] = ()
+) -> None:
+    """`pip check`: every installed distribution's requirements are installed too, save the
+    `excluded` ones, absent by design."""
     if installer == "pip":
         cmd: list[str | Path] = [python, "-m", "pip", "check", "--isolated",
                                  "--disable-pip-version-check"]
     else:
         cmd = [uv_bin(), "pip", "check", "--no-config", "--python", python]
-    _run(cmd, clean_env(env), timeout=300)
+    try:
+        _run(cmd, clean_env(env), timeout=300)
+    except ToolFailure as exc:
+        missing = missing_requirements(exc.output)
+        allowed = {canonicalize_name(name) for name in excluded}
+        if not missing or not all(name in allowed for name in missing):
+            raise
 
 
 def run_probe(

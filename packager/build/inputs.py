@@ -70,11 +70,11 @@ def _read(path: Path, kind: str, into: dict[str, list[str]], seen: tuple[Path, .
                 "keep only requirement lines (and -r/-c); indexes go in --index-url",
             )
         try:
-            Requirement(text)
+            requirement = Requirement(text)
         except InvalidRequirement as exc:
             raise ConfigError(f"{path}:{number}: not a requirement: {exc}",
                               "write it like six==1.16.0") from exc
-        into.setdefault(kind, []).append(text)
+        into.setdefault(kind, []).append(str(requirement))
 
 
 def read_inputs(requirements: Sequence[Path], constraints: Sequence[Path],

@@ -98,7 +98,8 @@ def install_wagon(
         requirement = f"{meta.name}=={meta.version}"
         extra = meta.requirements(f"py{version[0]}{version[1]}")
         try:
-            _tools.install_offline(python, ex.root / WHEELS_DIR, requirement, env, installer, extra)
+            _tools.install_offline(python, ex.root / WHEELS_DIR, requirement, env, installer, extra,
+                                   meta.excluded)
         except _tools.ToolFailure as exc:
             raise InstallError(f"installing {requirement} into {venv} failed: {exc.last_lines()}",
                                "plugin-packager validate WAGON tells what is wrong with it") from exc
