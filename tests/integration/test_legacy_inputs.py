@@ -10,7 +10,15 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-from .conftest import PROJECTS, Run, WagonVenv, copy_project, interpreter, read_package_json
+from .conftest import (
+    PROJECTS,
+    Run,
+    WagonVenv,
+    copy_project,
+    interpreter,
+    read_package_json,
+    write_plugin,
+)
 
 CP36, CP311 = "cp36-manylinux2014_x86_64", "cp311-manylinux2014_x86_64"
 
@@ -99,3 +107,17 @@ def test_setup_py_branch_is_evaluated_by_each_target_python(tmp_path: Path, run_
             for w in out.glob("*.wgn")}
     assert idna[CP36].startswith("2.")
     assert int(idna[CP311].split(".")[0]) >= 3
+
+
+def test_failing_pre_build_hook_stops_the_build_with_its_last_lines(
+    tmp_path: Path, run_cli: Run
+) -> None:
+    project = write_plugin(tmp_path, "hooked-plugin", [])
+    with (project / "pyproject.toml").open("a") as toml:
+        toml.write('\n[tool.plugin-packager]\npre-build = "echo generating; echo no such tool >&2;'
+                   ' exit 3"\n')
+    proc = run_cli("build", project, "-o", tmp_path / "out", check=False)
+    assert proc.returncode == 4
+    assert "pre-build hook" in proc.stderr
+    assert "generating | no such tool" in proc.stderr
+    assert not (tmp_path / "out").exists()
