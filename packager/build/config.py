@@ -20,6 +20,7 @@ from .inputs import InputSettings, parse_overrides
 ENV_PREFIX = "PLUGIN_PACKAGER_"
 # Set by the build for the pre-build hook, so a hook that runs plugin-packager is not refused.
 HOOK_ENV = ("TARGET_IDS", "TARGET_PYTHONS", "TARGET_PLATFORMS")
+CREDENTIAL_ENV = ("INDEX_USERNAME", "INDEX_PASSWORD")
 FORMATS = ("zip", "tar.gz")
 
 
@@ -136,7 +137,8 @@ def load_options(
     merged = {k: _coerce(k, v, v, "defaults") for k, v in defaults.items()}
     merged.update({k: _coerce(k, v, defaults[k], where) for k, v in table.items()})
     env_keys = {ENV_PREFIX + k.upper().replace("-", "_"): k for k in defaults}
-    env_known = [*env_keys, ENV_PREFIX + "CACHE", *(ENV_PREFIX + name for name in HOOK_ENV)]
+    reserved = (ENV_PREFIX + name for name in ("CACHE", *HOOK_ENV, *CREDENTIAL_ENV))
+    env_known = [*env_keys, *reserved]
     given_by_user: set[str] = set()
     for name, value in env.items():
         if name.startswith(ENV_PREFIX) and name not in env_known:
@@ -183,9 +185,8 @@ def load_options(
         files=merged["files"],
         yaml_variants=merged["yaml-variants"],
         interpreters=merged["interpreters"],
-        indexes=Indexes(
-            merged["index-url"], merged["extra-index-url"],
-            tuple(Location.parse(link, project) for link in merged["find-links"]),
+        indexes=Indexes.parse(
+            merged["index-url"], merged["extra-index-url"], merged["find-links"], project, env
         ),
         cache_dir=Path(cache).expanduser() if cache else Path(user_cache_dir("plugin-packager")),
         locks=merged["locks"],

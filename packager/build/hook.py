@@ -3,7 +3,7 @@ then `pre-build`), run once per build in the project before its wheel is built."
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from .. import _tools
@@ -35,7 +35,8 @@ def hook_env(env: Mapping[str, str], targets: Sequence[BuildTarget]) -> dict[str
 
 
 def run_hooks(project: Path, pre_build: str, targets: Sequence[BuildTarget],
-              env: Mapping[str, str], on_event: Events) -> None:
+              env: Mapping[str, str], on_event: Events, redact: Callable[[str], str]) -> None:
+    """Each hook command in turn; a failure is a BuildError with its last lines, `redact`ed."""
     for command in hook_commands(project, pre_build):
         shown = command[-1]
         on_event(Event(f"running the pre-build hook: {shown}"))
@@ -43,6 +44,6 @@ def run_hooks(project: Path, pre_build: str, targets: Sequence[BuildTarget],
             _tools.run_project_code(command, project, hook_env(env, targets))
         except _tools.ToolFailure as exc:
             raise BuildError(
-                f"the pre-build hook `{shown}` failed in {project}: {exc.last_lines()}",
+                f"the pre-build hook `{shown}` failed in {project}: {redact(exc.last_lines())}",
                 "run it by hand in the project to see its whole output",
             ) from exc

@@ -97,7 +97,7 @@ class InputSettings:
     requirements: tuple[str, ...] = ()
     constraints: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
-    overrides: tuple[tuple[str, Mapping[str, tuple[str, ...]]], ...] = ()
+    overrides: Overrides = ()
 
     def for_target(self, target_id: str, project: Path) -> TargetInputs:
         """The first glob matching `target_id` that sets a key wins for that key."""
@@ -113,7 +113,10 @@ class InputSettings:
                            [project / p for p in chosen["constraints"]], chosen["exclude"])
 
 
-def parse_overrides(table: object, where: str) -> tuple[tuple[str, Mapping[str, tuple[str, ...]]], ...]:
+Overrides = tuple[tuple[str, Mapping[str, tuple[str, ...]]], ...]
+
+
+def parse_overrides(table: object, where: str) -> Overrides:
     """[tool.plugin-packager.targets."<glob>"] tables, checked once."""
     if not isinstance(table, dict):
         raise ConfigError(f"{where}.targets must be a table of target globs",

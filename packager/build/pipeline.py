@@ -20,6 +20,7 @@ from ..wheels import WheelInfo
 from .assemble import SBOM_SUFFIX, WagonResult, assemble, cells
 from .config import Options
 from .fetch import fetch
+from .indexes import Indexes
 from .lock import lock_path, read_lock
 from .project import Prepared, prepare
 from .resolve import Candidate, resolve
@@ -49,9 +50,10 @@ def _target_wheels(
     local: Sequence[Path],
     offline: bool,
     on_event: Events,
+    indexes: Indexes,
 ) -> list[Path]:
     on_event(Event(f"fetching {len(candidates)} files", target.id, "fetch"))
-    files = fetch(candidates, workdir / "download", prepared.cache, local, offline)
+    files = fetch(candidates, workdir / "download", prepared.cache, local, offline, indexes)
     out = [f for c, f in zip(candidates, files) if not c.is_sdist]
     for candidate, path in zip(candidates, files):
         if candidate.is_sdist:
@@ -168,7 +170,7 @@ def build_wagons(
 
         def wheels_for(target: BuildTarget, found: list[Candidate]) -> list[Path]:
             return _target_wheels(target, found, tmp / target.id, prepared, host, local, options.offline,
-                                  on_event)
+                                  on_event, options.indexes)
 
         wheels = dict(zip(targets, pool.map(wheels_for, targets, resolved)))
 
@@ -177,8 +179,8 @@ def build_wagons(
                 on_event(Event("writing the wagon", target.id, "write"))
             stage = tmp / "stage" / cell[0].id
             result = assemble(
-                [(t, wheels[t]) for t in cell], cell_plugin(prepared, cell), prepared.files, options,
-                prepared.epoch, stage, cell_inputs(prepared, cell),
+                [(t, wheels[t]) for t in cell], cell_plugin(prepared, cell), prepared.files,
+                options, prepared.epoch, stage, cell_inputs(prepared, cell),
             )
             for target in cell:
                 on_event(Event(f"{result.file} ({len(result.wheels)} wheels)", target.id, "done"))

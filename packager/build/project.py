@@ -18,6 +18,7 @@ from ..wagon.writer import ZIP_EPOCH
 from ..wheels import WheelInfo, inspect_wheel
 from .cache import Cache, key_of
 from .config import Options, read_pyproject
+from .credentials import ENV_PASSWORD, ENV_USERNAME
 from .fingerprint import tree_digest
 from .hook import run_hooks
 from .inputs import TargetInputs
@@ -98,8 +99,10 @@ def plugin_wheels(
     for python in pythons:
         interpreter = interpreters[python]
         if interpreter is None:
-            raise ConfigError(f"no Python {python[0]}.{python[1]} to evaluate the plugin's setup.py",
-                              "install it (pyenv install) or pass --interpreter")
+            raise ConfigError(
+                f"no Python {python[0]}.{python[1]} to evaluate the plugin's setup.py with",
+                "install it (pyenv install) or pass --interpreter",
+            )
         outdir = workdir / f"plugin-{python[0]}.{python[1]}"
         info = inspect_wheel(plugin_wheel(options, cache, env, outdir, on_event, interpreter))
         same = next((w for w in built.values() if _same_requires(w, info)), None)
@@ -117,7 +120,9 @@ def _same_requires(one: WheelInfo, other: WheelInfo) -> bool:
 
 def tool_env(options: Options, env: Mapping[str, str], epoch: int) -> dict[str, str]:
     """The environment of every tool we start: the epoch, and with --offline no index at all."""
-    out = {**env, "SOURCE_DATE_EPOCH": str(epoch)}
+    # Tools never see the index password: uv reads credentials from our netrc file.
+    out = {k: v for k, v in env.items() if k not in (ENV_USERNAME, ENV_PASSWORD)}
+    out["SOURCE_DATE_EPOCH"] = str(epoch)
     if options.offline:
         local = " ".join(str(path) for path in options.indexes.local_dirs)
         out.update({"UV_OFFLINE": "1", "UV_FIND_LINKS": local, "PIP_NO_INDEX": "1"})
@@ -164,7 +169,15 @@ def prepare(options: Options, env: Mapping[str, str], host: Host, workdir: Path,
     for target in targets:
         on_event(Event(f"Python {target.python_version} on {target.platform.name}", target.id, "plan"))
     environment = tool_env(options, env, epoch)
-    run_hooks(options.project, options.pre_build, targets, environment, on_event)
+    secrets = options.indexes.netrc()
+    if secrets is not None:
+        # uv reads the index credentials from this file: never from a URL or a command line.
+        netrc = workdir / "netrc"
+        netrc.touch(mode=0o600)
+        netrc.write_text(secrets, encoding="utf-8")
+        environment["NETRC"] = str(netrc)
+    run_hooks(options.project, options.pre_build, targets, environment, on_event,
+              options.indexes.redact)
     plugins = plugin_wheels(options, targets, cache, environment, workdir, on_event)
     first = plugins[min(plugins)]
     check_yamls([f for f in files if f.suffix == ".yaml"], first.name, first.version)

@@ -16,13 +16,15 @@ from .._toml import tomllib
 from ..errors import ResolutionError
 from ..targets import BuildTarget, Host
 from .cache import Cache, key_of
-from .indexes import Indexes
+from .indexes import Indexes, refused
 from .inputs import NO_INPUTS, TargetInputs
 
 NETWORK_HINT = (
     "the package index could not be reached: check the network, a proxy (HTTPS_PROXY) or"
     " --index-url; with locks, --offline --find-links DIR builds without it"
 )
+# uv's hint when an index answered 401 or 403 (it then reports the package as not found).
+_DENIED = re.compile(r"index(?: URL)? \((?P<index>[^)\s]+)\).*?(?P<status>40[13] [A-Z][a-z]+)")
 RESOLUTION_TTL = 24 * 3600  # seconds; new releases upstream are picked up a day later at most
 
 
@@ -132,9 +134,10 @@ def compile_lock(
 ) -> Path:
     """A fresh uv resolution for `target` as a PEP 751 lock in `workdir`."""
     workdir.mkdir(parents=True, exist_ok=True)
-    req_file = _lines(workdir / "requirements.in", requirements)
-    constraints = _lines(workdir / "constraints.in", inputs.constraints) if inputs.constraints else None
-    excludes = _lines(workdir / "excludes.in", inputs.exclude) if inputs.exclude else None
+    req_file = workdir / "requirements.in"
+    req_file.write_text("\n".join(requirements) + "\n", encoding="utf-8")
+    constraints = _lines(workdir / "constraints.in", inputs.constraints)
+    excludes = _lines(workdir / "excludes.in", inputs.exclude)
     lock = workdir / "pylock.target.toml"
     try:
         _tools.uv_compile(
@@ -142,8 +145,12 @@ def compile_lock(
             target.interpreter, indexes.args(), env, constraints, excludes,
         )
     except _tools.ToolFailure as exc:
+        output = indexes.redact(exc.output)
+        denied = _DENIED.search(output)
+        if denied:
+            raise refused(denied.group("index"), denied.group("status")) from None
         raise ResolutionError(
-            f"dependencies cannot be resolved for {target.id}: {_uv_message(exc.output)}",
+            f"dependencies cannot be resolved for {target.id}: {_uv_message(output)}",
             NETWORK_HINT if exc.network else
             "check that every dependency publishes a release for this Python and platform,"
             " or add --find-links with the missing files",
@@ -151,6 +158,9 @@ def compile_lock(
     return lock
 
 
-def _lines(path: Path, lines: Sequence[str]) -> Path:
+def _lines(path: Path, lines: Sequence[str]) -> Path | None:
+    """`lines` written to `path` for uv to read; None when there are none."""
+    if not lines:
+        return None
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

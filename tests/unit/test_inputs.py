@@ -113,10 +113,12 @@ def test_hook_runs_the_cloudify_script_then_pre_build_with_the_targets(
 ) -> None:
     assert hook_commands(tmp_path, "") == []
     (tmp_path / CLOUDIFY_SCRIPT).write_text("true\n")
-    assert hook_commands(tmp_path, "make gen") == [["bash", CLOUDIFY_SCRIPT], ["sh", "-c", "make gen"]]
+    assert hook_commands(tmp_path, "make gen") == [
+        ["bash", CLOUDIFY_SCRIPT], ["sh", "-c", "make gen"]]
     platform = parse_platform("manylinux2014_x86_64", host)
     env = hook_env({"HOME": "/h"}, [BuildTarget((3, 6), platform), BuildTarget((3, 11), platform)])
-    assert env["PLUGIN_PACKAGER_TARGET_IDS"] == "cp36-manylinux2014_x86_64 cp311-manylinux2014_x86_64"
+    assert env["PLUGIN_PACKAGER_TARGET_IDS"] == (
+        "cp36-manylinux2014_x86_64 cp311-manylinux2014_x86_64")
     assert env["PLUGIN_PACKAGER_TARGET_PYTHONS"] == "3.6 3.11"
     assert env["PLUGIN_PACKAGER_TARGET_PLATFORMS"] == "manylinux2014_x86_64"
     assert env["HOME"] == "/h"
@@ -135,7 +137,7 @@ def test_wagon_metadata_tells_extra_requirements_and_exclusions() -> None:
 def test_check_output_tells_missing_from_other_problems() -> None:
     uv = ("Found 2 incompatibilities\n"
           "The package `p` requires `charset-normalizer>=2,<4`, but it's not installed\n"
-          "The package `p` requires `idna[all]>=2.5; python_version > \"3\"`, but it's not installed")
+          "The package `p` requires `idna[all]>=2.5; python_version > '3'`, but it's not installed")
     assert missing_requirements(uv) == ["charset-normalizer", "idna"]
     pip = ("p 1 requires Charset_Normalizer, which is not installed.\n"
            "p 1 has requirement six>=2, but you have six 1.0.\n"
