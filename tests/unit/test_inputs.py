@@ -8,13 +8,16 @@ from pathlib import Path
 import pytest
 
 from packager._tools import missing_requirements
+from packager.build.cache import Cache
 from packager.build.config import load_options
 from packager.build.hook import CLOUDIFY_SCRIPT, hook_commands, hook_env
-from packager.build.inputs import read_inputs
-from packager.build.project import dynamic_dependencies
+from packager.build.inputs import TargetInputs, read_inputs
+from packager.build.pipeline import cell_inputs, cell_plugin
+from packager.build.project import Prepared, dynamic_dependencies
 from packager.errors import ConfigError
 from packager.targets import BuildTarget, Host, parse_platform
 from packager.wagon.metadata import parse_metadata
+from packager.wheels import WheelInfo
 
 TABLE = """[tool.plugin-packager]
 requirements = ["requirements.txt"]
@@ -143,3 +146,29 @@ def test_check_output_tells_missing_from_other_problems() -> None:
            "p 1 has requirement six>=2, but you have six 1.0.\n"
            "p 1 requires idna<3, but you have idna 3.7 which is incompatible.")
     assert missing_requirements(pip) == ["charset-normalizer", None, None]
+
+
+def _plugin(folder: str, *requires: str) -> WheelInfo:
+    return WheelInfo(Path(folder) / "p-1-py3-none-any.whl", "p", "1", frozenset(), requires, None)
+
+
+def test_combined_wagon_refuses_pythons_with_different_setup_py_branches(
+    tmp_path: Path, host: Host
+) -> None:
+    platform = parse_platform("manylinux2014_x86_64", host)
+    old, new = BuildTarget((3, 6), platform), BuildTarget((3, 11), platform)
+    inputs = {old.id: TargetInputs(("six==1.15.0",)), new.id: TargetInputs(exclude=("idna",))}
+    shared = _plugin("a", "idna")
+    same = Prepared([old, new], Cache(tmp_path), {}, 0, {old.python: shared, new.python: shared},
+                    [], inputs)
+    assert cell_plugin(same, [old, new]) is shared
+    assert cell_inputs(same, [old, new]) == {"requirements": {"py36": ["six==1.15.0"]},
+                                             "exclude": ["idna"]}
+    differ = Prepared([old, new], Cache(tmp_path), {}, 0,
+                      {old.python: _plugin("a", "idna<3"), new.python: _plugin("b", "idna>=3.4")},
+                      [], inputs)
+    with pytest.raises(ConfigError, match="cannot share a wagon"):
+        cell_plugin(differ, [old, new])
+    assert cell_plugin(differ, [new]).requires_dist == ("idna>=3.4",)
+    assert differ.requirements(old) == ["idna<3", "six==1.15.0"]
+    assert differ.locked_for(new) == ["idna>=3.4", "--exclude idna"]
