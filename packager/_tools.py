@@ -167,6 +167,23 @@ def uv_build_sdist(sdist: Path, interpreter: Path, outdir: Path, env: Mapping[st
     return _one_wheel(outdir, cmd)
 
 
+def git_checkout(url: str, commit: str, dest: Path, env: Mapping[str, str]) -> None:
+    """`url` cloned into `dest` at exactly `commit`."""
+    _run(["git", "clone", "--quiet", "--no-checkout", url, dest], env, timeout=900)
+    _run(["git", "-C", dest, "checkout", "--quiet", "--detach", commit], env, timeout=300)
+
+
+def uv_build_source_sdist(tree: Path, outdir: Path, env: Mapping[str, str]) -> Path:
+    """An sdist of a source tree (a direct reference's checkout or directory)."""
+    cmd: list[str | Path] = [uv_bin(), "build", "--sdist", "--out-dir", outdir, tree]
+    _run(cmd, env)
+    sdists = sorted(outdir.glob("*.tar.gz"))
+    if len(sdists) != 1:
+        raise BuildError(f"`uv build --sdist {tree}` wrote {len(sdists)} sdists, expected one",
+                         "run that command by hand to see what it built")
+    return sdists[0]
+
+
 def auditwheel_repair(wheel: Path, plat: str, outdir: Path, env: Mapping[str, str]) -> Path:
     cmd: list[str | Path] = [
         sys.executable, "-m", "auditwheel", "repair", "--plat", plat, "-w", outdir, wheel

@@ -19,6 +19,7 @@ from ..targets import BuildTarget, Host
 from ..wheels import WheelInfo
 from .assemble import SBOM_SUFFIX, WagonResult, assemble, cells
 from .config import Options
+from .direct import tree_sdist
 from .fetch import fetch
 from .indexes import Indexes
 from .lock import lock_path, read_lock
@@ -53,9 +54,16 @@ def _target_wheels(
     indexes: Indexes,
 ) -> list[Path]:
     on_event(Event(f"fetching {len(candidates)} files", target.id, "fetch"))
-    files = fetch(candidates, workdir / "download", prepared.cache, local, offline, indexes)
-    out = [f for c, f in zip(candidates, files) if not c.is_sdist]
-    for candidate, path in zip(candidates, files):
+    files = [c for c in candidates if not c.tree]
+    found = dict(zip(files, fetch(files, workdir / "download", prepared.cache, local, offline,
+                                  indexes)))
+    for candidate in candidates:
+        if candidate.tree:
+            tree_dir = workdir / "trees" / candidate.name
+            found[candidate] = tree_sdist(candidate, tree_dir, prepared.env)
+    out = [found[c] for c in candidates if not c.is_sdist]
+    for candidate in candidates:
+        path = found[candidate]
         if candidate.is_sdist:
             message = f"building {candidate.name} {candidate.version} from its sdist"
             on_event(Event(message, target.id, "compile"))
@@ -128,10 +136,17 @@ def cell_plugin(prepared: Prepared, cell: Sequence[BuildTarget]) -> WheelInfo:
     return prepared.plugin_for(cell[0])
 
 
-def cell_inputs(prepared: Prepared, cell: Sequence[BuildTarget]) -> dict[str, Any]:
-    """Extra requirements per Python (install and validate install them too) and exclusions."""
+def cell_inputs(
+    prepared: Prepared, cell: Sequence[BuildTarget],
+    resolved: Mapping[BuildTarget, Sequence[Candidate]] | None = None,
+) -> dict[str, Any]:
+    """Extra requirements per Python (install and validate install them too), exclusions, and
+    direct references as pinned."""
     inputs = [prepared.inputs[t.id] for t in cell]
     out: dict[str, Any] = {}
+    pinned = sorted({c.reference for t in cell for c in (resolved or {}).get(t, ()) if c.reference})
+    if pinned:
+        out["direct_references"] = pinned
     requirements = {t.pytag: list(i.requirements) for t, i in zip(cell, inputs) if i.requirements}
     if requirements:
         out["requirements"] = requirements
@@ -165,6 +180,7 @@ def build_wagons(
         # resolving waits on the network more than the CPU, so all targets resolve at once.
         with ThreadPoolExecutor(len(targets)) as resolvers:
             resolved = list(resolvers.map(candidates, targets))
+        by_target = dict(zip(targets, resolved))
 
         local = options.indexes.local_dirs
 
@@ -180,7 +196,7 @@ def build_wagons(
             stage = tmp / "stage" / cell[0].id
             result = assemble(
                 [(t, wheels[t]) for t in cell], cell_plugin(prepared, cell), prepared.files,
-                options, prepared.epoch, stage, cell_inputs(prepared, cell),
+                options, prepared.epoch, stage, cell_inputs(prepared, cell, by_target),
             )
             for target in cell:
                 on_event(Event(f"{result.file} ({len(result.wheels)} wheels)", target.id, "done"))

@@ -25,6 +25,8 @@ NETWORK_HINT = (
 )
 # uv's hint when an index answered 401 or 403 (it then reports the package as not found).
 _DENIED = re.compile(r"index(?: URL)? \((?P<index>[^)\s]+)\).*?(?P<status>40[13] [A-Z][a-z]+)")
+# uv's words when a direct reference (`name @ URL`) cannot be fetched or built.
+_UNREACHABLE = re.compile(r"Failed to (?:download(?: and build)?|fetch) `([^`]+ @ [^`]+)`")
 RESOLUTION_TTL = 24 * 3600  # seconds; new releases upstream are picked up a day later at most
 
 
@@ -38,6 +40,22 @@ class Candidate:
     url: str
     sha256: str | None
     is_sdist: bool
+    kind: str = "index"  # or a direct reference: "archive", "git" (url@commit), "directory"
+    commit: str | None = None
+
+    @property
+    def tree(self) -> bool:
+        """A source tree (a git checkout or a local directory) rather than a file."""
+        return self.kind in ("git", "directory")
+
+    @property
+    def reference(self) -> str | None:
+        """A direct reference as pinned: `name @ git+URL@commit`, `name @ URL#sha256=...`."""
+        url = self.url if "://" in self.url else Path(self.url).resolve().as_uri()
+        base, hash_mark, fragment = url.partition("#")
+        pinned = {"git": f"git+{base.removeprefix('git+')}@{self.commit}{hash_mark}{fragment}",
+                  "archive": f"{url}#sha256={self.sha256}", "directory": url}
+        return f"{self.name} @ {pinned[self.kind]}" if self.kind in pinned else None
 
 
 def _pick_wheel(wheels: Sequence[Mapping[str, Any]], target: BuildTarget) -> Mapping[str, Any] | None:
@@ -56,8 +74,29 @@ def _filename(entry: Mapping[str, Any]) -> str:
     return str(entry.get("name") or str(entry.get("url") or entry.get("path")).rsplit("/", 1)[-1])
 
 
+def _direct(package: Mapping[str, Any], name: str, version: str) -> Candidate | None:
+    """A direct reference of the lock: a git commit, a local directory or an archive URL."""
+    vcs, folder, archive = package.get("vcs"), package.get("directory"), package.get("archive")
+    if isinstance(vcs, dict):
+        commit = str(vcs["commit-id"])
+        url = str(vcs["url"]) + (f"#subdirectory={vcs['subdirectory']}" if vcs.get("subdirectory")
+                                 else "")
+        return Candidate(name, version, f"{name}@{commit[:12]}", url, None, True, "git", commit)
+    if isinstance(folder, dict):
+        return Candidate(name, version, name, str(folder["path"]), None, True, "directory")
+    if isinstance(archive, dict):
+        filename = _filename(archive)
+        return Candidate(name, version, filename, str(archive.get("url") or archive.get("path")),
+                         archive.get("hashes", {}).get("sha256"), not filename.endswith(".whl"),
+                         "archive")
+    return None
+
+
 def _candidate(package: Mapping[str, Any], target: BuildTarget) -> Candidate:
-    name, version = str(package["name"]), str(package["version"])
+    name, version = str(package["name"]), str(package.get("version", ""))
+    direct = _direct(package, name, version)
+    if direct is not None:
+        return direct
     entry = _pick_wheel(package.get("wheels", []), target)
     is_sdist = entry is None
     if entry is None:
@@ -149,6 +188,12 @@ def compile_lock(
         denied = _DENIED.search(output)
         if denied:
             raise refused(denied.group("index"), denied.group("status")) from None
+        direct = _UNREACHABLE.search(output)
+        if direct:
+            raise ResolutionError(
+                f"cannot fetch {direct.group(1)} for {target.id}: {_uv_message(output)}",
+                "check that the URL (and for git, the revision) is reachable from here",
+            ) from None
         raise ResolutionError(
             f"dependencies cannot be resolved for {target.id}: {_uv_message(output)}",
             NETWORK_HINT if exc.network else
