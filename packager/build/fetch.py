@@ -14,7 +14,7 @@ from urllib.parse import unquote, urlparse
 from ..errors import ResolutionError
 from ..wheels import sha256_of
 from .cache import Cache
-from .indexes import NO_INDEXES, Indexes, refused
+from .indexes import NO_INDEXES, Indexes
 from .resolve import Candidate
 
 DOWNLOAD_THREADS = 8
@@ -64,7 +64,7 @@ def _download_into_cache(
         got = _download(candidate.url, dest, indexes)
     except urllib.error.HTTPError as exc:
         if exc.code in (401, 403):
-            raise refused(shown, f"{exc.code} {exc.reason}") from None
+            raise indexes.refused(candidate.url, f"{exc.code} {exc.reason}") from None
         raise ResolutionError(
             f"could not download {candidate.filename} from {shown}: HTTP {exc.code} {exc.reason}",
             "check the index URL, then run again",

@@ -80,6 +80,14 @@ class Indexes:
         """The netrc file uv reads the credentials from, or None when there are none."""
         return netrc_text(dict(self.credentials)) if self.credentials else None
 
+    def refused(self, url: str, status: str) -> ResolutionError:
+        """The one line for a 401/403: which index (redacted), and how to give credentials, or
+        which credentials it turned down."""
+        credential = dict(self.credentials).get(host_of(url))
+        hint = (f"the credentials from {credential.source} were turned down: check them, or {HINT}"
+                if credential else HINT)
+        return ResolutionError(f"the index {self.redact(url)} refused access ({status})", hint)
+
     def redact(self, text: str) -> str:
         """`text` (a tool's message, an error) with no password of ours in it."""
         return redact(text, [c.password for _, c in self.credentials])
@@ -110,10 +118,4 @@ class Indexes:
         return digest.hexdigest()
 
 
-
 NO_INDEXES = Indexes()
-
-
-def refused(index: str, status: str) -> ResolutionError:
-    """The one line for a 401/403: which index (redacted), and how to give credentials."""
-    return ResolutionError(f"the index {index} refused access ({status})", HINT)

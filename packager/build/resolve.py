@@ -16,7 +16,7 @@ from .._toml import tomllib
 from ..errors import ResolutionError
 from ..targets import BuildTarget, Host
 from .cache import Cache, key_of
-from .indexes import Indexes, refused
+from .indexes import Indexes
 from .inputs import NO_INPUTS, TargetInputs
 
 NETWORK_HINT = (
@@ -187,7 +187,7 @@ def compile_lock(
         output = indexes.redact(exc.output)
         denied = _DENIED.search(output)
         if denied:
-            raise refused(denied.group("index"), denied.group("status")) from None
+            raise indexes.refused(denied.group("index"), denied.group("status")) from None
         direct = _UNREACHABLE.search(output)
         if direct:
             raise ResolutionError(

@@ -136,4 +136,5 @@ def test_refused_index_is_one_line_naming_it_without_the_password(
     (line,) = [text for text in proc.stderr.splitlines() if "error" in text]
     assert f"the index {private_index} refused access ({status})" in line
     assert "PLUGIN_PACKAGER_INDEX_USERNAME" in line
+    assert ("the credentials from the URL were turned down" in line) is (status == "403 Forbidden")
     assert _leaks([tmp_path / "cache-none"], proc.stdout, proc.stderr) == []

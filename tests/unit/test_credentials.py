@@ -67,3 +67,15 @@ def test_options_take_credentials_from_flags_and_the_environment(tmp_path: Path)
     assert options.indexes.netrc() == f"machine pkgs.example.com login dave password {SECRET}\n"
     assert SECRET not in repr(options)
     assert redact("no secrets here") == "no secrets here"
+
+
+def test_refusal_names_the_index_and_what_was_turned_down(tmp_path: Path) -> None:
+    bare = Indexes.parse(INDEX, [], [], tmp_path, {})
+    line = bare.refused(INDEX, "401 Unauthorized").one_line()
+    assert line.startswith(f"the index {INDEX} refused access (401 Unauthorized) (hint: give")
+    with_user = f"https://bob:{SECRET}@pkgs.example.com:8443"
+    given = Indexes.parse(f"{with_user}/simple/", [], [], tmp_path, {})
+    line = given.refused(f"{with_user}/x.whl", "403 Forbidden").one_line()
+    assert "https://****@pkgs.example.com:8443/x.whl refused access (403 Forbidden)" in line
+    assert "the credentials from the URL were turned down" in line
+    assert SECRET not in line
