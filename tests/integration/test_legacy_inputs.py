@@ -79,6 +79,12 @@ def test_each_python_gets_its_own_setup_py_branch_requirements_and_hook_output(
     extension = read_package_json(wagons[CP36])["plugin_packager"]
     assert extension["requirements"] == {"py36": ["six==1.15.0"]}
 
+    report = json.loads(run_cli("validate", *wagons.values(), "--json").stdout)
+    installs = {c["name"]: c["reason"] for w in report["wagons"] for c in w["checks"]
+                if c["name"].startswith("install:")}
+    assert "branching-plugin==1.2.0 six==1.15.0 installed offline" in installs["install:py36"]
+    assert "branching-plugin==1.2.0 six==1.16.0 installed offline" in installs["install:py311"]
+
     # cp311: the reference tool installs the plugin; ours installs the extra requirement too.
     venv311 = fresh_wagon_venv("3.11")
     venv311.wagon("install", wagons[CP311])
