@@ -44,6 +44,11 @@ class ToolFailure(Exception):
         lowered = self.output.lower()
         return any(word in lowered for word in _NETWORK_WORDS)
 
+    @property
+    def build_failed(self) -> bool:
+        """uv had to build an sdist (for its metadata) and the build backend failed."""
+        return "Failed to build" in self.output
+
     def last_lines(self, count: int = 6) -> str:
         """The last meaningful lines of the output, where a build says why it failed."""
         lines = [line.strip() for line in self.output.strip().splitlines()]
@@ -98,6 +103,14 @@ def probe_interpreter(path: Path, env: Mapping[str, str]) -> tuple[int, int]:
     out = _run([path, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"], env)
     major, minor = out.strip().split(".")
     return int(major), int(minor)
+
+
+def git_head(project: Path, env: Mapping[str, str]) -> str | None:
+    """The commit checked out where `project` lies; None outside git (or without git)."""
+    try:
+        return _run(["git", "-C", project, "rev-parse", "--verify", "-q", "HEAD"], env).strip()
+    except (ToolFailure, OSError):
+        return None
 
 
 def build_project_wheel(

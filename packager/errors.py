@@ -1,12 +1,28 @@
-"""One exception hierarchy; each kind carries its exit code and a hint saying what to do."""
+"""One exception hierarchy; each kind carries its exit code and a hint saying what to do.
+
+Every exit status the tool uses is listed in `ExitCode`, here and nowhere else.
+"""
 
 from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    STALE = 1  # `yaml --check`: a generated file is out of date
+    CONFIG = 2  # bad input: command line, configuration, project files that cannot be read
+    RESOLUTION = 3  # a dependency has no usable distribution for a target
+    BUILD = 4  # building or repairing a wheel failed
+    CHECK_FAILED = 5  # a wagon, or the project against what was built, fails a check
+    CHECK_SKIPPED = 6  # `validate`: a target this machine cannot run was not checked
+    INSTALL = 7  # the installer refused a wagon's wheels
 
 
 class PackagerError(Exception):
     """Base of every error the tool reports to its user."""
 
-    exit_code = 1
+    exit_code: ExitCode = ExitCode.CONFIG
 
     def __init__(self, message: str, hint: str | None = None) -> None:
         super().__init__(message)
@@ -18,40 +34,49 @@ class PackagerError(Exception):
 
 
 class ConfigError(PackagerError):
-    """Bad project, configuration or command-line input."""
+    """Bad project, configuration or command-line input, or a project file that cannot be read."""
 
-    exit_code = 2
+    exit_code = ExitCode.CONFIG
 
 
 class TargetError(PackagerError):
     """A target cannot be built here: unknown platform, no interpreter."""
 
-    exit_code = 2
+    exit_code = ExitCode.CONFIG
 
 
 class ResolutionError(PackagerError):
     """Dependencies have no usable distribution for a target."""
 
-    exit_code = 3
+    exit_code = ExitCode.RESOLUTION
 
 
 class BuildError(PackagerError):
     """Building or repairing a wheel failed."""
 
-    exit_code = 4
+    exit_code = ExitCode.BUILD
 
 
 class ArchiveError(PackagerError):
-    """A wagon is unsafe or malformed, or it or a plugin YAML disagrees with what was built."""
+    """A wagon is unsafe or malformed."""
 
-    exit_code = 5
+    exit_code = ExitCode.CHECK_FAILED
+
+
+class MismatchError(PackagerError):
+    """The project disagrees with what was built: a plugin YAML names another package or
+    version, a check of the built wagon failed."""
+
+    exit_code = ExitCode.CHECK_FAILED
 
 
 class InstallError(PackagerError):
     """The installer refused a wagon's wheels."""
 
-    exit_code = 7
+    exit_code = ExitCode.INSTALL
+
+
 class StaleError(PackagerError):
     """A generated file differs from what its source generates (`--check`)."""
 
-    exit_code = 1
+    exit_code = ExitCode.STALE

@@ -14,6 +14,7 @@ class Event:
     message: str
     target: str | None = None
     stage: str | None = None
+    detail: bool = False  # one of many alike, summarised in another event: shown with --verbose
 
 
 Events = Callable[[Event], None]

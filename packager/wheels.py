@@ -6,12 +6,12 @@ import hashlib
 import re
 import zipfile
 from dataclasses import dataclass
-from email.message import Message
-from email.parser import BytesParser
 from pathlib import Path
 
+from packaging.metadata import Metadata, RawMetadata, parse_email
 from packaging.tags import Tag
 from packaging.utils import canonicalize_name, parse_wheel_filename
+from packaging.version import Version
 
 PURE_PLATFORM = "any"
 MAX_READ = 16 << 20  # a METADATA or module source past this is a bomb, not a plugin
@@ -36,7 +36,8 @@ def sha256_of(path: Path) -> str:
 class WheelInfo:
     path: Path
     name: str
-    version: str
+    version: str  # as the METADATA spells it (package.json and file names keep that spelling)
+    release: Version
     tags: frozenset[Tag]
     requires_dist: tuple[str, ...]
     requires_python: str | None
@@ -62,7 +63,8 @@ def read_member(archive: zipfile.ZipFile, name: str) -> bytes:
 def inspect_wheel(path: Path) -> WheelInfo:
     """Read METADATA from inside the wheel; name and version come from there, not the file name.
 
-    ValueError (or zipfile.BadZipFile) for a file that is not a wheel.
+    ValueError (packaging's InvalidMetadata is one, or zipfile.BadZipFile) for a file that is
+    not a wheel.
     """
     _, _, _, tags = parse_wheel_filename(path.name)
     with zipfile.ZipFile(path) as archive:
@@ -73,27 +75,31 @@ def inspect_wheel(path: Path) -> WheelInfo:
         )
         if meta_name is None:
             raise ValueError(f"{path.name} has no .dist-info/METADATA")
-        message = BytesParser().parsebytes(read_member(archive, meta_name), headersonly=True)
+        raw, _ = parse_email(read_member(archive, meta_name))
+    # Name and version are typed and checked; other fields stay as written (wheels in the wild
+    # carry metadata that strict validation refuses, and we only read them).
+    typed = Metadata.from_raw(raw, validate=False)
     return WheelInfo(
         path=path,
-        name=str(message["Name"]),
-        version=str(message["Version"]),
+        name=typed.name,
+        version=raw["version"],
+        release=typed.version,
         tags=frozenset(tags),
-        requires_dist=tuple(str(r) for r in message.get_all("Requires-Dist") or ()),
-        requires_python=str(message["Requires-Python"]) if message["Requires-Python"] else None,
-        licenses=_licenses(message),
+        requires_dist=tuple(raw.get("requires_dist", ())),
+        requires_python=raw.get("requires_python") or None,
+        licenses=_licenses(raw),
     )
 
 
-def _licenses(message: Message) -> tuple[str, ...]:
+def _licenses(raw: RawMetadata) -> tuple[str, ...]:
     """PEP 639 License-Expression, else a one-line License field, else the trove classifiers."""
-    if message["License-Expression"]:
-        return (str(message["License-Expression"]),)
-    text = str(message["License"] or "").strip()
+    if raw.get("license_expression"):
+        return (raw["license_expression"],)
+    text = raw.get("license", "").strip()
     if text and "\n" not in text and len(text) <= 80:
         return (text,)
     prefix = "License :: OSI Approved :: "
-    classifiers = [str(c) for c in message.get_all("Classifier") or ()]
+    classifiers = raw.get("classifiers", [])
     return tuple(c.removeprefix(prefix) for c in classifiers if c.startswith(prefix))
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from ..errors import ArchiveError, ConfigError
+from ..errors import ConfigError, MismatchError
 from ..wheels import same_name
 
 YAML_NAMES = ("plugin.yaml", "v2_plugin.yaml", "plugin_1_4.yaml", "plugin_1_5.yaml")
@@ -128,31 +128,44 @@ def plugins_of(data: dict[str, Any], label: str) -> dict[str, Any]:
     return plugins
 
 
-def check_plugins(data: dict[str, Any], label: str, name: str, version: str) -> None:
-    """Every `plugins:` entry must name the plugin's wheel, at its version."""
+def check_plugins(data: dict[str, Any], label: str, name: str, version: str) -> int:
+    """Every `plugins:` entry must name the plugin's wheel, at its version; how many do."""
     filename = Path(label).name
-    for key, plugin in plugins_of(data, label).items():
+    entries = plugins_of(data, label)
+    for key, plugin in entries.items():
         if not isinstance(plugin, dict):
             continue
         found_name = str(plugin.get("package_name", ""))
         found_version = str(plugin.get("package_version", ""))
         if not same_name(found_name, name):
-            raise ArchiveError(
+            raise MismatchError(
                 f"{label}: plugins.{key}.package_name is {found_name!r}"
                 f" but the built wheel is {name!r}",
                 f"set package_name: {name} in {filename}",
             )
         if found_version != version:
-            raise ArchiveError(
+            raise MismatchError(
                 f"{label}: plugins.{key}.package_version is {found_version!r}"
                 f" but the built wheel is {version!r}",
                 f"set package_version: '{version}' in {filename}",
             )
+    return sum(isinstance(p, dict) for p in entries.values())
 
 
-def check_yamls(paths: Sequence[Path], name: str, version: str) -> None:
-    for path in paths:
-        check_plugins(load(path), str(path), name, version)
+def check_yamls(paths: Sequence[Path], name: str, version: str) -> list[Path]:
+    """The YAMLs whose `plugins:` name the package (MismatchError when one names it wrongly)."""
+    return [path for path in paths if check_plugins(load(path), str(path), name, version)]
+
+
+def missing_yaml_warning(project: Path, paths: Sequence[Path], naming: Sequence[Path],
+                         name: str) -> str | None:
+    """Why a manager could not upload this plugin's wagon, or None when it could."""
+    if naming:
+        return None
+    what = (f"no plugin YAML ({', '.join(YAML_NAMES)}) in {project}" if not paths else
+            f"no plugins: entry with package_name {name} in {', '.join(p.name for p in paths)}")
+    return (f"{what}: a manager cannot upload the wagon without one"
+            " (`plugin-packager new` shows a complete project)")
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,7 @@ def assemble(
     options: Options,
     epoch: int,
     stage: Path,
+    source: Mapping[str, str | None],
     inputs: Mapping[str, Any] | None = None,
 ) -> WagonResult:
     """One wagon for a cell: one target, or (--combine) several Pythons on one platform."""
@@ -88,6 +89,7 @@ def assemble(
             "targets": [t.id for t in targets],
             "plugin_yamls": sorted(f.name for f in files if f.suffix == ".yaml"),
             "tools": _tools.tool_versions(),
+            "source": dict(source),
             **(inputs or {}),
         },
     )
@@ -96,7 +98,7 @@ def assemble(
     with path.open("wb") as out:
         write_wagon(out, options.format, plugin.name, members(metadata, ordered, files), epoch)
     sbom = stage / f"{name}{SBOM_SUFFIX}"
-    sbom.write_text(sbom_json(name, plugin, infos, digests, epoch), encoding="utf-8")
+    sbom.write_text(sbom_json(name, plugin, infos, digests, epoch, source), encoding="utf-8")
     archive_digests = file_digests(path, "sha256", "md5")
     return WagonResult(
         file=name,

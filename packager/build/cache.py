@@ -16,6 +16,7 @@ from pathlib import Path
 
 from filelock import FileLock
 
+from .._files import replace_atomically
 from ..wheels import sha256_of
 
 DIGEST_FILE = "sha256"
@@ -29,6 +30,13 @@ def key_of(*parts: str) -> str:
 class Cache:
     def __init__(self, root: Path) -> None:
         self.root = root
+
+    def keep_log(self, name: str, text: str) -> Path:
+        """A tool's whole output, kept where an error message can point to it."""
+        path = self.root / "logs" / f"{name}.log"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        replace_atomically(text.encode("utf-8"), path)
+        return path
 
     def lock(self, key: str) -> FileLock:
         """A cross-process lock so concurrent builds fetch or build one key once."""

@@ -45,6 +45,7 @@ class Options:
     source_date_epoch: int | None
     inputs: InputSettings
     pre_build: str
+    runners: tuple[str, ...] = ()  # ARCH=LABEL: the CI runner `matrix` gives each architecture
 
 
 def read_pyproject(project: Path) -> dict[str, Any]:
@@ -200,4 +201,5 @@ def load_options(
                   for glob, values in overrides),
         ),
         pre_build=merged["pre-build"],
+        runners=merged["runners"],
     )

@@ -6,6 +6,7 @@ import json
 import urllib.request
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import IntEnum
 from typing import Any
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -34,32 +35,44 @@ def parse_target_id(text: str, host: Host) -> BuildTarget:
     return BuildTarget(parse_python(python), parse_platform(platform, host))
 
 
+class Miss(IntEnum):
+    """Why a file does not fit, nearest miss first: the first ones need the smallest change."""
+
+    FLOOR = 1  # a glibc above the target's floor
+    ARCH = 2
+    PLATFORM = 3
+    PYTHON = 4  # built for another Python or ABI
+    REQUIRES_PYTHON = 5
+    YANKED = 6
+
+
 @dataclass
 class VersionVerdict:
     version: str
     usable: list[str] = field(default_factory=list)
     reasons: dict[str, str] = field(default_factory=dict)  # file name → why not
+    kinds: dict[str, Miss] = field(default_factory=dict)  # file name → which kind of miss
     sdist: str | None = None
 
 
-def why_not(tags: frozenset[Tag], target: BuildTarget) -> str:
+def why_not(tags: frozenset[Tag], target: BuildTarget) -> tuple[Miss, str]:
     """The most telling reason none of a wheel's tags fits the target."""
     pairs = {(a.interpreter, a.abi) for a in target.tags()}
     if not any((t.interpreter, t.abi) in pairs for t in tags):
         pythons = sorted({f"{t.interpreter}-{t.abi}" for t in tags})
-        return f"built for {', '.join(pythons)}, not {target.cptag}"
+        return Miss.PYTHON, f"built for {', '.join(pythons)}, not {target.cptag}"
     floors = [f for f in (manylinux_floor(t.platform) for t in tags) if f]
     arches = {arch for arch, _ in floors}
     arches |= {t.platform.removeprefix("linux_") for t in tags if t.platform.startswith("linux_")}
     if target.platform.arch and arches and target.platform.arch not in arches:
-        return f"for {', '.join(sorted(arches))}, not {target.platform.arch}"
+        return Miss.ARCH, f"for {', '.join(sorted(arches))}, not {target.platform.arch}"
     if floors and target.platform.glibc:
         lowest = min(glibc for _, glibc in floors)
         if lowest > target.platform.glibc:
             need, have = f"{lowest[0]}.{lowest[1]}", "{}.{}".format(*target.platform.glibc)
-            return f"needs glibc {need}, above the target's floor {have}"
+            return Miss.FLOOR, f"needs glibc {need}, above the target's floor {have}"
     platforms = sorted({t.platform for t in tags})
-    return f"platform {', '.join(platforms)} does not fit {target.platform.name}"
+    return Miss.PLATFORM, f"platform {', '.join(platforms)} does not fit {target.platform.name}"
 
 
 def explain_files(files: Iterable[Mapping[str, Any]], target: BuildTarget) -> list[VersionVerdict]:
@@ -83,16 +96,18 @@ def explain_files(files: Iterable[Mapping[str, Any]], target: BuildTarget) -> li
         elif reason is None and not accepted.isdisjoint(tags):
             verdict.usable.append(filename)
         else:
-            verdict.reasons[filename] = reason or why_not(tags, target)
+            kind, verdict.reasons[filename] = reason or why_not(tags, target)
+            verdict.kinds[filename] = kind
     return [verdicts[v] for v in sorted(verdicts, reverse=True)]
 
 
-def _file_reason(entry: Mapping[str, Any], target: BuildTarget) -> str | None:
+def _file_reason(entry: Mapping[str, Any], target: BuildTarget) -> tuple[Miss, str] | None:
     if entry.get("yanked"):
-        return "yanked" + (f": {entry['yanked']}" if isinstance(entry["yanked"], str) else "")
+        why = f": {entry['yanked']}" if isinstance(entry["yanked"], str) else ""
+        return Miss.YANKED, f"yanked{why}"
     requires = entry.get("requires-python")
     if requires and admits(str(requires), target.python) is False:
-        return f"Requires-Python {requires} excludes {target.python_version}"
+        return Miss.REQUIRES_PYTHON, f"Requires-Python {requires} excludes {target.python_version}"
     return None
 
 
@@ -124,18 +139,13 @@ def index_files(name: str, index_url: str) -> list[dict[str, Any]]:
     return files
 
 
-# Reasons from nearest to farthest miss: the first ones need the smallest change to fit.
-_NEAREST_FIRST = ("needs glibc", "for ", "platform ", "built for", "Requires-Python", "yanked")
-
-
 def closest(verdict: VersionVerdict, limit: int = 3) -> list[tuple[str, str]]:
     """The rejected files nearest to a fit; one line when every file fails for the same reason."""
     reasons = set(verdict.reasons.values())
     if len(reasons) == 1 and len(verdict.reasons) > 1:
         return [(f"all {len(verdict.reasons)} wheels", reasons.pop())]
 
-    def rank(item: tuple[str, str]) -> tuple[int, str]:
-        kind = next((i for i, p in enumerate(_NEAREST_FIRST) if item[1].startswith(p)), 99)
-        return kind, item[0]
+    def rank(item: tuple[str, str]) -> tuple[Miss, str]:
+        return verdict.kinds[item[0]], item[0]
 
     return sorted(verdict.reasons.items(), key=rank)[:limit]

@@ -65,7 +65,7 @@ def lock_project(
             on_event(Event(f"resolving {len(requirements)} requirements", target.id, "resolve"))
             resolution = compile_lock(
                 target, requirements, tmp / target.id, options.indexes, prepared.env, host,
-                prepared.inputs[target.id],
+                prepared.cache, prepared.inputs[target.id],
             )
             dest = lock_path(options.project, options.locks, target)
             write_lock(resolution, dest, target, prepared.locked_for(target))

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from .._files import replace_atomically
-from ..check.validate import Settings, require_valid
+from ..check.gate import require_valid
+from ..check.validate import Settings
 from ..errors import ConfigError, ResolutionError
 from ..events import Event, Events, ignore
 from ..targets import BuildTarget, Host
@@ -37,6 +38,7 @@ class BuildReport:
     output: str
     source_date_epoch: int
     wagons: list[WagonResult] = field(default_factory=list)
+    source: dict[str, str | None] = field(default_factory=dict)  # git HEAD and tree digest
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, sort_keys=True) + "\n"
@@ -163,14 +165,19 @@ def build_wagons(
     on_event: Events = ignore,
     jobs: int | None = None,
     refresh: bool = False,
+    only: Sequence[str] = (),
 ) -> BuildReport:
-    """Build every target, `jobs` at a time; the output is touched only once all succeeded."""
+    """Build every target (or those `only` matches), `jobs` at a time; the output is touched only
+    once all succeeded."""
+    if options.output.exists() and not options.output.is_dir():
+        raise ConfigError(f"output {options.output} is a file, not a directory",
+                          "pass -o with a directory (it is created when missing)")
     host = host or Host.detect()
     with tempfile.TemporaryDirectory(prefix="plugin-packager-") as tmp_name, ThreadPoolExecutor(
         max(1, jobs or os.cpu_count() or 1)
     ) as pool:
         tmp = Path(tmp_name)
-        prepared = prepare(options, env, host, tmp, on_event)
+        prepared = prepare(options, env, host, tmp, on_event, only)
         targets, plugin = prepared.targets, prepared.plugin
 
         def candidates(target: BuildTarget) -> list[Candidate]:
@@ -196,7 +203,8 @@ def build_wagons(
             stage = tmp / "stage" / cell[0].id
             result = assemble(
                 [(t, wheels[t]) for t in cell], cell_plugin(prepared, cell), prepared.files,
-                options, prepared.epoch, stage, cell_inputs(prepared, cell, by_target),
+                options, prepared.epoch, stage, prepared.source.as_dict(),
+                cell_inputs(prepared, cell, by_target),
             )
             for target in cell:
                 on_event(Event(f"{result.file} ({len(result.wheels)} wheels)", target.id, "done"))
@@ -205,7 +213,7 @@ def build_wagons(
         built = list(pool.map(assemble_cell, cells(targets, options.combine)))
         report = BuildReport(
             plugin.name, plugin.version, str(options.output), prepared.epoch,
-            _without_clashes([result for result, _ in built]),
+            _without_clashes([result for result, _ in built]), prepared.source.as_dict(),
         )
         settings = Settings(clean_room=options.validate, interpreters=options.interpreters)
         require_valid([path for _, path in built], env, host, settings, on_event)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import fnmatch
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from packaging.requirements import Requirement
 
 from .. import _tools
-from ..author.plugin_yaml import check_yamls, find_yamls
+from ..author.plugin_yaml import check_yamls, find_yamls, missing_yaml_warning
 from ..errors import ConfigError
 from ..events import Event, Events
 from ..targets import BuildTarget, Host, admits, parse_platform, parse_python
@@ -25,13 +26,35 @@ from .inputs import TargetInputs
 from .interpreters import find_interpreter
 
 
-def plan_targets(options: Options, host: Host, env: Mapping[str, str]) -> list[BuildTarget]:
-    """The cross product of Pythons and platforms, each with the interpreter that serves it."""
+def configured_targets(
+    options: Options, host: Host, only: Sequence[str] = (), skip: Sequence[str] = ()
+) -> list[BuildTarget]:
+    """The cross product of Pythons and platforms, without interpreters (a CI job that plans
+    the matrix need not have them), narrowed to the ids `only` matches and `skip` does not."""
     pythons = [parse_python(p) for p in options.python] or [sys.version_info[:2]]
     platforms = [parse_platform(p, host) for p in options.platform]
-    interpreters = {v: find_interpreter(v, options.interpreters, env) for v in dict.fromkeys(pythons)}
-    targets = [BuildTarget(v, p, interpreters[v]) for v in pythons for p in platforms]
-    return list(dict.fromkeys(targets))
+    targets = list(dict.fromkeys(BuildTarget(v, p) for v in pythons for p in platforms))
+    ids = ", ".join(t.id for t in targets)
+    for flag, globs in (("--only", only), ("--skip", skip)):
+        for glob in globs:
+            if not any(fnmatch.fnmatchcase(t.id, glob) for t in targets):
+                raise ConfigError(f"{flag} {glob!r} matches none of the targets {ids}",
+                                  "fix the pattern; it is matched against those ids")
+    kept = [t for t in targets if (not only or any(fnmatch.fnmatchcase(t.id, g) for g in only))
+            and not any(fnmatch.fnmatchcase(t.id, g) for g in skip)]
+    if not kept:
+        raise ConfigError(f"--skip leaves none of the targets {ids}", "skip fewer targets")
+    return kept
+
+
+def plan_targets(
+    options: Options, host: Host, env: Mapping[str, str], only: Sequence[str] = ()
+) -> list[BuildTarget]:
+    """The configured targets (those `only` matches), each with the interpreter that serves it."""
+    targets = configured_targets(options, host, only)
+    pythons = dict.fromkeys(t.python for t in targets)
+    interpreters = {v: find_interpreter(v, options.interpreters, env) for v in pythons}
+    return [replace(t, interpreter=interpreters[t.python]) for t in targets]
 
 
 def _check_requires_python(plugin: WheelInfo, target: BuildTarget) -> None:
@@ -53,6 +76,22 @@ def _extra_files(options: Options) -> list[Path]:
     return found
 
 
+@dataclass(frozen=True)
+class Source:
+    """Which sources a build came from: the tree digest, and git's HEAD when there is one."""
+
+    tree: str
+    git: str | None
+
+    @classmethod
+    def of(cls, options: Options, env: Mapping[str, str]) -> Source:
+        skip = [options.output, options.project / options.locks]
+        return cls(tree_digest(options.project, skip=skip), _tools.git_head(options.project, env))
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"git": self.git, "tree": self.tree}
+
+
 def dynamic_dependencies(project: Path) -> bool:
     """True when the building Python computes the plugin's Requires-Dist: a setup.py project
     (no [project] table), or `dependencies` listed in [project] dynamic."""
@@ -62,14 +101,14 @@ def dynamic_dependencies(project: Path) -> bool:
 
 def plugin_wheel(
     options: Options, cache: Cache, env: Mapping[str, str], outdir: Path, on_event: Events,
+    source: Source,
     interpreter: Path | None = None,
 ) -> Path:
     """The plugin's own wheel, rebuilt only when its sources (or the build tools) changed; with
     `interpreter`, built by that Python."""
     tools = _tools.tool_versions()
     key = key_of(
-        "plugin-wheel",
-        tree_digest(options.project, skip=[options.output, options.project / options.locks]),
+        "plugin-wheel", source.tree,
         env.get("SOURCE_DATE_EPOCH", ""), tools.get("build", ""), tools.get("uv", ""),
         str(interpreter or ""),
     )
@@ -86,13 +125,14 @@ def plugin_wheel(
 
 def plugin_wheels(
     options: Options, targets: Sequence[BuildTarget], cache: Cache, env: Mapping[str, str],
-    workdir: Path, on_event: Events,
+    workdir: Path, on_event: Events, source: Source,
 ) -> dict[tuple[int, int], WheelInfo]:
     """The plugin's wheel for each target Python: one build when its metadata is static, else
     one per Python by that Python, sharing the first whose Requires-Dist is the same."""
     pythons = sorted({t.python for t in targets})
     if not dynamic_dependencies(options.project):
-        shared = inspect_wheel(plugin_wheel(options, cache, env, workdir / "plugin", on_event))
+        shared = inspect_wheel(
+            plugin_wheel(options, cache, env, workdir / "plugin", on_event, source))
         return dict.fromkeys(pythons, shared)
     interpreters = {t.python: t.interpreter for t in targets}
     built: dict[tuple[int, int], WheelInfo] = {}
@@ -104,7 +144,8 @@ def plugin_wheels(
                 "install it (pyenv install) or pass --interpreter",
             )
         outdir = workdir / f"plugin-{python[0]}.{python[1]}"
-        info = inspect_wheel(plugin_wheel(options, cache, env, outdir, on_event, interpreter))
+        info = inspect_wheel(
+            plugin_wheel(options, cache, env, outdir, on_event, source, interpreter))
         same = next((w for w in built.values() if _same_requires(w, info)), None)
         built[python] = same or info
     return built
@@ -140,6 +181,7 @@ class Prepared:
     plugins: Mapping[tuple[int, int], WheelInfo]
     files: list[Path]
     inputs: Mapping[str, TargetInputs]
+    source: Source
 
     @property
     def plugin(self) -> WheelInfo:
@@ -159,8 +201,11 @@ class Prepared:
         return self.requirements(target) + self.inputs[target.id].record()
 
 
-def prepare(options: Options, env: Mapping[str, str], host: Host, workdir: Path, on_event: Events) -> Prepared:
-    targets = plan_targets(options, host, env)
+def prepare(
+    options: Options, env: Mapping[str, str], host: Host, workdir: Path, on_event: Events,
+    only: Sequence[str] = (),
+) -> Prepared:
+    targets = plan_targets(options, host, env, only)
     epoch = options.source_date_epoch if options.source_date_epoch is not None else ZIP_EPOCH
     cache = Cache(options.cache_dir)
     files = _extra_files(options)
@@ -178,12 +223,17 @@ def prepare(options: Options, env: Mapping[str, str], host: Host, workdir: Path,
         environment["NETRC"] = str(netrc)
     run_hooks(options.project, options.pre_build, targets, environment, on_event,
               options.indexes.redact)
-    plugins = plugin_wheels(options, targets, cache, environment, workdir, on_event)
+    source = Source.of(options, env)  # after the hook: files it writes are sources too
+    plugins = plugin_wheels(options, targets, cache, environment, workdir, on_event, source)
     first = plugins[min(plugins)]
-    check_yamls([f for f in files if f.suffix == ".yaml"], first.name, first.version)
+    yamls = [f for f in files if f.suffix == ".yaml"]
+    naming = check_yamls(yamls, first.name, first.version)
+    warning = missing_yaml_warning(options.project, yamls, naming, first.name)
+    if warning:
+        on_event(Event(f"warning: {warning}"))
     for target in targets:
         _check_requires_python(plugins[target.python], target)
-    return Prepared(targets, cache, environment, epoch, plugins, files, inputs)
+    return Prepared(targets, cache, environment, epoch, plugins, files, inputs, source)
 
 
 def project_requirements(options: Options) -> list[str]:

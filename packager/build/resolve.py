@@ -13,7 +13,7 @@ from packaging.utils import parse_wheel_filename
 
 from .. import _tools
 from .._toml import tomllib
-from ..errors import ResolutionError
+from ..errors import BuildError, ResolutionError
 from ..targets import BuildTarget, Host
 from .cache import Cache, key_of
 from .indexes import Indexes
@@ -117,10 +117,10 @@ def _candidate(package: Mapping[str, Any], target: BuildTarget) -> Candidate:
     )
 
 
-def _uv_message(output: str) -> str:
+def _uv_message(output: str, count: int = 4) -> str:
     lines = [re.sub(r"^[\s\u2570\u2500\u25b6\u00d7|:]+", "", line).strip() for line in output.splitlines()]
     lines = [line.removeprefix("error: ") for line in lines if line and not line.startswith("hint")]
-    return " ".join(lines[:4]) or "uv gave no reason"
+    return " ".join(lines[:count]) or "uv gave no reason"
 
 
 def resolve(
@@ -145,7 +145,8 @@ def resolve(
         _tools.tool_versions().get("uv", ""), *inputs.record(),
     )
     cached = None if refresh else cache.get_keyed("resolutions", key, max_age=RESOLUTION_TTL)
-    lock = cached or compile_lock(target, requirements, workdir, indexes, env, host, inputs)
+    lock = cached or compile_lock(target, requirements, workdir, indexes, env, host, cache,
+                                  inputs)
     if cached is None:
         cache.put_keyed("resolutions", key, lock)
     return candidates_from_lock(lock, target)
@@ -169,6 +170,7 @@ def compile_lock(
     indexes: Indexes,
     env: Mapping[str, str],
     host: Host,
+    cache: Cache,
     inputs: TargetInputs = NO_INPUTS,
 ) -> Path:
     """A fresh uv resolution for `target` as a PEP 751 lock in `workdir`."""
@@ -188,6 +190,13 @@ def compile_lock(
         denied = _DENIED.search(output)
         if denied:
             raise indexes.refused(denied.group("index"), denied.group("status")) from None
+        if exc.build_failed:
+            log = cache.keep_log(f"resolve-{target.id}", output)
+            raise BuildError(
+                f"resolving for {target.id}: {_uv_message(output, 1)}: {indexes.redact(exc.last_lines(2))}",
+                f"the whole log is in {log}; pin a version of that package with a wheel for"
+                " this Python, or provide one with --find-links",
+            ) from exc
         direct = _UNREACHABLE.search(output)
         if direct:
             raise ResolutionError(

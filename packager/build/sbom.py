@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from cyclonedx.contrib.license.factories import LicenseFactory
-from cyclonedx.model import HashAlgorithm, HashType
+from cyclonedx.model import HashAlgorithm, HashType, Property
 from cyclonedx.model.bom import Bom
 from cyclonedx.model.component import Component, ComponentType
 from cyclonedx.output.json import JsonV1Dot6
@@ -39,11 +39,16 @@ def sbom_json(
     wheels: Sequence[WheelInfo],
     digests: Mapping[str, Mapping[str, Any]],
     epoch: int,
+    source: Mapping[str, str | None],
 ) -> str:
     """Deterministic: the serial number derives from the wagon's name, the time from the epoch.
-    `digests` maps each wheel's file name to its package.json entry (`sha256`, `size`)."""
+    `digests` maps each wheel's file name to its package.json entry (`sha256`, `size`); `source`
+    (git HEAD, tree digest) becomes `plugin-packager:source:<key>` properties."""
     bom = Bom(serial_number=uuid.uuid5(uuid.NAMESPACE_URL, f"plugin-packager:{wagon_name}"))
     bom.metadata.timestamp = datetime.fromtimestamp(epoch, tz=timezone.utc)
+    for key, value in sorted(source.items()):
+        if value is not None:
+            bom.metadata.properties.add(Property(name=f"plugin-packager:source:{key}", value=value))
     bom.metadata.component = root = _component(
         plugin, ComponentType.APPLICATION, digests[plugin.path.name]["sha256"]
     )

@@ -9,7 +9,6 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from .. import _tools
-from .._files import replace_atomically
 from ..errors import BuildError, ResolutionError
 from ..targets import BuildTarget, Host
 from ..wheels import inspect_wheel, sha256_of
@@ -97,9 +96,7 @@ def _build(
     try:
         wheel = _tools.uv_build_sdist(sdist, interpreter, built_dir, env)
     except _tools.ToolFailure as exc:
-        log = cache.root / "logs" / f"{candidate.name}-{candidate.version}-{target.id}.log"
-        log.parent.mkdir(parents=True, exist_ok=True)
-        replace_atomically(exc.output.encode("utf-8"), log)
+        log = cache.keep_log(f"{candidate.name}-{candidate.version}-{target.id}", exc.output)
         raise BuildError(
             f"building {candidate.name} {candidate.version} from its sdist for {target.id} failed:"
             f" {exc.last_lines()}",

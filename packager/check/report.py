@@ -8,8 +8,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-EXIT_FAILED = 5
-EXIT_SKIPPED = 6
+from ..errors import ExitCode
 
 
 class Status(str, Enum):
@@ -67,7 +66,8 @@ class WagonReport:
 def exit_code(reports: Sequence[WagonReport]) -> int:
     """0 when every check passed (warnings allowed); 5 when one failed; 6 when one was skipped."""
     status = worst([r.status for r in reports])
-    return {Status.FAILED: EXIT_FAILED, Status.SKIPPED: EXIT_SKIPPED}.get(status, 0)
+    codes = {Status.FAILED: ExitCode.CHECK_FAILED, Status.SKIPPED: ExitCode.CHECK_SKIPPED}
+    return int(codes.get(status, ExitCode.OK))
 
 
 def to_json(reports: Sequence[WagonReport]) -> str:

@@ -14,12 +14,11 @@ from functools import cached_property
 from pathlib import Path
 
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
-from packaging.version import InvalidVersion, Version
+from packaging.version import InvalidVersion
 
 from ..author import plugin_yaml
 from ..build.interpreters import find_interpreter
 from ..errors import ArchiveError, PackagerError
-from ..events import Event, Events
 from ..targets import BuildTarget, Host, Platform, admits, platform_of_wagon, read_pytags
 from ..wagon.archive import Extracted, Limits, extract, load_meta
 from ..wagon.metadata import FILES_DIR, METADATA_FILE, WHEELS_DIR, WagonMeta, archive_name
@@ -60,7 +59,7 @@ class _Wagon:
                     zipfile.BadZipFile) as exc:
                 self.broken.append(f"{name} is not a readable wheel: {exc}")
                 continue
-            if canonicalize_name(info.name) != file_name or _version(info.version) != file_version:
+            if canonicalize_name(info.name) != file_name or info.release != file_version:
                 self.broken.append(f"{name} holds {info.name} {info.version} in its METADATA")
                 continue
             self.infos.append(info)
@@ -217,7 +216,7 @@ def _truth(report: WagonReport, w: _Wagon) -> None:
         if info.version == meta.version:
             report.add("plugin-wheel", PASSED,
                        f"{info.path.name} is {meta.name} {meta.version}, as package.json says")
-        elif _version(info.version) == _version(meta.version):
+        elif info.release == meta.release:
             report.add("plugin-wheel", WARNING,
                        f"package_version {meta.version!r} is spelled {info.version!r} in"
                        f" {info.path.name}'s METADATA")
@@ -229,13 +228,6 @@ def _truth(report: WagonReport, w: _Wagon) -> None:
     report.checks.append(_pythons(w))
     report.checks.append(_tags(w))
     report.checks.append(_python_requires(w))
-
-
-def _version(text: str) -> Version | None:
-    try:
-        return Version(text)
-    except InvalidVersion:
-        return None
 
 
 def _pythons(w: _Wagon) -> Check:
@@ -275,8 +267,16 @@ def _python_requires(w: _Wagon) -> Check:
     if not w.versions:
         return Check("python-requires", WARNING, "no CPython 3 version listed: not checked")
     text = w.meta.python_requires
-    problems = [f"python_requires {text!r} excludes Python {v[0]}.{v[1]}, which the wagon lists"
-                for v in w.versions if text is not None and admits(text, v) is False]
+    problems = []
+    for v in w.versions:
+        if text is None or admits(text, v) is not False:
+            continue
+        culprits = [f"{i.path.name} (Requires-Python {i.requires_python})" for i in w.infos
+                    if admits(i.requires_python, v) is False]
+        source = (f"; the wheels that exclude it: {', '.join(culprits)}" if culprits
+                  else "; no wheel excludes it: package.json's python_requires is wrong")
+        problems.append(f"Python {v[0]}.{v[1]}, which the wagon lists, is excluded by"
+                        f" python_requires {text!r}{source}")
     for target in w.targets():
         accepted = target.tags()
         by_project: dict[str, list[WheelInfo]] = {}
@@ -299,11 +299,14 @@ def _python_requires(w: _Wagon) -> Check:
 def _yamls(report: WagonReport, w: _Wagon) -> dict[str, list[plugin_yaml.Operation]]:
     """`yaml:<name>` for each plugin YAML in files/; returns the operations each maps."""
     found: dict[str, list[plugin_yaml.Operation]] = {}
-    for path in plugin_yaml.find_yamls(w.ex.root / FILES_DIR):
+    paths = plugin_yaml.find_yamls(w.ex.root / FILES_DIR)
+    naming = []
+    for path in paths:
         label = f"{FILES_DIR}/{path.name}"
         try:
             data = plugin_yaml.load(path, label)
-            plugin_yaml.check_plugins(data, label, w.meta.name, w.meta.version)
+            if plugin_yaml.check_plugins(data, label, w.meta.name, w.meta.version):
+                naming.append(path)
             found[path.name] = plugin_yaml.operations(data, label)
         except PackagerError as exc:
             report.add(f"yaml:{path.name}", FAILED, exc.message)
@@ -311,6 +314,10 @@ def _yamls(report: WagonReport, w: _Wagon) -> dict[str, list[plugin_yaml.Operati
         report.add(f"yaml:{path.name}", PASSED,
                    f"plugins name {w.meta.name} {w.meta.version}; operation mappings:"
                    f" {len(found[path.name])}")
+    # wagon 0.x/1.x never pack YAMLs; ours pack every YAML the project has.
+    missing = plugin_yaml.missing_yaml_warning(Path(FILES_DIR), paths, naming, w.meta.name)
+    if missing and w.meta.ours:
+        report.add("yaml", WARNING, missing)
     return found
 
 
@@ -364,25 +371,3 @@ def _cannot_run(platform: Platform | None, name: str, host: Host) -> str | None:
     if platform is not None and platform.runs_on(host):
         return None
     return f"this machine ({host.describe()}) cannot run {name} wheels"
-
-
-def require_valid(
-    paths: Sequence[Path],
-    env: Mapping[str, str],
-    host: Host,
-    settings: Settings,
-    on_event: Events,
-) -> None:
-    """Build's gate: each check that did not pass becomes an event; a failed one, an ArchiveError."""
-    for path in paths:
-        failed = []
-        for check in validate_wagon(path, env, host, settings).checks:
-            if check.status is not PASSED:
-                on_event(Event(f"{path.name}: {check.status.value} {check.name}: {check.reason}"))
-            if check.status is FAILED:
-                failed.append(check)
-        if failed:
-            raise ArchiveError(
-                f"{path.name} fails validation: {failed[0].name}: {failed[0].reason}",
-                "fix the project; plugin-packager validate WAGON shows every check",
-            )

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import Any
 
 import click
 
 from .group import Command
-from .options import config_flags, project_and_targets
+from .options import COMBINE, ONLY, config_flags, project_and_targets
 
 
 @click.command(cls=Command)
@@ -19,8 +20,7 @@ from .options import config_flags, project_and_targets
 @click.option("--build-tag", help="Build tag in the file name, e.g. manylinux or centos-Core.")
 @click.option("--legacy-platform-tag/--no-legacy-platform-tag", default=None,
               help="Write linux_<arch> as supported_platform (managers <= 5.1).")
-@click.option("--combine/--no-combine", default=None,
-              help="One wagon per platform holding every --python.")
+@COMBINE
 @click.option("--cache-dir", type=click.Path(path_type=Path), help="Wheel cache directory.")
 @click.option("--offline", is_flag=True, default=None,
               help="No network: every target's lock, files from the cache or --find-links.")
@@ -28,20 +28,25 @@ from .options import config_flags, project_and_targets
 @click.option("--refresh", is_flag=True, help="Resolve again even if a recent resolution is cached.")
 @click.option("--validate/--no-validate", default=None,
               help="Also install each wagon in a clean room (as `validate` does).")
+@ONLY
 @click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON.")
+@click.option("-v", "--verbose", is_flag=True, help="Show every warning, not their count.")
 def build(project: Path, fmt: str | None, output: Path | None, jobs: int | None, refresh: bool,
-          as_json: bool, **flags: Any) -> None:
+          only: tuple[str, ...], as_json: bool, verbose: bool, **flags: Any) -> None:
     """Build one wagon per target for the plugin in PROJECT."""
     from ..build.config import load_options
     from ..build.pipeline import build_wagons
-    from .render import progress_renderer
+    from .render import ci_group, progress_renderer, step_summary
 
     env = dict(os.environ)
     cli = config_flags(flags)
     cli.update({"format": fmt, "output": output})
     options = load_options(project.resolve(), env, cli, cwd=Path.cwd())
-    with progress_renderer() as on_event:
-        report = build_wagons(options, env, on_event=on_event, jobs=jobs, refresh=refresh)
+    start = time.monotonic()
+    with ci_group(f"plugin-packager build {project}"), progress_renderer(verbose=verbose) as on_event:
+        report = build_wagons(options, env, on_event=on_event, jobs=jobs, refresh=refresh,
+                              only=only)
+    step_summary("build", report, start)
     if as_json:
         click.echo(report.to_json(), nl=False)
     else:

@@ -19,9 +19,8 @@ from .options import INSTALLER, INTERPRETERS, WAGONS
 @INTERPRETERS
 @INSTALLER
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-@click.option("-v", "--verbose", is_flag=True, help="Show every warning, not their count.")
 def validate(wagons: tuple[Path, ...], interpreters: tuple[str, ...], installer: str,
-             as_json: bool, verbose: bool) -> None:
+             as_json: bool) -> None:
     """Check WAGONs as a manager would: structure, truth, plugin YAMLs, clean-room installs.
 
     Exit status: 0 every check passed (warnings allowed), 5 a check failed, 6 a check was

@@ -3,6 +3,7 @@ them becomes one line on stderr and its exit code (a traceback only with `--debu
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import click
@@ -38,4 +39,8 @@ class Group(click.Group):
             if ctx.meta.get(_DEBUG):
                 raise
             click.echo(f"plugin-packager: error: {exc.one_line()}", err=True)
+            if os.environ.get("GITHUB_ACTIONS") == "true":
+                from ..release.summary import error_annotation
+
+                click.echo(error_annotation(exc.one_line()), err=True)
             ctx.exit(exc.exit_code)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -15,16 +15,47 @@ F = TypeVar("F", bound=Callable[..., Any])
 WAGONS = click.Path(exists=True, dir_okay=False, path_type=Path)
 INTERPRETERS = click.option("--interpreter", "interpreters", multiple=True,
                             help="Path of a Python to use (repeatable).")
+COMBINE = click.option("--combine/--no-combine", default=None,
+                       help="One wagon per platform holding every --python.")
+
+
+def _globs(
+    _ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]
+) -> tuple[str, ...]:
+    # Comma-separated lists too, so one matrix cell's `only` is one argument.
+    return tuple(glob for value in values for glob in value.split(",") if glob.strip())
+
+
+ONLY = click.option("--only", multiple=True, metavar="GLOB", callback=_globs,
+                    help="Only the targets whose id matches (repeatable or comma-separated).")
+SKIP = click.option("--skip", multiple=True, metavar="GLOB", callback=_globs,
+                    help="Leave out the targets whose id matches (repeatable or comma-separated).")
 INSTALLER = click.option("--installer", type=click.Choice(INSTALLERS), default="uv",
                          show_default=True, help="What installs into the venv.")
 
 
+_TARGETS = [
+    click.argument("project", default=".", type=click.Path(path_type=Path, file_okay=False)),
+    click.option("--python", "python", multiple=True, help="Target Python X.Y (repeatable)."),
+    click.option("--platform", "platform", multiple=True, help="Target platform (repeatable)."),
+]
+
+
+def _apply(func: F, options: Sequence[Callable[[Any], Any]]) -> F:
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def project_and_platforms(func: F) -> F:
+    """The project argument and the options that choose its targets (what `matrix` needs)."""
+    return _apply(func, _TARGETS)
+
+
 def project_and_targets(func: F) -> F:
     """The project argument and the target/index options that build and lock share."""
-    options = [
-        click.argument("project", default=".", type=click.Path(path_type=Path, file_okay=False)),
-        click.option("--python", "python", multiple=True, help="Target Python X.Y (repeatable)."),
-        click.option("--platform", "platform", multiple=True, help="Target platform (repeatable)."),
+    return _apply(func, [
+        *_TARGETS,
         INTERPRETERS,
         click.option("--index-url", help="Base URL of the package index."),
         click.option("--extra-index-url", multiple=True, help="Extra index URL (repeatable)."),
@@ -35,10 +66,7 @@ def project_and_targets(func: F) -> F:
                      help="Constraints file for the resolution (repeatable)."),
         click.option("--exclude", "exclude", multiple=True,
                      help="Leave this dependency out: the manager provides it (repeatable)."),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+    ])
 
 
 def config_flags(flags: dict[str, Any]) -> dict[str, Any]:

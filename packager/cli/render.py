@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskID, TextColumn
+from typing import TYPE_CHECKING
 
 from ..events import STAGES, Event, Events
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import TaskID
+
+    from ..build.pipeline import BuildReport
 
 
 def _plain(event: Event) -> None:
@@ -18,12 +24,25 @@ def _plain(event: Event) -> None:
     print(f"{prefix}{event.message}", file=sys.stderr, flush=True)
 
 
+def _shown(events: Events, verbose: bool) -> Events:
+    """Details (one of many alike, summarised elsewhere) only with --verbose."""
+
+    def show(event: Event) -> None:
+        if verbose or not event.detail:
+            events(event)
+
+    return show
+
+
 @contextmanager
-def progress_renderer(console: Console | None = None) -> Iterator[Events]:
+def progress_renderer(console: Console | None = None, verbose: bool = False) -> Iterator[Events]:
     """An event listener for the duration of one command."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn
+
     console = console or Console(stderr=True)
     if not console.is_terminal:
-        yield _plain
+        yield _shown(_plain, verbose)
         return
     tasks: dict[str, TaskID] = {}
     lock = threading.Lock()
@@ -43,4 +62,30 @@ def progress_renderer(console: Console | None = None) -> Iterator[Events]:
                 tasks[event.target], description=event.message, completed=STAGES.index(event.stage)
             )
 
-        yield show
+        yield _shown(show, verbose)
+
+
+
+def _in_github_actions() -> bool:
+    return os.environ.get("GITHUB_ACTIONS") == "true"
+
+
+@contextmanager
+def ci_group(title: str) -> Iterator[None]:
+    """Under GitHub Actions, fold the command's log lines under `title`."""
+    if _in_github_actions():
+        print(f"::group::{title}", file=sys.stderr, flush=True)
+    try:
+        yield
+    finally:
+        if _in_github_actions():
+            print("::endgroup::", file=sys.stderr, flush=True)
+
+
+def step_summary(title: str, report: BuildReport, start: float) -> None:
+    """Under GitHub Actions, the wagons of a build or merge in the job's step summary."""
+    from ..release.summary import append_step_summary, report_markdown
+
+    if _in_github_actions():
+        markdown = report_markdown(title, report, time.monotonic() - start)
+        append_step_summary(markdown, os.environ)

@@ -72,41 +72,6 @@ def os_properties(build_tag: str) -> dict[str, str | None]:
     }
 
 
-def package_json(
-    *,
-    archive: str,
-    name: str,
-    version: str,
-    build_tag: str,
-    pytags: Sequence[str],
-    platform: str,
-    requires_python: str | None,
-    wheels: Sequence[Path],
-    wheel_digests: dict[str, dict[str, Any]],
-    files: Sequence[str],
-    extension: dict[str, Any],
-) -> dict[str, Any]:
-    return {
-        "archive_name": archive,
-        "build_server_os_properties": os_properties(build_tag),
-        "created_by_wagon_version": None,  # no wagon made it; readers only need the key
-        "files": sorted(files),
-        "package_build_tag": build_tag or None,
-        "package_name": name,
-        "package_source": f"{name}=={version}",
-        "package_version": version,
-        "python_requires": requires_python,
-        "supported_platform": platform,
-        "supported_python_versions": list(pytags),
-        "wheels": sorted(w.name for w in wheels),
-        EXTENSION_KEY: {
-            "format_version": FORMAT_VERSION,
-            "wheels": {k: wheel_digests[k] for k in sorted(wheel_digests)},
-            **extension,
-        },
-    }
-
-
 @dataclass(frozen=True)
 class WagonMeta:
     """package.json as read back, from us or from wagon 0.x/1.x; `gaps` says what it lacks."""
@@ -123,6 +88,32 @@ class WagonMeta:
     created_by: str
     extension: dict[str, Any] | None
     gaps: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """package.json: every key wagon 1.0.x writes, ours under EXTENSION_KEY."""
+        return {
+            "archive_name": self.archive_name,
+            "build_server_os_properties": os_properties(self.build_tag),
+            "created_by_wagon_version": None,  # no wagon made it; readers only need the key
+            "files": sorted(self.files),
+            "package_build_tag": self.build_tag or None,
+            "package_name": self.name,
+            "package_source": f"{self.name}=={self.version}",
+            "package_version": self.version,
+            "python_requires": self.python_requires,
+            "supported_platform": self.platform,
+            "supported_python_versions": list(self.pythons),
+            "wheels": sorted(self.wheels),
+            **({EXTENSION_KEY: self.extension} if self.extension is not None else {}),
+        }
+
+    @property
+    def release(self) -> Version | None:
+        """package_version as a PEP 440 version (None when it is not one)."""
+        try:
+            return Version(self.version)
+        except InvalidVersion:
+            return None
 
     @property
     def ours(self) -> bool:
@@ -185,3 +176,32 @@ def parse_metadata(data: dict[str, Any], label: str) -> WagonMeta:
         extension=extension,
         gaps=tuple(gaps),
     )
+
+
+def package_json(
+    *,
+    archive: str,
+    name: str,
+    version: str,
+    build_tag: str,
+    pytags: Sequence[str],
+    platform: str,
+    requires_python: str | None,
+    wheels: Sequence[Path],
+    wheel_digests: dict[str, dict[str, Any]],
+    files: Sequence[str],
+    extension: dict[str, Any],
+) -> dict[str, Any]:
+    """package.json of a wagon we write (the same type `parse_metadata` reads back)."""
+    return WagonMeta(
+        name=name, version=version, platform=platform, pythons=tuple(pytags),
+        wheels=tuple(w.name for w in wheels), files=tuple(files), build_tag=build_tag,
+        python_requires=requires_python, archive_name=archive,
+        created_by=f"plugin-packager (format {FORMAT_VERSION})",
+        extension={
+            "format_version": FORMAT_VERSION,
+            "wheels": {k: wheel_digests[k] for k in sorted(wheel_digests)},
+            **extension,
+        },
+        gaps=(),
+    ).to_json()

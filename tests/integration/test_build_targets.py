@@ -140,3 +140,7 @@ def test_each_wagon_has_a_valid_cyclonedx_sbom(built: tuple[str, Path]) -> None:
             assert component["hashes"] == [{"alg": "SHA-256", "content": digests[name]["sha256"]}]
             assert component["purl"].startswith(f"pkg:pypi/{component['name']}@{component['version']}")
         assert any("licenses" in c for c in components.values())
+        source = meta["plugin_packager"]["source"]
+        assert {p["name"]: p["value"] for p in sbom["metadata"]["properties"]} == {
+            f"plugin-packager:source:{k}": v for k, v in source.items() if v is not None}
+        assert len(source["tree"]) == 64

@@ -88,3 +88,42 @@ def test_plugin_requires_a_newer_python_than_the_target(hello: Path, run_cli: Ru
     code, line = refused(run_cli, hello / "out", hello, "--python", "3.9", "--python", "3.11")
     assert code == 2
     assert "requires Python >=3.10" in line
+
+
+def test_an_sdist_that_fails_to_build_shows_its_cause(hello: Path, run_cli: Run) -> None:
+    """bottle 0.12.7's setup.py imports bottle, which calls inspect.getargspec (gone in 3.11)."""
+    interpreter("3.11")
+    path = hello / "pyproject.toml"
+    path.write_text(path.read_text().replace('"PyYAML>=5.4"', '"bottle==0.12.7"'))
+    code, line = refused(run_cli, hello / "out", hello, "--python", "3.11")
+    assert code == 4
+    assert "Failed to build `bottle==0.12.7`" in line
+    assert "ImportError: cannot import name 'getargspec'" in line
+    log = Path(line.split("the whole log is in ", 1)[1].split(";", 1)[0])
+    assert "getargspec" in log.read_text()
+
+
+def test_a_network_failure_says_it_is_the_network(hello: Path, run_cli: Run) -> None:
+    # Nothing listens on port 9: the index is unreachable, not empty.
+    code, line = refused(run_cli, hello / "out", hello, "--refresh", "--index-url",
+                         "http://127.0.0.1:9/simple", env={"UV_HTTP_TIMEOUT": "5"})
+    assert code == 3
+    assert "could not be reached" in line
+
+
+def test_a_project_without_a_plugin_yaml_builds_with_one_warning(hello: Path, run_cli: Run) -> None:
+    (hello / "plugin.yaml").unlink()
+    proc = run_cli("build", hello, "-o", hello / "out")
+    warnings = [line for line in proc.stderr.splitlines() if "warning: no plugin YAML" in line]
+    assert len(warnings) == 1
+    assert "a manager cannot upload the wagon without one" in warnings[0]
+    assert list((hello / "out").glob("*.wgn"))
+
+
+def test_an_output_path_that_is_a_file_builds_nothing(hello: Path, run_cli: Run) -> None:
+    (hello / "taken").write_text("a file")
+    proc = run_cli("build", hello, "-o", hello / "taken", check=False)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines()[-1].startswith("plugin-packager: error: output ")
+    assert "resolving" not in proc.stderr
+    assert (hello / "taken").read_text() == "a file"

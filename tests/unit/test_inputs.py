@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from packaging.version import Version
 
 from packager._tools import missing_requirements
 from packager.build.cache import Cache
@@ -13,7 +14,7 @@ from packager.build.config import load_options
 from packager.build.hook import CLOUDIFY_SCRIPT, hook_commands, hook_env
 from packager.build.inputs import TargetInputs, read_inputs
 from packager.build.pipeline import cell_inputs, cell_plugin
-from packager.build.project import Prepared, dynamic_dependencies
+from packager.build.project import Prepared, Source, dynamic_dependencies
 from packager.errors import ConfigError
 from packager.targets import BuildTarget, Host, parse_platform
 from packager.wagon.metadata import parse_metadata
@@ -148,8 +149,12 @@ def test_check_output_tells_missing_from_other_problems() -> None:
     assert missing_requirements(pip) == ["charset-normalizer", None, None]
 
 
+SOURCE = Source("tree-digest", None)
+
+
 def _plugin(folder: str, *requires: str) -> WheelInfo:
-    return WheelInfo(Path(folder) / "p-1-py3-none-any.whl", "p", "1", frozenset(), requires, None)
+    return WheelInfo(Path(folder) / "p-1-py3-none-any.whl", "p", "1", Version("1"), frozenset(),
+                     requires, None)
 
 
 def test_combined_wagon_refuses_pythons_with_different_setup_py_branches(
@@ -160,13 +165,13 @@ def test_combined_wagon_refuses_pythons_with_different_setup_py_branches(
     inputs = {old.id: TargetInputs(("six==1.15.0",)), new.id: TargetInputs(exclude=("idna",))}
     shared = _plugin("a", "idna")
     same = Prepared([old, new], Cache(tmp_path), {}, 0, {old.python: shared, new.python: shared},
-                    [], inputs)
+                    [], inputs, SOURCE)
     assert cell_plugin(same, [old, new]) is shared
     assert cell_inputs(same, [old, new]) == {"requirements": {"py36": ["six==1.15.0"]},
                                              "exclude": ["idna"]}
     differ = Prepared([old, new], Cache(tmp_path), {}, 0,
                       {old.python: _plugin("a", "idna<3"), new.python: _plugin("b", "idna>=3.4")},
-                      [], inputs)
+                      [], inputs, SOURCE)
     with pytest.raises(ConfigError, match="cannot share a wagon"):
         cell_plugin(differ, [old, new])
     assert cell_plugin(differ, [new]).requires_dist == ("idna>=3.4",)

@@ -14,7 +14,7 @@ from packager.author.plugin_yaml import (
     stamp_version,
     static_binding,
 )
-from packager.errors import ArchiveError, ConfigError
+from packager.errors import ConfigError, MismatchError
 
 YAML = """plugins:
   hello:
@@ -36,18 +36,18 @@ def test_matching_yaml_passes(tmp_path: Path) -> None:
 
 
 def test_version_mismatch_names_file_key_and_fix(tmp_path: Path) -> None:
-    with pytest.raises(ArchiveError, match=r"plugin.yaml: plugins.hello.package_version is '0.9'") as info:
+    with pytest.raises(MismatchError, match=r"plugin.yaml: plugins.hello.package_version is '0.9'") as info:
         check_yamls([write(tmp_path, version="'0.9'")], "hello-plugin", "1.0.0")
     assert info.value.hint == "set package_version: '1.0.0' in plugin.yaml"
 
 
 def test_unquoted_float_version_is_still_compared_as_text(tmp_path: Path) -> None:
-    with pytest.raises(ArchiveError, match=r"'1\.0' but the built wheel is '1\.0\.0'"):
+    with pytest.raises(MismatchError, match=r"'1\.0' but the built wheel is '1\.0\.0'"):
         check_yamls([write(tmp_path, version="1.0")], "hello-plugin", "1.0.0")
 
 
 def test_name_mismatch(tmp_path: Path) -> None:
-    with pytest.raises(ArchiveError, match="package_name is 'other'"):
+    with pytest.raises(MismatchError, match="package_name is 'other'"):
         check_yamls([write(tmp_path, name="other")], "hello-plugin", "1.0.0")
 
 

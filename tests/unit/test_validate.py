@@ -141,8 +141,20 @@ def test_manylinux_2_34_wheel_in_a_manylinux2014_wagon(tmp_path: Path, host: Hos
 def test_python_requires_that_excludes_a_listed_python(tmp_path: Path, host: Host) -> None:
     layout = ours(hello().wheels, hello().files, requires_python=">=3.12")
     assert failed(layout.write(tmp_path), host) == {
-        "python-requires": "python_requires '>=3.12' excludes Python 3.11, which the wagon lists",
+        "python-requires": "Python 3.11, which the wagon lists, is excluded by python_requires"
+        " '>=3.12'; no wheel excludes it: package.json's python_requires is wrong",
     }
+
+
+def test_python_requires_failure_names_the_wheels_that_exclude(tmp_path: Path, host: Host) -> None:
+    layout = hello()
+    layout.wheels[YAML_WHEEL] = wheel_bytes("PyYAML", "6.0.2", {"yaml/__init__.py": ""},
+                                            requires_python=">=3.12")
+    layout = ours(layout.wheels, layout.files, requires_python=">=3.12")
+    reason = failed(layout.write(tmp_path), host)["python-requires"]
+    assert reason.startswith("Python 3.11, which the wagon lists, is excluded by python_requires"
+                             f" '>=3.12'; the wheels that exclude it: {YAML_WHEEL}"
+                             " (Requires-Python >=3.12)")
 
 
 def test_a_wheel_whose_metadata_is_another_package(tmp_path: Path, host: Host) -> None:
@@ -236,3 +248,20 @@ def test_exit_codes_and_json() -> None:
 @pytest.mark.parametrize("fmt", ["zip", "tar.gz"])
 def test_both_containers(tmp_path: Path, host: Host, fmt: str) -> None:
     assert failed(hello().write(tmp_path, fmt), host) == {}
+
+
+def test_our_wagon_without_a_plugin_yaml_is_a_warning(tmp_path: Path, host: Host) -> None:
+    layout = ours(hello().wheels, {})
+    results = check(layout.write(tmp_path), host)
+    status, reason = results["yaml"]
+    assert status is Status.WARNING
+    assert reason.startswith("no plugin YAML (plugin.yaml, v2_plugin.yaml, plugin_1_4.yaml,"
+                             " plugin_1_5.yaml) in files: a manager cannot upload the wagon")
+    assert not failed(tmp_path / layout.metadata["archive_name"], host)
+
+
+def test_a_yaml_naming_no_plugin_entry_is_a_warning(tmp_path: Path, host: Host) -> None:
+    layout = ours(hello().wheels, {"plugin.yaml": b"plugins: {}\nnode_types: {}\n"})
+    status, reason = check(layout.write(tmp_path), host)["yaml"]
+    assert status is Status.WARNING
+    assert reason.startswith("no plugins: entry with package_name hello-plugin in plugin.yaml")

@@ -9,7 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from packager.wagon.metadata import archive_name, os_properties, package_json, python_requires
+from packager.wagon.metadata import (
+    archive_name,
+    os_properties,
+    package_json,
+    parse_metadata,
+    python_requires,
+)
 from packager.wagon.writer import Member, members, write_wagon
 
 SPEC_KEYS = {
@@ -63,6 +69,14 @@ def test_package_json_has_every_wagon_key_and_ours_under_one(tmp_path: Path) -> 
     assert set(meta) == SPEC_KEYS | {"plugin_packager"}
     assert meta["wheels"] == ["a-2.0-py3-none-any.whl", "b-1.0-py3-none-any.whl"]
     assert meta["package_build_tag"] is None
+
+
+def test_one_metadata_type_reads_back_what_it_writes(tmp_path: Path) -> None:
+    meta, _ = _sample(tmp_path)
+    read = parse_metadata(meta, "p-1.0-py311-none-any.wgn")
+    assert read.to_json() == meta
+    assert read.gaps == ()
+    assert read.created_by == "plugin-packager (format 1)"
 
 
 @pytest.mark.parametrize("fmt", ["zip", "tar.gz"])
