@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
+import tempfile
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
+
+from packaging.utils import canonicalize_name, parse_wheel_filename
 
 from .errors import BuildError
 
@@ -115,11 +119,16 @@ def git_head(project: Path, env: Mapping[str, str]) -> str | None:
         return None
 
 
-def build_project_wheel(project: Path, outdir: Path, env: Mapping[str, str]) -> Path:
-    """The plugin's own wheel through its PEP 517 backend (pypa/build, uv installs the backend)."""
+def build_project_wheel(
+    project: Path, outdir: Path, env: Mapping[str, str], interpreter: Path | None = None
+) -> Path:
+    """The plugin's own wheel through its PEP 517 backend (pypa/build, uv installs the backend);
+    with `interpreter`, uv builds it with that Python, so a setup.py sees that Python."""
     cmd: list[str | Path] = [
         sys.executable, "-m", "build", "--wheel", "--installer", "uv", "--outdir", outdir, project
     ]
+    if interpreter is not None:
+        cmd = [uv_bin(), "build", "--wheel", "--python", interpreter, "--out-dir", outdir, project]
     try:
         _run(cmd, env)
     except ToolFailure as exc:
@@ -128,6 +137,11 @@ def build_project_wheel(project: Path, outdir: Path, env: Mapping[str, str]) -> 
             "run `python -m build --wheel` there to see the whole log",
         ) from exc
     return _one_wheel(outdir, cmd)
+
+
+def run_project_code(command: Sequence[str], project: Path, env: Mapping[str, str]) -> None:
+    """A command of the project's own (its pre-build hook), run in the project directory."""
+    _run(command, env, cwd=project, timeout=1800)
 
 
 def metadata_version(project: Path, env: Mapping[str, str]) -> str:
@@ -145,15 +159,19 @@ def uv_compile(
     index_args: Sequence[str],
     env: Mapping[str, str],
     constraints: Path | None = None,
+    excludes: Path | None = None,
 ) -> None:
-    """Resolve for the target (markers, Requires-Python, tags) into a PEP 751 lock file."""
+    """Resolve for the target (markers, Requires-Python, tags) into a PEP 751 lock file;
+    `excludes` names packages left out of the resolution, dependencies and all."""
     cmd: list[str | Path] = [
         uv_bin(), "pip", "compile", requirements, "--quiet", "--format", "pylock.toml",
         "-o", output, "--python-version", python_version, "--python-platform", python_platform,
         "--no-header", "--no-annotate", *index_args,
     ]
     if constraints is not None:
-        cmd += ["--constraint", constraints]
+        cmd += ["--constraints", constraints]
+    if excludes is not None:
+        cmd += ["--excludes", excludes]
     if interpreter is not None:
         cmd += ["--python", interpreter]
     _run(cmd, env)
@@ -166,6 +184,23 @@ def uv_build_sdist(source: Path, interpreter: Path, outdir: Path, env: Mapping[s
     ]
     _run(cmd, env)
     return _one_wheel(outdir, cmd)
+
+
+def git_checkout(url: str, commit: str, dest: Path, env: Mapping[str, str]) -> None:
+    """`url` cloned into `dest` at exactly `commit`."""
+    _run(["git", "clone", "--quiet", "--no-checkout", url, dest], env, timeout=900)
+    _run(["git", "-C", dest, "checkout", "--quiet", "--detach", commit], env, timeout=300)
+
+
+def uv_build_source_sdist(tree: Path, outdir: Path, env: Mapping[str, str]) -> Path:
+    """An sdist of a source tree (a direct reference's checkout or directory)."""
+    cmd: list[str | Path] = [uv_bin(), "build", "--sdist", "--out-dir", outdir, tree]
+    _run(cmd, env)
+    sdists = sorted(outdir.glob("*.tar.gz"))
+    if len(sdists) != 1:
+        raise BuildError(f"`uv build --sdist {tree}` wrote {len(sdists)} sdists, expected one",
+                         "run that command by hand to see what it built")
+    return sdists[0]
 
 
 def auditwheel_repair(wheel: Path, plat: str, outdir: Path, env: Mapping[str, str]) -> Path:
@@ -198,18 +233,30 @@ def make_venv(interpreter: Path, dest: Path, env: Mapping[str, str], installer: 
 
 
 def install_offline(
-    python: Path, wheels: Path, requirement: str, env: Mapping[str, str], installer: str
+    python: Path, wheels: Path, requirement: str, env: Mapping[str, str], installer: str,
+    extra: Sequence[str] = (), excluded: Sequence[str] = (),
 ) -> None:
-    """`requirement` from `wheels` alone: no index, no user configuration, no cache."""
+    """`requirement` (and `extra` requirements) from `wheels` alone: no index, no user
+    configuration, no cache; `excluded` packages are absent from `wheels` by design."""
     if installer == "pip":
         cmd: list[str | Path] = [
             python, "-m", "pip", "install", "--isolated", "--no-input", "--no-cache-dir",
             "--disable-pip-version-check", "--no-index", "--find-links", wheels, requirement,
         ]
+        if excluded:
+            # pip cannot drop a requirement: every distribution the wagon ships, without deps.
+            names = sorted({parse_wheel_filename(w.name)[0] for w in wheels.glob("*.whl")})
+            cmd += ["--no-deps", *names]
     else:
         cmd = [uv_bin(), "pip", "install", "--no-config", "--python", python, "--offline",
                "--no-index", "--find-links", wheels, "--no-cache", requirement]
-    _run(cmd, clean_env(env), timeout=900)
+    cmd += extra
+    with tempfile.TemporaryDirectory(prefix="plugin-packager-") as tmp:
+        if excluded and installer != "pip":
+            excludes = Path(tmp) / "excludes.txt"
+            excludes.write_text("\n".join(excluded) + "\n", encoding="utf-8")
+            cmd += ["--excludes", excludes]
+        _run(cmd, clean_env(env), timeout=900)
 
 
 def install_for_platform(
@@ -223,14 +270,43 @@ def install_for_platform(
           "--find-links", wheels, "--no-cache", requirement], clean_env(env), timeout=900)
 
 
-def check_requirements(python: Path, env: Mapping[str, str], installer: str) -> None:
-    """`pip check`: every installed distribution's requirements are installed too."""
+# What `uv pip check` and `pip check` say of a requirement that is not installed at all.
+_NOT_INSTALLED = re.compile(
+    r"requires `(?P<uv>[^`]+)`, but it's not installed|requires (?P<pip>[^,\s]+), which is not"
+)
+
+
+def missing_requirements(output: str) -> list[str | None]:
+    """For each problem line of a check's output, the distribution it misses (None: another kind
+    of problem, such as a wrong version)."""
+    found: list[str | None] = []
+    for line in output.splitlines():
+        if "requires" not in line and "has requirement" not in line:
+            continue
+        match = _NOT_INSTALLED.search(line)
+        text = (match.group("uv") or match.group("pip")) if match else None
+        found.append(canonicalize_name(re.split(r"[\s\[<>=!~;(]", text, maxsplit=1)[0])
+                     if text else None)
+    return found
+
+
+def check_requirements(
+    python: Path, env: Mapping[str, str], installer: str, excluded: Sequence[str] = ()
+) -> None:
+    """`pip check`: every installed distribution's requirements are installed too, save the
+    `excluded` ones, absent by design."""
     if installer == "pip":
         cmd: list[str | Path] = [python, "-m", "pip", "check", "--isolated",
                                  "--disable-pip-version-check"]
     else:
         cmd = [uv_bin(), "pip", "check", "--no-config", "--python", python]
-    _run(cmd, clean_env(env), timeout=300)
+    try:
+        _run(cmd, clean_env(env), timeout=300)
+    except ToolFailure as exc:
+        missing = missing_requirements(exc.output)
+        allowed = {canonicalize_name(name) for name in excluded}
+        if not missing or not all(name in allowed for name in missing):
+            raise
 
 
 def run_probe(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from packaging.utils import parse_wheel_filename
 
@@ -65,6 +66,7 @@ def assemble(
     stage: Path,
     source: Mapping[str, str | None],
     may_be_any: bool = True,
+    inputs: Mapping[str, Any] | None = None,
 ) -> WagonResult:
     """One wagon for a cell: one target, or (--combine) several Pythons on one platform, or the
     same pure wheels for several platforms; `may_be_any` False keeps a pure wagon's platform."""
@@ -93,6 +95,7 @@ def assemble(
             "plugin_yamls": sorted(f.name for f in files if f.suffix == ".yaml"),
             "tools": _tools.tool_versions(),
             "source": dict(source),
+            **(inputs or {}),
         },
     )
     stage.mkdir(parents=True)

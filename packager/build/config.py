@@ -15,8 +15,12 @@ from .. import _tools
 from .._toml import resource, tomllib
 from ..errors import ConfigError
 from .indexes import Indexes, Location
+from .inputs import InputSettings, parse_overrides
 
 ENV_PREFIX = "PLUGIN_PACKAGER_"
+# Set by the build for the pre-build hook, so a hook that runs plugin-packager is not refused.
+HOOK_ENV = ("TARGET_IDS", "TARGET_PYTHONS", "TARGET_PLATFORMS")
+CREDENTIAL_ENV = ("INDEX_USERNAME", "INDEX_PASSWORD")
 FORMATS = ("zip", "tar.gz")
 
 
@@ -39,6 +43,8 @@ class Options:
     offline: bool
     validate: bool
     source_date_epoch: int | None
+    inputs: InputSettings
+    pre_build: str
     runners: tuple[str, ...] = ()  # ARCH=LABEL: the CI runner `matrix` gives each architecture
     agent_provides: tuple[str, ...] = ()
 
@@ -127,16 +133,22 @@ def load_options(
     if not isinstance(table, dict):
         raise ConfigError(f"{where} must be a table", "write it as [tool.plugin-packager]")
     check_keys(table, defaults, where)
+    overrides = parse_overrides(table.get("targets", {}), where)
+    table = {k: v for k, v in table.items() if k != "targets"}
+    defaults = {k: v for k, v in defaults.items() if k != "targets"}
     merged = {k: _coerce(k, v, v, "defaults") for k, v in defaults.items()}
     merged.update({k: _coerce(k, v, defaults[k], where) for k, v in table.items()})
     env_keys = {ENV_PREFIX + k.upper().replace("-", "_"): k for k in defaults}
-    env_known = [*env_keys, ENV_PREFIX + "CACHE"]
+    reserved = (ENV_PREFIX + name for name in ("CACHE", *HOOK_ENV, *CREDENTIAL_ENV))
+    env_known = [*env_keys, *reserved]
+    given_by_user: set[str] = set()
     for name, value in env.items():
         if name.startswith(ENV_PREFIX) and name not in env_known:
             check_keys({name: value}, dict.fromkeys(env_known), "the environment")
         if name in env_keys:
             key = env_keys[name]
             merged[key] = _coerce(key, value, defaults[key], f"environment variable {name}")
+            given_by_user.add(key)
     cli = dict(cli or {})
     cli_base = cwd or project
     cache = cli.pop("cache-dir", None)
@@ -148,8 +160,11 @@ def load_options(
             given = str(given if given.is_absolute() else cli_base / given)
         if key == "find-links" and given:
             given = [str(Location.parse(str(v), cli_base)) for v in given]
+        if key in ("requirements", "constraints") and given:
+            given = [str(cli_base / v) for v in given]
         if given not in (None, (), []):
             merged[key] = _coerce(key, given, defaults[key], f"option --{key}")
+            given_by_user.add(key)
     if merged["format"] not in FORMATS:
         raise ConfigError(
             f"unknown archive format {merged['format']!r}", f"use one of {', '.join(FORMATS)}"
@@ -172,15 +187,21 @@ def load_options(
         files=merged["files"],
         yaml_variants=merged["yaml-variants"],
         interpreters=merged["interpreters"],
-        indexes=Indexes(
-            merged["index-url"], merged["extra-index-url"],
-            tuple(Location.parse(link, project) for link in merged["find-links"]),
+        indexes=Indexes.parse(
+            merged["index-url"], merged["extra-index-url"], merged["find-links"], project, env
         ),
         cache_dir=Path(cache).expanduser() if cache else Path(user_cache_dir("plugin-packager")),
         locks=merged["locks"],
         offline=merged["offline"],
         validate=merged["validate"],
         source_date_epoch=int(epoch) if epoch is not None else None,
+        inputs=InputSettings(
+            merged["requirements"], merged["constraints"], merged["exclude"],
+            # Per-target tables refine pyproject.toml; the environment and flags beat them.
+            tuple((glob, {k: v for k, v in values.items() if k not in given_by_user})
+                  for glob, values in overrides),
+        ),
+        pre_build=merged["pre-build"],
         runners=merged["runners"],
         agent_provides=merged["agent-provides"],
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import urllib.error
 import urllib.request
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -13,6 +14,7 @@ from urllib.parse import unquote, urlparse
 from ..errors import ResolutionError
 from ..wheels import sha256_of
 from .cache import Cache
+from .indexes import NO_INDEXES, Indexes
 
 if TYPE_CHECKING:
     from .resolve import Candidate
@@ -21,13 +23,14 @@ DOWNLOAD_THREADS = 8
 TIMEOUT_SECONDS = 120
 
 
-def _download(url: str, dest: Path) -> str:
+def _download(url: str, dest: Path, indexes: Indexes) -> str:
     digest = hashlib.sha256()
     parsed = urlparse(url)
     if parsed.scheme in ("", "file"):
         source: BinaryIO = Path(unquote(parsed.path)).open("rb")  # noqa: SIM115
     else:
-        source = urllib.request.urlopen(url, timeout=TIMEOUT_SECONDS)
+        request = urllib.request.Request(url, headers=indexes.auth_header(url))
+        source = urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS)
     with source, dest.open("wb") as out:
         for block in iter(lambda: source.read(1 << 20), b""):
             digest.update(block)
@@ -36,7 +39,8 @@ def _download(url: str, dest: Path) -> str:
 
 
 def fetch_one(
-    candidate: Candidate, dest_dir: Path, cache: Cache, local: Sequence[Path] = (), offline: bool = False
+    candidate: Candidate, dest_dir: Path, cache: Cache, local: Sequence[Path] = (),
+    offline: bool = False, indexes: Indexes = NO_INDEXES,
 ) -> Path:
     cached = cache.get(candidate.sha256, candidate.filename) if candidate.sha256 else None
     if cached is not None:
@@ -44,22 +48,32 @@ def fetch_one(
     if offline:
         return _from_local(candidate, local, cache)
     if not candidate.sha256:
-        return _download_into_cache(candidate, dest_dir, cache)
+        return _download_into_cache(candidate, dest_dir, cache, indexes)
     with cache.lock(candidate.sha256):
         # Another build may have fetched it while we waited for the lock.
         return cache.get(candidate.sha256, candidate.filename) or _download_into_cache(
-            candidate, dest_dir, cache
+            candidate, dest_dir, cache, indexes
         )
 
 
-def _download_into_cache(candidate: Candidate, dest_dir: Path, cache: Cache) -> Path:
+def _download_into_cache(
+    candidate: Candidate, dest_dir: Path, cache: Cache, indexes: Indexes
+) -> Path:
     dest_dir.mkdir(parents=True, exist_ok=True)
     dest = dest_dir / candidate.filename
+    shown = indexes.redact(candidate.url)
     try:
-        got = _download(candidate.url, dest)
+        got = _download(candidate.url, dest, indexes)
+    except urllib.error.HTTPError as exc:
+        if exc.code in (401, 403):
+            raise indexes.refused(candidate.url, f"{exc.code} {exc.reason}") from None
+        raise ResolutionError(
+            f"could not download {candidate.filename} from {shown}: HTTP {exc.code} {exc.reason}",
+            "check the index URL, then run again",
+        ) from None
     except OSError as exc:
         raise ResolutionError(
-            f"could not download {candidate.filename} from {candidate.url}: {exc}",
+            f"could not download {candidate.filename} from {shown}: {indexes.redact(str(exc))}",
             "check the network and the index URL, then run again",
         ) from exc
     if candidate.sha256 and got != candidate.sha256:
@@ -97,8 +111,10 @@ def fetch(
     cache: Cache,
     local: Sequence[Path] = (),
     offline: bool = False,
+    indexes: Indexes = NO_INDEXES,
 ) -> list[Path]:
     """Every candidate's file, in the candidates' order; downloads run in parallel."""
     with ThreadPoolExecutor(DOWNLOAD_THREADS) as pool:
-        return list(pool.map(lambda c: fetch_one(c, dest_dir, cache, local, offline), candidates))
+        return list(pool.map(
+            lambda c: fetch_one(c, dest_dir, cache, local, offline, indexes), candidates))
 

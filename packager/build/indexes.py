@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
+
+from ..errors import ResolutionError
+from .credentials import (
+    HINT,
+    Credential,
+    find_credential,
+    host_of,
+    netrc_text,
+    redact,
+    split_userinfo,
+)
 
 
 @dataclass(frozen=True)
@@ -29,9 +41,56 @@ class Location:
 
 @dataclass(frozen=True)
 class Indexes:
+    """Index URLs and find-links without credentials; the credentials apart, by host."""
+
     index_url: str = ""
     extra_index_urls: tuple[str, ...] = ()
     find_links: tuple[Location, ...] = ()
+    credentials: tuple[tuple[str, Credential], ...] = field(default=(), repr=False, compare=False)
+
+    @classmethod
+    def parse(cls, index_url: str, extra_index_urls: Sequence[str], find_links: Sequence[str],
+              base: Path, env: Mapping[str, str]) -> Indexes:
+        """Locations as given, each URL's `user:password@` moved to its host's credential, and
+        hosts without one looked up in the environment, ~/.netrc and keyring."""
+        found: dict[str, Credential] = {}
+
+        def clean(url: str) -> str:
+            bare, given = split_userinfo(url)
+            if urlparse(bare).scheme in ("http", "https") and host_of(bare) not in found:
+                credential = find_credential(bare, given, env)
+                if credential is not None:
+                    found[host_of(bare)] = credential
+            return bare
+
+        links = tuple(Location.parse(link, base) for link in find_links)
+        return cls(
+            clean(index_url) if index_url else "",
+            tuple(clean(url) for url in extra_index_urls),
+            tuple(Location(url=clean(link.url)) if link.url else link for link in links),
+            tuple(sorted(found.items())),
+        )
+
+    def auth_header(self, url: str) -> dict[str, str]:
+        """The Authorization header for a download from one of our indexes' hosts."""
+        credential = dict(self.credentials).get(host_of(url))
+        return credential.header() if credential else {}
+
+    def netrc(self) -> str | None:
+        """The netrc file uv reads the credentials from, or None when there are none."""
+        return netrc_text(dict(self.credentials)) if self.credentials else None
+
+    def refused(self, url: str, status: str) -> ResolutionError:
+        """The one line for a 401/403: which index (redacted), and how to give credentials, or
+        which credentials it turned down."""
+        credential = dict(self.credentials).get(host_of(url))
+        hint = (f"the credentials from {credential.source} were turned down: check them, or {HINT}"
+                if credential else HINT)
+        return ResolutionError(f"the index {self.redact(url)} refused access ({status})", hint)
+
+    def redact(self, text: str) -> str:
+        """`text` (a tool's message, an error) with no password of ours in it."""
+        return redact(text, [c.password for _, c in self.credentials])
 
     @property
     def local_dirs(self) -> list[Path]:
@@ -58,3 +117,5 @@ class Indexes:
                 digest.update(f"{path.name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
         return digest.hexdigest()
 
+
+NO_INDEXES = Indexes()

@@ -69,13 +69,14 @@ def lock_project(
         tmp = Path(tmp_name)
         prepared = prepare(options, env, host, tmp, on_event)
         for target in prepared.targets:
-            on_event(Event(f"resolving {len(prepared.requirements)} requirements", target.id, "resolve"))
+            requirements = prepared.requirements(target)
+            on_event(Event(f"resolving {len(requirements)} requirements", target.id, "resolve"))
             resolution = compile_exact(
-                target, prepared.requirements, tmp / target.id, options.indexes, prepared.env, host,
-                prepared.cache, on_event,
+                target, requirements, tmp / target.id, options.indexes, prepared.env, host,
+                prepared.cache, on_event, prepared.inputs[target.id],
             )
             dest = lock_path(options.project, options.locks, target)
-            write_lock(resolution, dest, target, prepared.requirements)
+            write_lock(resolution, dest, target, prepared.locked_for(target))
             on_event(Event(f"wrote {dest}", target.id, "done"))
             written.append(dest)
     return written

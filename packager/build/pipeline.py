@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from .._files import replace_atomically
 from ..check.gate import require_valid
@@ -16,8 +17,10 @@ from ..check.validate import Settings
 from ..errors import ConfigError, ResolutionError
 from ..events import Event, Events, ignore
 from ..targets import BuildTarget, Host
+from ..wheels import WheelInfo
 from .assemble import SBOM_SUFFIX, WagonResult, assemble, cells, label_cells
 from .config import Options
+from .direct import tree_sdist
 from .fetch import fetch
 from .indexes import Indexes
 from .lock import lock_path, read_lock
@@ -55,11 +58,19 @@ def _target_wheels(
 ) -> TargetWheels:
     """The target's wheels, and the dependencies it cannot have (foreign targets only)."""
     on_event(Event(f"fetching {len(candidates)} files", target.id, "fetch"))
-    files = fetch(candidates, workdir / "download", prepared.cache, indexes.local_dirs, offline)
-    out = [f for c, f in zip(candidates, files) if not c.is_sdist]
+    files = [c for c in candidates if not c.tree]
+    found = dict(zip(files, fetch(files, workdir / "download", prepared.cache, indexes.local_dirs,
+                                  offline, indexes)))
+    for candidate in candidates:
+        if candidate.tree:
+            found[candidate] = tree_sdist(candidate, workdir / "trees" / candidate.name,
+                                          prepared.env)
+    out = [found[c] for c in candidates if not c.is_sdist]
     refused = []
-    for candidate, path in zip(candidates, files):
-        if candidate.is_sdist and not offline and not target.is_native(host):
+    for candidate in candidates:
+        path = found[candidate]
+        if (candidate.is_sdist and not candidate.tree and not offline
+                and not target.is_native(host)):
             # A release with wheels for other platforms only is compiled code: no need to build it.
             index = indexes.index_url or DEFAULT_INDEX
             others = release_wheels(candidate, index)
@@ -107,11 +118,11 @@ def _candidates(
     refresh: bool, on_event: Events,
 ) -> list[Candidate]:
     """The target's lock when the project has one, else a (cached) resolution."""
-    requirements = prepared.requirements
+    requirements = prepared.requirements(target)
     path = lock_path(options.project, options.locks, target)
     if path.is_file():
         on_event(Event(f"using {path.name}", target.id, "resolve"))
-        candidates = read_lock(path, target, requirements)
+        candidates = read_lock(path, target, prepared.locked_for(target))
     elif options.offline:
         raise ResolutionError(
             f"--offline needs a lock for {target.id}, and {path} does not exist",
@@ -121,9 +132,42 @@ def _candidates(
         on_event(Event(f"resolving {len(requirements)} requirements", target.id, "resolve"))
         candidates = resolve(
             target, requirements, workdir, options.indexes, prepared.env, host, prepared.cache,
-            refresh, on_event,
+            refresh, on_event, prepared.inputs[target.id],
         )
     return candidates
+
+
+def cell_plugin(prepared: Prepared, cell: Sequence[BuildTarget]) -> WheelInfo:
+    """The one plugin wheel a wagon holds; Pythons whose setup.py gave different Requires-Dist
+    cannot share a wagon, since both wheels have one file name."""
+    plugins = {prepared.plugin_for(t).path for t in cell}
+    if len(plugins) > 1:
+        raise ConfigError(
+            f"the plugin's setup.py gives Python {cell[0].python_version} and"
+            f" {cell[-1].python_version} different dependencies, so they cannot share a wagon",
+            "build without --combine, or express the branches as environment markers",
+        )
+    return prepared.plugin_for(cell[0])
+
+
+def cell_inputs(
+    prepared: Prepared, cell: Sequence[BuildTarget],
+    resolved: Mapping[BuildTarget, Sequence[Candidate]] | None = None,
+) -> dict[str, Any]:
+    """Extra requirements per Python (install and validate install them too), exclusions, and
+    direct references as pinned."""
+    inputs = [prepared.inputs[t.id] for t in cell]
+    out: dict[str, Any] = {}
+    pinned = sorted({c.reference for t in cell for c in (resolved or {}).get(t, ()) if c.reference})
+    if pinned:
+        out["direct_references"] = pinned
+    requirements = {t.pytag: list(i.requirements) for t, i in zip(cell, inputs) if i.requirements}
+    if requirements:
+        out["requirements"] = requirements
+    excluded = sorted({name for i in inputs for name in i.exclude})
+    if excluded:
+        out["exclude"] = excluded
+    return out
 
 
 def build_wagons(
@@ -155,6 +199,7 @@ def build_wagons(
         # the CPU, so all targets resolve at once.
         with ThreadPoolExecutor(len(targets)) as resolvers:
             resolved = list(resolvers.map(candidates, targets))
+        by_target = dict(zip(targets, resolved))
 
         def wheels_for(target: BuildTarget, found: list[Candidate]) -> TargetWheels:
             return _target_wheels(target, found, tmp / target.id, prepared, host, options.indexes,
@@ -172,9 +217,9 @@ def build_wagons(
                 on_event(Event("writing the wagon", target.id, "write"))
             stage = tmp / "stage" / cell[0].id
             result = assemble(
-                [(t, wheels[t]) for t in cell], plugin, prepared.files, options, prepared.epoch,
-                stage, prepared.source.as_dict(),
-                may_be_any,
+                [(t, wheels[t]) for t in cell], cell_plugin(prepared, cell), prepared.files,
+                options, prepared.epoch, stage, prepared.source.as_dict(), may_be_any,
+                cell_inputs(prepared, cell, by_target),
             )
             for target in cell:
                 on_event(Event(f"{result.file} ({len(result.wheels)} wheels)", target.id, "done"))

@@ -8,6 +8,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from packaging.requirements import Requirement
+
 from .. import _tools
 from ..author.plugin_yaml import check_yamls, find_yamls, missing_yaml_warning
 from ..errors import ConfigError, SourceError
@@ -17,7 +19,10 @@ from ..wagon.writer import ZIP_EPOCH
 from ..wheels import WheelInfo, inspect_wheel
 from .cache import Cache, key_of
 from .config import Options, read_pyproject
+from .credentials import ENV_PASSWORD, ENV_USERNAME
 from .fingerprint import tree_digest
+from .hook import run_hooks
+from .inputs import TargetInputs
 from .interpreters import find_interpreter
 
 
@@ -70,9 +75,13 @@ def _check_requires_python(plugin: WheelInfo, target: BuildTarget) -> None:
         )
 
 
-def _check_compiles(plugin: WheelInfo, targets: Sequence[BuildTarget], env: Mapping[str, str]) -> None:
+def _check_compiles(
+    plugins: Mapping[tuple[int, int], WheelInfo], targets: Sequence[BuildTarget],
+    env: Mapping[str, str],
+) -> None:
     """Every module of the plugin's wheel compiles with each target's interpreter."""
     for version, python in {t.python: t.interpreter for t in targets}.items():
+        plugin = plugins[version]
         if python is None:
             continue
         errors = _tools.compile_errors(python, plugin.path, env)
@@ -110,28 +119,78 @@ class Source:
         return {"git": self.git, "tree": self.tree}
 
 
+def dynamic_dependencies(project: Path) -> bool:
+    """True when the building Python computes the plugin's Requires-Dist: a setup.py project
+    (no [project] table), or `dependencies` listed in [project] dynamic."""
+    table = read_pyproject(project).get("project")
+    return not isinstance(table, dict) or "dependencies" in table.get("dynamic", [])
+
+
 def plugin_wheel(
     options: Options, cache: Cache, env: Mapping[str, str], outdir: Path, on_event: Events,
     source: Source,
+    interpreter: Path | None = None,
 ) -> Path:
-    """The plugin's own wheel, rebuilt only when its sources (or the build tools) changed."""
+    """The plugin's own wheel, rebuilt only when its sources (or the build tools) changed; with
+    `interpreter`, built by that Python."""
     tools = _tools.tool_versions()
     key = key_of(
         "plugin-wheel", source.tree,
         env.get("SOURCE_DATE_EPOCH", ""), tools.get("build", ""), tools.get("uv", ""),
+        str(interpreter or ""),
     )
     with cache.lock(key):
         cached = cache.get_keyed("plugins", key)
         if cached is not None:
             on_event(Event(f"the plugin's sources are unchanged: reusing {cached.name}"))
             return cached
-        on_event(Event(f"building the plugin's wheel from {options.project}"))
-        return cache.put_keyed("plugins", key, _tools.build_project_wheel(options.project, outdir, env))
+        by = f" with {interpreter}" if interpreter else ""
+        on_event(Event(f"building the plugin's wheel from {options.project}{by}"))
+        wheel = _tools.build_project_wheel(options.project, outdir, env, interpreter)
+        return cache.put_keyed("plugins", key, wheel)
+
+
+def plugin_wheels(
+    options: Options, targets: Sequence[BuildTarget], cache: Cache, env: Mapping[str, str],
+    workdir: Path, on_event: Events, source: Source,
+) -> dict[tuple[int, int], WheelInfo]:
+    """The plugin's wheel for each target Python: one build when its metadata is static, else
+    one per Python by that Python, sharing the first whose Requires-Dist is the same."""
+    pythons = sorted({t.python for t in targets})
+    if not dynamic_dependencies(options.project):
+        shared = inspect_wheel(
+            plugin_wheel(options, cache, env, workdir / "plugin", on_event, source))
+        return dict.fromkeys(pythons, shared)
+    interpreters = {t.python: t.interpreter for t in targets}
+    built: dict[tuple[int, int], WheelInfo] = {}
+    for python in pythons:
+        interpreter = interpreters[python]
+        if interpreter is None:
+            raise ConfigError(
+                f"no Python {python[0]}.{python[1]} to evaluate the plugin's setup.py with",
+                "install it (pyenv install) or pass --interpreter",
+            )
+        outdir = workdir / f"plugin-{python[0]}.{python[1]}"
+        info = inspect_wheel(
+            plugin_wheel(options, cache, env, outdir, on_event, source, interpreter))
+        same = next((w for w in built.values() if _same_requires(w, info)), None)
+        built[python] = same or info
+    return built
+
+
+def _same_requires(one: WheelInfo, other: WheelInfo) -> bool:
+    """Equal Requires-Dist however the backend spelled it (`idna (<3)` is `idna<3`)."""
+    def normal(info: WheelInfo) -> set[str]:
+        return {str(Requirement(r)) for r in info.requires_dist}
+
+    return normal(one) == normal(other)
 
 
 def tool_env(options: Options, env: Mapping[str, str], epoch: int) -> dict[str, str]:
     """The environment of every tool we start: the epoch, and with --offline no index at all."""
-    out = {**env, "SOURCE_DATE_EPOCH": str(epoch)}
+    # Tools never see the index password: uv reads credentials from our netrc file.
+    out = {k: v for k, v in env.items() if k not in (ENV_USERNAME, ENV_PASSWORD)}
+    out["SOURCE_DATE_EPOCH"] = str(epoch)
     if options.offline:
         local = " ".join(str(path) for path in options.indexes.local_dirs)
         out.update({"UV_OFFLINE": "1", "UV_FIND_LINKS": local, "PIP_NO_INDEX": "1"})
@@ -140,19 +199,33 @@ def tool_env(options: Options, env: Mapping[str, str], epoch: int) -> dict[str, 
 
 @dataclass(frozen=True)
 class Prepared:
-    """A project made ready for resolving: targets planned, plugin wheel built and checked."""
+    """A project made ready for resolving: targets planned, plugin wheels built and checked."""
 
     targets: list[BuildTarget]
     cache: Cache
     env: dict[str, str]
     epoch: int
-    plugin: WheelInfo
+    plugins: Mapping[tuple[int, int], WheelInfo]
     files: list[Path]
+    inputs: Mapping[str, TargetInputs]
     source: Source
 
     @property
-    def requirements(self) -> list[str]:
-        return list(self.plugin.requires_dist)
+    def plugin(self) -> WheelInfo:
+        """The plugin wheel of the lowest target Python (name and version are the same in all)."""
+        return self.plugins[min(self.plugins)]
+
+    def plugin_for(self, target: BuildTarget) -> WheelInfo:
+        return self.plugins[target.python]
+
+    def requirements(self, target: BuildTarget) -> list[str]:
+        """The plugin's Requires-Dist for the target's Python, then its extra requirements."""
+        own = list(self.plugin_for(target).requires_dist)
+        return own + [r for r in self.inputs[target.id].requirements if r not in own]
+
+    def locked_for(self, target: BuildTarget) -> list[str]:
+        """What a lock records it answers: requirements, constraints and exclusions."""
+        return self.requirements(target) + self.inputs[target.id].record()
 
 
 def prepare(
@@ -163,23 +236,32 @@ def prepare(
     epoch = options.source_date_epoch if options.source_date_epoch is not None else ZIP_EPOCH
     cache = Cache(options.cache_dir)
     files = _extra_files(options)
+    inputs = {t.id: options.inputs.for_target(t.id, options.project) for t in targets}
     _tools.uv_bin()  # resolve it once here, before worker threads ask for it
     for target in targets:
         on_event(Event(f"Python {target.python_full_version} on {target.platform.name}", target.id, "plan"))
     environment = tool_env(options, env, epoch)
-    source = Source.of(options, env)
-    plugin = inspect_wheel(
-        plugin_wheel(options, cache, environment, workdir / "plugin", on_event, source)
-    )
+    secrets = options.indexes.netrc()
+    if secrets is not None:
+        # uv reads the index credentials from this file: never from a URL or a command line.
+        netrc = workdir / "netrc"
+        netrc.touch(mode=0o600)
+        netrc.write_text(secrets, encoding="utf-8")
+        environment["NETRC"] = str(netrc)
+    run_hooks(options.project, options.pre_build, targets, environment, on_event,
+              options.indexes.redact)
+    source = Source.of(options, env)  # after the hook: files it writes are sources too
+    plugins = plugin_wheels(options, targets, cache, environment, workdir, on_event, source)
+    first = plugins[min(plugins)]
     yamls = [f for f in files if f.suffix == ".yaml"]
-    naming = check_yamls(yamls, plugin.name, plugin.version)
-    warning = missing_yaml_warning(options.project, yamls, naming, plugin.name)
+    naming = check_yamls(yamls, first.name, first.version)
+    warning = missing_yaml_warning(options.project, yamls, naming, first.name)
     if warning:
         on_event(Event(f"warning: {warning}"))
     for target in targets:
-        _check_requires_python(plugin, target)
-    _check_compiles(plugin, targets, environment)
-    return Prepared(targets, cache, environment, epoch, plugin, files, source)
+        _check_requires_python(plugins[target.python], target)
+    _check_compiles(plugins, targets, environment)
+    return Prepared(targets, cache, environment, epoch, plugins, files, inputs, source)
 
 
 def project_requirements(options: Options) -> list[str]:

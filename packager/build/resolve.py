@@ -20,11 +20,16 @@ from .cache import Cache, key_of
 from .exact import Refused, refused
 from .fetch import fetch
 from .indexes import Indexes
+from .inputs import NO_INPUTS, TargetInputs
 
 NETWORK_HINT = (
     "the package index could not be reached: check the network, a proxy (HTTPS_PROXY) or"
     " --index-url; with locks, --offline --find-links DIR builds without it"
 )
+# uv's hint when an index answered 401 or 403 (it then reports the package as not found).
+_DENIED = re.compile(r"index(?: URL)? \((?P<index>[^)\s]+)\).*?(?P<status>40[13] [A-Z][a-z]+)")
+# uv's words when a direct reference (`name @ URL`) cannot be fetched or built.
+_UNREACHABLE = re.compile(r"Failed to (?:download(?: and build)?|fetch) `([^`]+ @ [^`]+)`")
 RESOLUTION_TTL = 24 * 3600  # seconds; new releases upstream are picked up a day later at most
 EXCLUSION_ROUNDS = 8  # each round drops at least one release; real plugins needed two
 
@@ -40,6 +45,22 @@ class Candidate:
     sha256: str | None
     is_sdist: bool
     wheels: tuple[str, ...] = ()  # every wheel file of the release, for saying why none fits
+    kind: str = "index"  # or a direct reference: "archive", "git" (url@commit), "directory"
+    commit: str | None = None
+
+    @property
+    def tree(self) -> bool:
+        """A source tree (a git checkout or a local directory) rather than a file."""
+        return self.kind in ("git", "directory")
+
+    @property
+    def reference(self) -> str | None:
+        """A direct reference as pinned: `name @ git+URL@commit`, `name @ URL#sha256=...`."""
+        url = self.url if "://" in self.url else Path(self.url).resolve().as_uri()
+        base, hash_mark, fragment = url.partition("#")
+        pinned = {"git": f"git+{base.removeprefix('git+')}@{self.commit}{hash_mark}{fragment}",
+                  "archive": f"{url}#sha256={self.sha256}", "directory": url}
+        return f"{self.name} @ {pinned[self.kind]}" if self.kind in pinned else None
 
 
 def _pick_wheel(wheels: Sequence[Mapping[str, Any]], target: BuildTarget) -> Mapping[str, Any] | None:
@@ -58,8 +79,30 @@ def _filename(entry: Mapping[str, Any]) -> str:
     return str(entry.get("name") or str(entry.get("url") or entry.get("path")).rsplit("/", 1)[-1])
 
 
+def _direct(package: Mapping[str, Any], name: str, version: str) -> Candidate | None:
+    """A direct reference of the lock: a git commit, a local directory or an archive URL."""
+    vcs, folder, archive = package.get("vcs"), package.get("directory"), package.get("archive")
+    if isinstance(vcs, dict):
+        commit = str(vcs["commit-id"])
+        url = str(vcs["url"]) + (f"#subdirectory={vcs['subdirectory']}" if vcs.get("subdirectory")
+                                 else "")
+        return Candidate(name, version, f"{name}@{commit[:12]}", url, None, True, kind="git",
+                         commit=commit)
+    if isinstance(folder, dict):
+        return Candidate(name, version, name, str(folder["path"]), None, True, kind="directory")
+    if isinstance(archive, dict):
+        filename = _filename(archive)
+        return Candidate(name, version, filename, str(archive.get("url") or archive.get("path")),
+                         archive.get("hashes", {}).get("sha256"), not filename.endswith(".whl"),
+                         kind="archive")
+    return None
+
+
 def _candidate(package: Mapping[str, Any], target: BuildTarget) -> Candidate:
-    name, version = str(package["name"]), str(package["version"])
+    name, version = str(package["name"]), str(package.get("version", ""))
+    direct = _direct(package, name, version)
+    if direct is not None:
+        return direct
     entry = _pick_wheel(package.get("wheels", []), target)
     is_sdist = entry is None
     if entry is None:
@@ -97,6 +140,7 @@ def resolve(
     cache: Cache,
     refresh: bool = False,
     on_event: Events = ignore,
+    inputs: TargetInputs = NO_INPUTS,
 ) -> list[Candidate]:
     """Pinned files for `requirements`, markers and tags evaluated for `target`, not the host.
 
@@ -107,10 +151,11 @@ def resolve(
     key = key_of(
         "resolution", target.id, target.python_full_version, target.uv_platform(host),
         *sorted(requirements), indexes.digest(), _tools.tool_versions().get("uv", ""),
+        *inputs.record(),
     )
     cached = None if refresh else cache.get_keyed("resolutions", key, max_age=RESOLUTION_TTL)
     lock = cached or compile_exact(target, requirements, workdir, indexes, env, host, cache,
-                                   on_event)
+                                   on_event, inputs)
     if cached is None:
         cache.put_keyed("resolutions", key, lock)
     return candidates_from_lock(lock, target)
@@ -136,15 +181,17 @@ def compile_exact(
     host: Host,
     cache: Cache,
     on_event: Events = ignore,
+    inputs: TargetInputs = NO_INPUTS,
 ) -> Path:
     """compile_lock, then again without each pinned release whose Requires-Python excludes the
     target's exact Python, until every file admits it."""
     excluded: list[Refused] = []
     for _ in range(EXCLUSION_ROUNDS):
-        lock = compile_lock(target, requirements, workdir, indexes, env, host, cache,
+        lock = compile_lock(target, requirements, workdir, indexes, env, host, cache, inputs,
                             [r.constraint for r in excluded])
         candidates = candidates_from_lock(lock, target)
-        files = fetch(candidates, workdir / "download", cache, indexes.local_dirs)
+        files = fetch(candidates, workdir / "download", cache, indexes.local_dirs,
+                      indexes=indexes)
         found = refused(candidates, files, target)
         if not found:
             return lock
@@ -168,32 +215,51 @@ def compile_lock(
     env: Mapping[str, str],
     host: Host,
     cache: Cache,
-    constraints: Sequence[str] = (),
+    inputs: TargetInputs = NO_INPUTS,
+    excluded: Sequence[str] = (),
 ) -> Path:
     """A fresh uv resolution for `target` as a PEP 751 lock in `workdir`."""
     workdir.mkdir(parents=True, exist_ok=True)
     req_file = workdir / "requirements.in"
     req_file.write_text("\n".join(requirements) + "\n", encoding="utf-8")
-    constraints_file = workdir / "constraints.txt"
-    constraints_file.write_text("".join(f"{c}\n" for c in constraints), encoding="utf-8")
+    constraints = _lines(workdir / "constraints.in", [*inputs.constraints, *excluded])
+    excludes = _lines(workdir / "excludes.in", inputs.exclude)
     lock = workdir / "pylock.target.toml"
     try:
         _tools.uv_compile(
             req_file, lock, target.python_full_version, target.uv_platform(host),
-            target.interpreter, indexes.args(), env, constraints_file,
+            target.interpreter, indexes.args(), env, constraints, excludes,
         )
     except _tools.ToolFailure as exc:
+        output = indexes.redact(exc.output)
+        denied = _DENIED.search(output)
+        if denied:
+            raise indexes.refused(denied.group("index"), denied.group("status")) from None
         if exc.build_failed:
-            log = cache.keep_log(f"resolve-{target.id}", exc.output)
+            log = cache.keep_log(f"resolve-{target.id}", output)
             raise BuildError(
-                f"resolving for {target.id}: {_uv_message(exc.output, 1)}: {exc.last_lines(2)}",
+                f"resolving for {target.id}: {_uv_message(output, 1)}: {indexes.redact(exc.last_lines(2))}",
                 f"the whole log is in {log}; pin a version of that package with a wheel for"
                 " this Python, or provide one with --find-links",
             ) from exc
+        direct = _UNREACHABLE.search(output)
+        if direct:
+            raise ResolutionError(
+                f"cannot fetch {direct.group(1)} for {target.id}: {_uv_message(output)}",
+                "check that the URL (and for git, the revision) is reachable from here",
+            ) from None
         raise ResolutionError(
-            f"dependencies cannot be resolved for {target.id}: {_uv_message(exc.output)}",
+            f"dependencies cannot be resolved for {target.id}: {_uv_message(output)}",
             NETWORK_HINT if exc.network else
             "check that every dependency publishes a release for this Python and platform,"
             " or add --find-links with the missing files",
         ) from exc
     return lock
+
+
+def _lines(path: Path, lines: Sequence[str]) -> Path | None:
+    """`lines` written to `path` for uv to read; None when there are none."""
+    if not lines:
+        return None
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path

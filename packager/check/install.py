@@ -97,8 +97,10 @@ def install_wagon(
             raise ConfigError(f"{python} does not run", "pass a working venv") from exc
         check_python(meta, version)
         requirement = f"{meta.name}=={meta.version}"
+        extra = meta.requirements(f"py{version[0]}{version[1]}")
         try:
-            _tools.install_offline(python, ex.root / WHEELS_DIR, requirement, env, installer)
+            _tools.install_offline(python, ex.root / WHEELS_DIR, requirement, env, installer, extra,
+                                   meta.excluded)
         except _tools.ToolFailure as exc:
             raise InstallError(f"installing {requirement} into {venv} failed: {exc.last_lines()}",
                                "plugin-packager validate WAGON tells what is wrong with it") from exc

@@ -362,7 +362,8 @@ def _clean_rooms(
                 pytag=pytag, interpreter=interpreter, wheels=w.wheel_dir,
                 requirement=f"{w.meta.name}=={w.meta.version}", workdir=tmp / pytag,
                 modules=plugin_modules, functions=functions, env=env,
-                installer=settings.installer,
+                installer=settings.installer, extra=w.meta.requirements(pytag),
+                excluded=w.meta.excluded,
             )
         report.checks += checks
         if probe is None:

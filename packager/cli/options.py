@@ -61,6 +61,12 @@ def project_and_targets(func: F) -> F:
         click.option("--index-url", help="Base URL of the package index."),
         click.option("--extra-index-url", multiple=True, help="Extra index URL (repeatable)."),
         click.option("--find-links", multiple=True, help="Directory or URL with distributions."),
+        click.option("-r", "--requirements", "requirements", multiple=True,
+                     help="Requirements file packed and installed with the plugin (repeatable)."),
+        click.option("-c", "--constraint", "constraints", multiple=True,
+                     help="Constraints file for the resolution (repeatable)."),
+        click.option("--exclude", "exclude", multiple=True,
+                     help="Leave this dependency out: the manager provides it (repeatable)."),
     ])
 
 

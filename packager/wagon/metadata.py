@@ -119,6 +119,19 @@ class WagonMeta:
     def ours(self) -> bool:
         return self.extension is not None
 
+    def requirements(self, pytag: str) -> list[str]:
+        """Extra requirements (`-r`) the build packed for Python `pytag` (`py311`); installers
+        install them beside the plugin."""
+        found = (self.extension or {}).get("requirements", {})
+        value = found.get(pytag, []) if isinstance(found, dict) else []
+        return [str(v) for v in value] if isinstance(value, list) else []
+
+    @property
+    def excluded(self) -> list[str]:
+        """Packages left out on purpose (`--exclude`): the manager or agent provides them."""
+        value = (self.extension or {}).get("exclude", [])
+        return [str(v) for v in value] if isinstance(value, list) else []
+
 
 def _strings(data: dict[str, Any], key: str, label: str) -> tuple[str, ...]:
     value = data.get(key) or []

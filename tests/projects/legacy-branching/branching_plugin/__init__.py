@@ -1,0 +1,1 @@
+"""A setup.py plugin whose dependencies depend on the Python evaluating setup.py."""
