@@ -41,6 +41,7 @@ class WheelInfo:
     requires_dist: tuple[str, ...]
     requires_python: str | None
     licenses: tuple[str, ...] = ()
+    summary: str | None = None
 
     @property
     def is_pure(self) -> bool:
@@ -82,6 +83,7 @@ def inspect_wheel(path: Path) -> WheelInfo:
         requires_dist=tuple(str(r) for r in message.get_all("Requires-Dist") or ()),
         requires_python=str(message["Requires-Python"]) if message["Requires-Python"] else None,
         licenses=_licenses(message),
+        summary=str(message["Summary"]) if message["Summary"] else None,
     )
 
 

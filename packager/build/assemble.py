@@ -86,6 +86,8 @@ def assemble(
             "targets": [t.id for t in targets],
             "plugin_yamls": sorted(f.name for f in files if f.suffix == ".yaml"),
             "tools": _tools.tool_versions(),
+            "title": options.title or plugin.name,
+            "description": options.description or plugin.summary or "",
         },
     )
     stage.mkdir(parents=True)

@@ -39,6 +39,8 @@ class Options:
     offline: bool
     validate: bool
     source_date_epoch: int | None
+    title: str = ""
+    description: str = ""
 
 
 def read_pyproject(project: Path) -> dict[str, Any]:
@@ -179,4 +181,6 @@ def load_options(
         offline=merged["offline"],
         validate=merged["validate"],
         source_date_epoch=int(epoch) if epoch is not None else None,
+        title=merged["title"],
+        description=merged["description"],
     )

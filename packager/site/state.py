@@ -1,0 +1,149 @@
+"""The site's own state, its lock, and the transaction that changes it.
+
+Files of a release never change once served, so a new one is renamed straight into
+`<plugin>/<version>/`: readers only find it through the catalogs, which still describe the old
+site. Everything a reader does follow (replaced files, pages, feed, catalogs, then the state) is
+staged in `.site-state/txn/`; a manifest written atomically commits the transaction, the renames
+follow, and a run that finds a manifest left by a crash finishes those renames first. A staging
+directory without a manifest is dropped, so the site is always the old one or the new one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+from typing_extensions import Self
+
+from .._files import replace_atomically
+from ..errors import ArchiveError, ConfigError
+from .records import PluginState
+
+STATE_DIR = ".site-state"
+FORMAT = 1
+LOCK_WAIT = 600.0
+
+
+@dataclass
+class SiteIndex:
+    """site.json: the settings pages were made with, every wagon's name and digest, and each
+    plugin's rendered fragments, so a new release re-renders only its own plugin."""
+
+    base_url: str | None = None
+    title: str = "Plugins"
+    format: int = FORMAT
+    names: dict[str, list[str]] = field(default_factory=dict)
+    plugins: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def to_bytes(self) -> bytes:
+        data = {"format": self.format, "base_url": self.base_url, "title": self.title,
+                "names": dict(sorted(self.names.items())),
+                "plugins": dict(sorted(self.plugins.items()))}
+        return json.dumps(data, sort_keys=True).encode()
+
+
+def state_dir(site: Path) -> Path:
+    return site / STATE_DIR
+
+
+def plugin_state_path(name: str) -> str:
+    return f"{STATE_DIR}/plugins/{name}.json"
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_bytes())
+    except (OSError, ValueError) as exc:
+        raise ArchiveError(f"{path}: unreadable site state: {exc}",
+                           "index into a new directory, or restore the site from its backup") from exc
+
+
+def load_index(site: Path) -> SiteIndex:
+    path = state_dir(site) / "site.json"
+    if not path.exists():
+        if any(p.name != STATE_DIR for p in site.iterdir()):
+            raise ConfigError(f"{site} is not empty and holds no plugin-packager site",
+                              "index into an empty or new directory")
+        return SiteIndex()
+    data = _read_json(path)
+    return SiteIndex(data["base_url"], data["title"], data["format"], data["names"],
+                     data["plugins"])
+
+
+def load_plugin(site: Path, name: str) -> PluginState:
+    path = site / plugin_state_path(name)
+    return PluginState.from_json(_read_json(path)) if path.exists() else PluginState(name)
+
+
+@contextmanager
+def locked(site: Path) -> Iterator[None]:
+    """One writer at a time; a crashed writer's lock dies with its process."""
+    state_dir(site).mkdir(parents=True, exist_ok=True)
+    try:
+        with FileLock(str(state_dir(site) / "lock"), timeout=LOCK_WAIT):
+            yield
+    except Timeout as exc:
+        raise ConfigError(f"{site} stayed locked by another index for {LOCK_WAIT:.0f} s",
+                          "wait for it to finish, then run again") from exc
+
+
+class Transaction:
+    """Files staged under the site, renamed into place on commit (see the module's docstring)."""
+
+    def __init__(self, site: Path) -> None:
+        self.site = site
+        self.dir = state_dir(site) / "txn"
+        self.moves: list[tuple[str, str]] = []
+
+    def __enter__(self) -> Self:
+        shutil.rmtree(self.dir, ignore_errors=True)
+        self.dir.mkdir(parents=True)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def _temp(self, data: bytes | Path) -> Path:
+        tmp = self.dir / f"{len(self.moves)}-{os.getpid()}-{id(data)}"
+        if isinstance(data, Path):
+            shutil.copyfile(data, tmp)
+        else:
+            tmp.write_bytes(data)
+        tmp.chmod(0o644)
+        return tmp
+
+    def add_new(self, rel: str, data: bytes | Path) -> None:
+        """A file at a path no reader knows yet: it goes into place at once."""
+        tmp = self._temp(data)
+        dest = self.site / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp.replace(dest)
+
+    def stage(self, rel: str, data: bytes | Path) -> None:
+        """A file readers may hold: it goes into place on commit."""
+        tmp = self._temp(data)
+        self.moves.append((tmp.name, rel))
+
+    def commit(self) -> None:
+        replace_atomically(json.dumps(self.moves).encode(), self.dir / "manifest.json")
+        finish(self.site)
+
+
+def finish(site: Path) -> None:
+    """Complete a committed transaction (after a crash too) or drop an uncommitted one."""
+    txn = state_dir(site) / "txn"
+    manifest = txn / "manifest.json"
+    if manifest.exists():
+        for staged, rel in json.loads(manifest.read_bytes()):
+            source = txn / staged
+            if source.exists():
+                (site / rel).parent.mkdir(parents=True, exist_ok=True)
+                source.replace(site / rel)
+    shutil.rmtree(txn, ignore_errors=True)
