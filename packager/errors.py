@@ -51,6 +51,14 @@ class InstallError(PackagerError):
     """The installer refused a wagon's wheels."""
 
     exit_code = 7
+
+
+class PublishError(PackagerError):
+    """The package index refused an upload."""
+
+    exit_code = 8
+
+
 class StaleError(PackagerError):
     """A generated file differs from what its source generates (`--check`)."""
 

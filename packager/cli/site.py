@@ -56,4 +56,39 @@ def serve(site: Path, port: int) -> None:
         server.server_close()
 
 
-COMMANDS = (index, serve)
+@click.command(cls=Command)
+@click.argument("inputs", nargs=-1, required=True, type=INPUTS)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The bundle to write (FILE.tgz).")
+@click.option("--only", multiple=True, metavar="NAME", help="Only this plugin (repeatable).")
+def bundle(inputs: tuple[Path, ...], output: Path, only: tuple[str, ...]) -> None:
+    """Write the tar.gz `cfy plugins bundle-upload` takes, from a SITE, build DIRs or WAGONs.
+
+    It holds the newest release of each plugin: its wagons, their plugin YAML, and METADATA
+    mapping each wagon's path to its YAML's path. Same inputs give the same bytes.
+    """
+    from ..site.bundle import collect, write_bundle
+
+    mapping = write_bundle(collect(list(inputs), only), output, dict(os.environ))
+    click.echo(f"{output}: {len(mapping)} wagons")
+
+
+@click.command(cls=Command)
+@click.argument("project", default=".", type=click.Path(exists=True, file_okay=False,
+                                                          path_type=Path))
+@click.option("--repository-url", required=True, envvar="TWINE_REPOSITORY_URL",
+              help="Upload URL of the index [$TWINE_REPOSITORY_URL].")
+@click.option("--dist", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Upload the sdist and wheel in this directory instead of building them.")
+def publish(project: Path, repository_url: str, dist: Path | None) -> None:
+    """Build PROJECT's sdist and wheel, `twine check` them and upload them with twine.
+
+    Credentials come from TWINE_USERNAME/TWINE_PASSWORD or keyring; nothing prints them.
+    """
+    from ..site.publish import publish as upload
+
+    done = upload(project, repository_url, dict(os.environ), dist=dist)
+    click.echo(f"published {done.name} {done.version} to {done.url}: {', '.join(done.files)}")
+
+
+COMMANDS = (index, serve, bundle, publish)

@@ -53,7 +53,8 @@ def _from_wagons(paths: Iterable[Path]) -> list[Bundled]:
 def _newest_only(items: Sequence[Bundled]) -> list[Bundled]:
     newest: dict[str, str] = {}
     for item in items:
-        if item.plugin not in newest or version_key(item.version) > version_key(newest[item.plugin]):
+        known = newest.get(item.plugin)
+        if known is None or version_key(item.version) > version_key(known):
             newest[item.plugin] = item.version
     return [i for i in items if newest[i.plugin] == i.version]
 
@@ -91,7 +92,8 @@ def write_bundle(items: Sequence[Bundled], out: Path, env: Mapping[str, str]) ->
             members[f"{base}/{item.yaml.arcname}"] = item.yaml
             mapping[f"{base}/{item.wagon.arcname}"] = f"{base}/{item.yaml.arcname}"
     entries = [Member(arc, m.source) for arc, m in sorted(members.items())]
-    entries.append(Member(METADATA, (json.dumps(mapping, indent=2, sort_keys=True) + "\n").encode()))
+    text = json.dumps(mapping, indent=2, sort_keys=True) + "\n"
+    entries.append(Member(METADATA, text.encode()))
     epoch = env.get("SOURCE_DATE_EPOCH", "").strip()
     top = out.name.removesuffix(".gz").removesuffix(".tgz").removesuffix(".tar")
     out.parent.mkdir(parents=True, exist_ok=True)

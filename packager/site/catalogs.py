@@ -36,7 +36,7 @@ def _python_rank(wagon: WagonEntry) -> int:
 
 
 def ordered_wagons(release: Release) -> list[WagonEntry]:
-    """By label, x86_64 first, newest Python first: a UI taking the first match gets the likeliest."""
+    """By label, x86_64 first, newest Python first: a UI taking the first match gets the best."""
     return sorted(release.wagons, key=lambda w: (
         w.label.lower(), w.arch not in ("x86_64", "any"), _python_rank(w), w.file))
 

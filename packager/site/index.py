@@ -94,7 +94,7 @@ def _bytes(rel: str, data: bytes) -> list[Write]:
 
 
 def _add(plugin: PluginState, inc: Incoming, replace_: bool, when: str) -> list[Write]:
-    """Record `inc` in `plugin`; the files that must be written. Refuses before changing anything."""
+    """Record `inc` in `plugin`; the files to write. Refuses before changing anything."""
     meta = inc.meta
     base = f"{meta.name}/{meta.version}"
     writes = []
@@ -179,6 +179,7 @@ def _write(site: Path, settings: SiteIndex, plugins: Mapping[str, PluginState],
         for file in (*PLUGINS_YAML, CATALOG):
             txn.stage(file, join(p[file] for p in ordered))
         for name, plugin in sorted(plugins.items()):
-            txn.stage(plugin_state_path(name), json.dumps(plugin.to_json(), sort_keys=True).encode())
+            state = json.dumps(plugin.to_json(), sort_keys=True).encode()
+            txn.stage(plugin_state_path(name), state)
         txn.stage(f"{STATE_DIR}/site.json", settings.to_bytes())
         txn.commit()

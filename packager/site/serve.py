@@ -26,9 +26,12 @@ def make_server(site: Path, port: int) -> http.server.ThreadingHTTPServer:
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     """No access log on stderr: the CLI says where it serves, the browser shows the rest."""
 
-    extensions_map = {  # noqa: RUF012 (the base declares it an instance attribute)**http.server.SimpleHTTPRequestHandler.extensions_map,
-                      ".wgn": "application/octet-stream", ".yaml": "text/yaml; charset=utf-8",
-                      ".md5": "text/plain", ".sha256": "text/plain"}
+    # The base declares it an instance attribute, so it cannot be a ClassVar here.
+    extensions_map = {  # noqa: RUF012
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".wgn": "application/octet-stream", ".yaml": "text/yaml; charset=utf-8",
+        ".md5": "text/plain", ".sha256": "text/plain",
+    }
 
     def log_message(self, format: str, *args: object) -> None:
         return

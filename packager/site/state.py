@@ -62,7 +62,7 @@ def _read_json(path: Path) -> Any:
         return json.loads(path.read_bytes())
     except (OSError, ValueError) as exc:
         raise ArchiveError(f"{path}: unreadable site state: {exc}",
-                           "index into a new directory, or restore the site from its backup") from exc
+                           "index into a new directory, or restore the site's backup") from exc
 
 
 def load_index(site: Path) -> SiteIndex:
