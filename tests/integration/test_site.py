@@ -115,16 +115,10 @@ def fake_wagons(dest: Path, plugins: int, padding: int) -> list[Path]:
     return made
 
 
-def test_kill_9_while_copying_leaves_the_old_site_and_the_next_run_succeeds(
-    inputs: dict[str, Path], run_cli: Run, tmp_path: Path
-) -> None:
-    site = tmp_path / "site"
-    run_cli("index", inputs["1.0.0"], "-o", site)
-    old = {p: p.read_bytes() for p in site.rglob("*") if p.is_file() and ".site-state" not in
-           p.parts}
-    fake_wagons(tmp_path / "fakes", 150, 100_000)
-    proc = subprocess.Popen([sys.executable, "-m", "packager", "index", tmp_path / "fakes",
-                             "-o", site], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def index_and_kill(site: Path, fakes: Path) -> None:
+    """Start `index` of `fakes` into `site` and kill -9 it once its first new wagon is in place."""
+    proc = subprocess.Popen([sys.executable, "-m", "packager", "index", fakes, "-o", site],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while not any(site.glob("fake-*/1.0.0/*.wgn")):
         assert proc.poll() is None, "index finished before the test saw a new file"
@@ -133,6 +127,17 @@ def test_kill_9_while_copying_leaves_the_old_site_and_the_next_run_succeeds(
     proc.send_signal(signal.SIGKILL)
     assert proc.wait(timeout=60) == -signal.SIGKILL
     assert any(site.glob("fake-*/1.0.0/*.wgn"))
+
+
+def test_kill_9_while_copying_leaves_the_old_site_and_the_next_run_succeeds(
+    inputs: dict[str, Path], run_cli: Run, tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    run_cli("index", inputs["1.0.0"], "-o", site)
+    old = {p: p.read_bytes() for p in site.rglob("*") if p.is_file() and ".site-state" not in
+           p.parts}
+    fake_wagons(tmp_path / "fakes", 150, 100_000)
+    index_and_kill(site, tmp_path / "fakes")
     for path, body in old.items():
         assert path.read_bytes() == body, path
     assert [e["name"] for e in sitecheck.check_site(site)["plugins.json"]] == ["hello-plugin"]

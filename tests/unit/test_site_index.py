@@ -18,12 +18,13 @@ XSS = '<script>alert(1)</script> "><img src=x onerror=alert(2)>'
 
 
 def hello(version: str, *, build_tag: str = "manylinux", description: str = "Says hello.",
-          platform: str = "manylinux2014_x86_64") -> wagons.Layout:
+          platform: str = "manylinux2014_x86_64", name: str = "hello-plugin",
+          title: str = "Hello") -> wagons.Layout:
     layout = wagons.hello()
     yaml = wagons.PLUGIN_YAML.replace("'1.0.0'", f"'{version}'").encode()
     made = wagons.ours(layout.wheels, {"plugin.yaml": yaml}, version=version,
-                       build_tag=build_tag, platform=platform)
-    made.metadata["plugin_packager"].update(title="Hello", description=description)
+                       build_tag=build_tag, platform=platform, name=name)
+    made.metadata["plugin_packager"].update(title=title, description=description)
     return made
 
 
