@@ -62,18 +62,27 @@ def served(site: Path) -> Iterator[str]:
 def test_the_site_lists_filters_links_and_shows_hostile_text_as_text(
     site: Path, served: str, tmp_path: Path
 ) -> None:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import ConsoleMessage, Dialog, sync_playwright
 
     catalog = {e["name"]: e for e in sitecheck.check_site(site)["catalog.json"]}
     assert sorted(catalog) == ["evil-plugin", "hello-plugin", "other-plugin"]
     dialogs: list[str] = []
     errors: list[str] = []
+
+    def on_dialog(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            errors.append(message.text)
+
     with sync_playwright() as driver:
         browser = driver.chromium.launch(
             executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"])
         page = browser.new_context(accept_downloads=True).new_page()
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("dialog", on_dialog)
+        page.on("console", on_console)
         page.on("pageerror", lambda e: errors.append(str(e)))
 
         page.goto(served)
