@@ -157,8 +157,9 @@ def index_site(
         if restyle:
             plugins.update({n: load_plugin(site, n) for n in settings.plugins if n not in plugins})
         _write(site, settings, plugins, writes)
+    added = {inc.path for inc in incoming}
     return IndexResult(tuple(inc.path.name for inc in incoming),
-                       tuple(w.name for w in wagons if w not in {i.path for i in incoming}),
+                       tuple(w.name for w in wagons if w not in added),
                        len(settings.plugins), len(settings.names))
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 from packaging.utils import canonicalize_name
 
 from ..errors import ArchiveError, ConfigError
-from ..wagon.archive import Extracted, load_meta, open_wagon
-from ..wagon.metadata import FILES_DIR, WHEELS_DIR, WagonMeta
+from ..wagon.archive import load_meta, open_wagon, scan
+from ..wagon.metadata import FILES_DIR, METADATA_FILE, WHEELS_DIR, WagonMeta
 from ..wheels import file_digests, inspect_wheel
 from .records import DSL_OF_YAML, ICONS
 
@@ -48,7 +48,8 @@ def find_wagons(inputs: Iterable[Path]) -> list[Path]:
             found.append(path)
         else:
             raise ConfigError(f"{path} does not exist", "pass build output directories or wagons")
-    found = list({p.resolve(): p for p in found}.values())
+    # absolute(), not resolve(): no system call per wagon, and links to one file are rare.
+    found = list({p.absolute(): p for p in found}.values())
     if not found:
         raise ConfigError("no wagons found in " + ", ".join(map(str, inputs)),
                           "pass a directory that holds *.wgn files, or the wagons themselves")
@@ -75,7 +76,14 @@ def _check_part(value: str, what: str, label: str) -> str:
     return value
 
 
-def _texts(ex: Extracted, meta: WagonMeta) -> tuple[str, str]:
+def _kept(inner: str) -> bool:
+    """What the site needs from a wagon: package.json and the YAMLs and icon under files/."""
+    folder, _, name = inner.rpartition("/")
+    return inner == METADATA_FILE or (folder == FILES_DIR and (name in DSL_OF_YAML or
+                                                               name in ICONS))
+
+
+def _texts(path: Path, meta: WagonMeta) -> tuple[str, str]:
     """Title and description: our extension's, else the plugin wheel's Name and Summary."""
     ext = meta.extension or {}
     title, description = ext.get("title"), ext.get("description")
@@ -83,13 +91,15 @@ def _texts(ex: Extracted, meta: WagonMeta) -> tuple[str, str]:
         return title, description
     summary = ""
     wanted = canonicalize_name(meta.name)
-    for wheel in sorted((ex.root / WHEELS_DIR).glob("*.whl")):
-        if canonicalize_name(wheel.name.split("-")[0]) == wanted:
-            try:
-                summary = inspect_wheel(wheel).summary or ""
-            except (ValueError, OSError):
-                summary = ""
-            break
+    # Only wagons made elsewhere (or before titles were recorded) need unpacking for this.
+    with open_wagon(path) as ex:
+        for wheel in sorted((ex.root / WHEELS_DIR).glob("*.whl")):
+            if canonicalize_name(wheel.name.split("-")[0]) == wanted:
+                try:
+                    summary = inspect_wheel(wheel).summary or ""
+                except (ValueError, OSError):
+                    summary = ""
+                break
     title = title if isinstance(title, str) and title else meta.name
     return title, description if isinstance(description, str) else summary
 
@@ -99,14 +109,14 @@ def _beside(path: Path, names: Iterable[str]) -> dict[str, bytes]:
 
 
 def read_incoming(path: Path, found: dict[str, str]) -> Incoming:
-    with open_wagon(path) as ex:
-        meta = load_meta(ex)
-        _check_part(meta.name, "package_name", path.name)
-        _check_part(meta.version, "package_version", path.name)
-        files = ex.root / FILES_DIR
-        yamls = {n: (files / n).read_bytes() for n in DSL_OF_YAML if (files / n).is_file()}
-        icons = {n: (files / n).read_bytes() for n in ICONS if (files / n).is_file()}
-        title, description = _texts(ex, meta)
+    scanned = scan(path, _kept)
+    meta = load_meta(scanned)
+    _check_part(meta.name, "package_name", path.name)
+    _check_part(meta.version, "package_version", path.name)
+    inside = {k.rpartition("/")[2]: v for k, v in scanned.contents.items() if k != METADATA_FILE}
+    yamls = {n: inside[n] for n in DSL_OF_YAML if n in inside}
+    icons = {n: inside[n] for n in ICONS if n in inside}
+    title, description = _texts(path, meta)
     yamls = yamls or _beside(path, DSL_OF_YAML)
     icons = icons or _beside(path, ICONS)
     sbom = path.with_name(path.name + SBOM_SUFFIX)

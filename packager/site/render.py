@@ -78,8 +78,9 @@ def plugin_page(plugin: PluginState, url: Urls, site_title: str) -> bytes:
 
 def feed_items(plugin: PluginState) -> list[dict[str, Any]]:
     """What the feed needs of each release, kept in the site state beside the other fragments."""
+    releases = sorted(plugin.releases.values(), key=lambda r: r.indexed)[-FEED_ENTRIES:]
     return [{"name": plugin.name, "version": r.version, "indexed": r.indexed, "title": r.title,
-             "description": r.description} for r in plugin.ordered()]
+             "description": r.description} for r in releases]
 
 
 def feed(items: Iterable[dict[str, Any]], url: Urls, site_title: str) -> bytes:

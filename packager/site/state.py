@@ -101,6 +101,7 @@ class Transaction:
         self.site = site
         self.dir = state_dir(site) / "txn"
         self.moves: list[tuple[str, str]] = []
+        self.made: set[Path] = set()
 
     def __enter__(self) -> Self:
         shutil.rmtree(self.dir, ignore_errors=True)
@@ -123,7 +124,9 @@ class Transaction:
         """A file at a path no reader knows yet: it goes into place at once."""
         tmp = self._temp(data)
         dest = self.site / rel
-        dest.parent.mkdir(parents=True, exist_ok=True)
+        if dest.parent not in self.made:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            self.made.add(dest.parent)
         tmp.replace(dest)
 
     def stage(self, rel: str, data: bytes | Path) -> None:
