@@ -18,12 +18,12 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.bench_validate import run
 from packager.site.index import index_site
 from tests import wagons
 
@@ -48,15 +48,6 @@ def write_release(dest: Path, plugin: int, version: str, count: int) -> list[Pat
     return made
 
 
-def timed(cmd: list[str | Path]) -> float:
-    start = time.perf_counter()
-    proc = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, check=False)
-    elapsed = time.perf_counter() - start
-    if proc.returncode != 0:
-        sys.exit(f"{cmd} failed ({proc.returncode}):\n{proc.stderr}")
-    return elapsed
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--plugins", type=int, default=1000)
@@ -79,7 +70,7 @@ def main() -> int:
         full = []
         for round_ in range(args.rounds):
             shutil.rmtree(tmp / "site", ignore_errors=True)
-            full.append(timed([sys.executable, "-m", "packager", "index", tmp / "wagons",
+            full.append(run([sys.executable, "-m", "packager", "index", tmp / "wagons",
                                "-o", tmp / "site"]))
             print(f"full index {round_ + 1}: {full[-1]:.2f} s "
                   f"({total / full[-1]:.0f} wagons/s)", flush=True)
@@ -88,7 +79,7 @@ def main() -> int:
             release = tmp / f"add-{add}"
             release.mkdir()
             write_release(release, add, f"{args.versions + 1}.0.0", args.wagons)
-            adds.append(timed([sys.executable, "-m", "packager", "index", release,
+            adds.append(run([sys.executable, "-m", "packager", "index", release,
                                "-o", tmp / "site"]))
             again = tmp / f"again-{add}"
             again.mkdir()
