@@ -131,7 +131,6 @@ def index_site(
 ) -> IndexResult:
     """Add the wagons in `inputs` to `site`; see state.py for how a crash leaves the site."""
     wagons = find_wagons(inputs)
-    site.mkdir(parents=True, exist_ok=True)
     when = _now(env)
     with locked(site):
         finish(site)

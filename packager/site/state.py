@@ -68,9 +68,6 @@ def _read_json(path: Path) -> Any:
 def load_index(site: Path) -> SiteIndex:
     path = state_dir(site) / "site.json"
     if not path.exists():
-        if any(p.name != STATE_DIR for p in site.iterdir()):
-            raise ConfigError(f"{site} is not empty and holds no plugin-packager site",
-                              "index into an empty or new directory")
         return SiteIndex()
     data = _read_json(path)
     return SiteIndex(data["base_url"], data["title"], data["format"], data["names"],
@@ -85,7 +82,11 @@ def load_plugin(site: Path, name: str) -> PluginState:
 @contextmanager
 def locked(site: Path) -> Iterator[None]:
     """One writer at a time; a crashed writer's lock dies with its process."""
-    state_dir(site).mkdir(parents=True, exist_ok=True)
+    site.mkdir(parents=True, exist_ok=True)
+    if not state_dir(site).exists() and any(site.iterdir()):
+        raise ConfigError(f"{site} is not empty and holds no plugin-packager site",
+                          "index into an empty or new directory")
+    state_dir(site).mkdir(exist_ok=True)
     try:
         with FileLock(str(state_dir(site) / "lock"), timeout=LOCK_WAIT):
             yield

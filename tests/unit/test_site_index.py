@@ -160,3 +160,14 @@ def test_a_directory_that_is_no_site_is_left_alone(tmp_path: Path) -> None:
     (tmp_path / "site" / "notes.txt").write_text("mine")
     with pytest.raises(Exception, match="holds no plugin-packager site"):
         index_site([write(hello("1.0.0"), tmp_path / "a")], tmp_path / "site", ENV)
+
+
+def test_a_first_run_killed_after_copying_does_not_block_the_next(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    wagon = write(hello("1.0.0"), tmp_path / "a")
+    (site / STATE_DIR).mkdir(parents=True)
+    (site / "hello-plugin" / "1.0.0").mkdir(parents=True)
+    (site / "hello-plugin" / "1.0.0" / wagon.name).write_bytes(b"half")
+    index_site([wagon], site, ENV)
+    assert (site / "hello-plugin" / "1.0.0" / wagon.name).read_bytes() == wagon.read_bytes()
+    sitecheck.check_site(site)
