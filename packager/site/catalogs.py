@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -12,6 +13,7 @@ from .records import DSL_OF_YAML, PluginState, Release, WagonEntry
 
 PLUGINS_YAML = {"plugins.json": "plugin.yaml", "v2_plugins.json": "v2_plugin.yaml"}
 CATALOG = "catalog.json"
+ROOT_JSON = (*PLUGINS_YAML, CATALOG)
 
 
 @dataclass(frozen=True)
@@ -94,5 +96,17 @@ def _dump(entry: dict[str, Any]) -> str:
 
 
 def join(entries: Iterable[str]) -> bytes:
-    """A JSON array of the given entries, one per line."""
+    """A JSON array of the given entries, one per line (splice_source reads it back)."""
     return ("[\n" + ",\n".join(entries) + "\n]\n").encode()
+
+
+def splice_source(path: Path, names: Sequence[str]) -> dict[str, str] | None:
+    """The entries of a root catalog `join` wrote for `names`, by name, without parsing them;
+    None when the file is not that (then every plugin's entry is rendered again)."""
+    try:
+        lines = path.read_text(encoding="utf-8").split("\n")
+    except (OSError, UnicodeDecodeError):
+        return None
+    if len(lines) != len(names) + 3 or (lines[0], lines[-2], lines[-1]) != ("[", "]", ""):
+        return None
+    return dict(zip(names, (line.removesuffix(",") for line in lines[1:-2])))

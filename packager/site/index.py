@@ -12,12 +12,13 @@ from pathlib import Path
 from ..errors import ArchiveError, ConfigError
 from ..events import Event, Events, ignore
 from ..wheels import sha256_of
-from .catalogs import CATALOG, PLUGINS_YAML, Urls, fragments, join
+from .catalogs import ROOT_JSON, Urls, fragments, join, splice_source
 from .ingest import Incoming, digests, find_wagons, read_incoming
 from .records import PluginState, Release, WagonEntry, arch_of, distribution_label
 from .render import feed, feed_items, index_page, index_row, plugin_page
 from .state import (
-    STATE_DIR,
+    NAMES_FILE,
+    SITE_FILE,
     SiteIndex,
     Transaction,
     finish,
@@ -147,8 +148,8 @@ def index_site(
             old_files = dict(plugin.files)
             for rel, data, _ in _add(plugin, inc, replace_, when):
                 writes.append((rel, data, "new" if rel not in old_files else "replace"))
-            settings.names[inc.path.name] = [f"{name}/{inc.meta.version}/{inc.path.name}",
-                                             inc.sha256]
+            settings.names[inc.path.name] = (f"{name}/{inc.meta.version}/{inc.path.name}",
+                                             inc.sha256)
             events(Event(f"added {name}/{inc.meta.version}/{inc.path.name}"))
         if not plugins and not restyle:
             return IndexResult((), tuple(w.name for w in wagons), len(index.plugins),
@@ -162,24 +163,34 @@ def index_site(
                        len(settings.plugins), len(settings.names))
 
 
-def _write(site: Path, settings: SiteIndex, plugins: Mapping[str, PluginState],
+def _write(site: Path, settings: SiteIndex, plugins: dict[str, PluginState],
            writes: Sequence[Write]) -> None:
     url = Urls(settings.base_url)
+    before = sorted(settings.plugins)
+    kept = {file: splice_source(site / file, before) if set(before) - set(plugins) else {}
+            for file in ROOT_JSON}
+    if any(entries is None for entries in kept.values()):
+        # A root catalog is not as we wrote it: render every plugin's entries again.
+        plugins.update({n: load_plugin(site, n) for n in before if n not in plugins})
     with Transaction(site) as txn:
         for rel, data, kind in writes:
             (txn.add_new if kind == "new" else txn.stage)(rel, data)
+        entries: dict[str, dict[str, str]] = {file: dict(kept[file] or {}) for file in ROOT_JSON}
         for name, plugin in sorted(plugins.items()):
-            settings.plugins[name] = {**fragments(plugin, url), "row": index_row(plugin, url),
-                                      "feed": feed_items(plugin)}
+            for file, text in fragments(plugin, url).items():
+                entries[file][name] = text
+            settings.plugins[name] = {"row": index_row(plugin, url), "feed": feed_items(plugin)}
             txn.stage(f"{name}/index.html", plugin_page(plugin, url, settings.title))
-        ordered = [settings.plugins[n] for n in sorted(settings.plugins)]
+        names = sorted(settings.plugins)
+        ordered = [settings.plugins[n] for n in names]
         txn.stage("index.html", index_page((p["row"] for p in ordered), len(ordered),
                                            settings.title))
         txn.stage("feed.xml", feed((e for p in ordered for e in p["feed"]), url, settings.title))
-        for file in (*PLUGINS_YAML, CATALOG):
-            txn.stage(file, join(p[file] for p in ordered))
+        for file in ROOT_JSON:
+            txn.stage(file, join(entries[file][n] for n in names))
         for name, plugin in sorted(plugins.items()):
-            state = json.dumps(plugin.to_json(), sort_keys=True).encode()
-            txn.stage(plugin_state_path(name), state)
-        txn.stage(f"{STATE_DIR}/site.json", settings.to_bytes())
+            state = json.dumps(plugin.to_json(), sort_keys=True, separators=(",", ":"))
+            txn.stage(plugin_state_path(name), state.encode())
+        txn.stage(NAMES_FILE, settings.names_bytes())
+        txn.stage(SITE_FILE, settings.site_bytes())
         txn.commit()

@@ -171,3 +171,15 @@ def test_a_first_run_killed_after_copying_does_not_block_the_next(tmp_path: Path
     index_site([wagon], site, ENV)
     assert (site / "hello-plugin" / "1.0.0" / wagon.name).read_bytes() == wagon.read_bytes()
     sitecheck.check_site(site)
+
+
+def test_a_root_catalog_edited_by_hand_is_rendered_again_in_full(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    index_site([write(hello("1.0.0"), tmp_path / "a"),
+                write(hello("1.0.0", name="other-plugin"), tmp_path / "a")], site, ENV)
+    (site / "catalog.json").write_text(json.dumps(json.loads((site / "catalog.json").read_text())))
+    index_site([write(hello("1.1.0"), tmp_path / "b")], site, ENV)
+    data = sitecheck.check_site(site)
+    assert [(e["name"], e["version"]) for e in data["catalog.json"]] == [
+        ("hello-plugin", "1.1.0"), ("other-plugin", "1.0.0")]
+    assert (site / "catalog.json").read_text().count("\n") == 4
