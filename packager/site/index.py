@@ -148,8 +148,8 @@ def index_site(
             old_files = dict(plugin.files)
             for rel, data, _ in _add(plugin, inc, replace_, when):
                 writes.append((rel, data, "new" if rel not in old_files else "replace"))
-            settings.names[inc.path.name] = (f"{name}/{inc.meta.version}/{inc.path.name}",
-                                             inc.sha256)
+            settings.names.set(inc.path.name, f"{name}/{inc.meta.version}/{inc.path.name}",
+                               inc.sha256)
             events(Event(f"added {name}/{inc.meta.version}/{inc.path.name}"))
         if not plugins and not restyle:
             return IndexResult((), tuple(w.name for w in wagons), len(index.plugins),

@@ -35,6 +35,34 @@ SITE_FILE = f"{STATE_DIR}/site.json"
 NAMES_FILE = f"{STATE_DIR}/names.tsv"
 
 
+class NameBook:
+    """names.tsv: `<wagon file>\t<sha256>\t<path>` per line. Looked up and appended to as
+    text, never parsed whole: a release adds a few lines to 40,000."""
+
+    def __init__(self, text: str = "") -> None:
+        self.text = text
+
+    def get(self, name: str) -> tuple[str, str] | None:
+        """(path, sha256) of the wagon file `name`, if the site has it."""
+        start = self.text.find(f"{name}\t") if self.text.startswith(f"{name}\t") else -1
+        if start < 0:
+            found = self.text.find(f"\n{name}\t")
+            start = found + 1 if found >= 0 else -1
+        if start < 0:
+            return None
+        _, sha, rel = self.text[start:self.text.index("\n", start)].split("\t")
+        return rel, sha
+
+    def set(self, name: str, rel: str, sha: str) -> None:
+        if self.get(name):
+            self.text = "".join(line + "\n" for line in self.text.splitlines()
+                                if not line.startswith(f"{name}\t"))
+        self.text += f"{name}\t{sha}\t{rel}\n"
+
+    def __len__(self) -> int:
+        return self.text.count("\n")
+
+
 @dataclass
 class SiteIndex:
     """What a new release needs to know of the rest of the site without reading it: the settings
@@ -44,7 +72,7 @@ class SiteIndex:
     base_url: str | None = None
     title: str = "Plugins"
     format: int = FORMAT
-    names: dict[str, tuple[str, str]] = field(default_factory=dict)
+    names: NameBook = field(default_factory=NameBook)
     plugins: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def site_bytes(self) -> bytes:
@@ -53,8 +81,7 @@ class SiteIndex:
         return json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
 
     def names_bytes(self) -> bytes:
-        return "".join(f"{name}\t{sha}\t{rel}\n"
-                       for name, (rel, sha) in sorted(self.names.items())).encode()
+        return self.names.text.encode()
 
 
 def state_dir(site: Path) -> Path:
@@ -82,12 +109,9 @@ def load_index(site: Path) -> SiteIndex:
     if not path.exists():
         return SiteIndex()
     data = _read_json(path)
-    names = {}
     try:
-        for line in (site / NAMES_FILE).read_text(encoding="utf-8").splitlines():
-            name, sha, rel = line.split("\t")
-            names[name] = (rel, sha)
-    except (OSError, ValueError) as exc:
+        names = NameBook((site / NAMES_FILE).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
         raise _unreadable(site / NAMES_FILE, exc) from exc
     return SiteIndex(data["base_url"], data["title"], data["format"], names, data["plugins"])
 
