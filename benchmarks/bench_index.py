@@ -1,7 +1,7 @@
 """`plugin-packager index` at scale: a site of PLUGINS x VERSIONS x WAGONS small fake wagons.
 
     .venv/bin/python -m benchmarks.bench_index [--plugins 1000] [--versions 10] [--wagons 4]
-                                               [--rounds 3] [--adds 7]
+                                               [--rounds 3] [--adds 7] [--tmp DIR]
 
 Writes the fake wagons (tests/wagons.py's writer: real zip wagons with package.json, a plugin
 wheel and plugin.yaml) into one directory, then indexes all of them into an empty site ROUNDS
@@ -56,9 +56,11 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--adds", type=int, default=7)
     parser.add_argument("--json", type=Path, help="Also write the figures here.")
+    parser.add_argument("--tmp", type=Path, help="Where the wagons and the site go (default: the "
+                        "system's temporary directory; /dev/shm leaves the disk out).")
     args = parser.parse_args()
     env = dict(os.environ)
-    with tempfile.TemporaryDirectory(prefix="bench-index-") as tmp_name:
+    with tempfile.TemporaryDirectory(prefix="bench-index-", dir=args.tmp) as tmp_name:
         tmp = Path(tmp_name)
         start = time.perf_counter()
         (tmp / "wagons").mkdir()
