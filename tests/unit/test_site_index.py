@@ -183,3 +183,14 @@ def test_a_root_catalog_edited_by_hand_is_rendered_again_in_full(tmp_path: Path)
     assert [(e["name"], e["version"]) for e in data["catalog.json"]] == [
         ("hello-plugin", "1.1.0"), ("other-plugin", "1.0.0")]
     assert (site / "catalog.json").read_text().count("\n") == 4
+
+
+def test_an_icon_beside_the_wagon_is_served_and_linked(tmp_path: Path) -> None:
+    wagon = write(hello("1.0.0"), tmp_path / "a")
+    (wagon.parent / "icon.png").write_bytes(b"\x89PNG fake")
+    index_site([wagon], tmp_path / "site", ENV)
+    data = sitecheck.check_site(tmp_path / "site")
+    assert data["plugins.json"][0]["icon"] == "hello-plugin/1.0.0/icon.png"
+    assert data["catalog.json"][0]["logo_url"] == "hello-plugin/1.0.0/icon.png"
+    assert 'src="../hello-plugin/1.0.0/icon.png"' in (
+        tmp_path / "site" / "hello-plugin" / "index.html").read_text()
