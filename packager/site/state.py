@@ -36,31 +36,42 @@ NAMES_FILE = f"{STATE_DIR}/names.tsv"
 
 
 class NameBook:
-    """names.tsv: `<wagon file>\t<sha256>\t<path>` per line. Looked up and appended to as
-    text, never parsed whole: a release adds a few lines to 40,000."""
+    """names.tsv: `<wagon file>\t<sha256>\t<path>` per line. The old lines are searched as
+    text, never parsed whole, and the new ones appended: a release adds a few lines to 40,000."""
 
     def __init__(self, text: str = "") -> None:
         self.text = text
+        self.added: dict[str, tuple[str, str]] = {}
+
+    def _line(self, name: str) -> int:
+        """Where the old line of `name` starts, or -1."""
+        if self.text.startswith(f"{name}\t"):
+            return 0
+        found = self.text.find(f"\n{name}\t")
+        return found + 1 if found >= 0 else -1
 
     def get(self, name: str) -> tuple[str, str] | None:
         """(path, sha256) of the wagon file `name`, if the site has it."""
-        start = self.text.find(f"{name}\t") if self.text.startswith(f"{name}\t") else -1
-        if start < 0:
-            found = self.text.find(f"\n{name}\t")
-            start = found + 1 if found >= 0 else -1
+        if name in self.added:
+            return self.added[name]
+        start = self._line(name)
         if start < 0:
             return None
         _, sha, rel = self.text[start:self.text.index("\n", start)].split("\t")
         return rel, sha
 
     def set(self, name: str, rel: str, sha: str) -> None:
-        if self.get(name):
-            self.text = "".join(line + "\n" for line in self.text.splitlines()
-                                if not line.startswith(f"{name}\t"))
-        self.text += f"{name}\t{sha}\t{rel}\n"
+        start = -1 if name in self.added else self._line(name)
+        if start >= 0:  # a replaced wagon: its old line goes
+            self.text = self.text[:start] + self.text[self.text.index("\n", start) + 1:]
+        self.added[name] = (rel, sha)
+
+    def to_bytes(self) -> bytes:
+        new = "".join(f"{name}\t{sha}\t{rel}\n" for name, (rel, sha) in self.added.items())
+        return (self.text + new).encode()
 
     def __len__(self) -> int:
-        return self.text.count("\n")
+        return self.text.count("\n") + len(self.added)
 
 
 @dataclass
@@ -81,7 +92,7 @@ class SiteIndex:
         return json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
 
     def names_bytes(self) -> bytes:
-        return self.names.text.encode()
+        return self.names.to_bytes()
 
 
 def state_dir(site: Path) -> Path:

@@ -86,6 +86,9 @@ def test_a_different_file_under_a_served_name_is_refused_unless_replace(tmp_path
     index_site([new], site, ENV, replace_=True)
     data = sitecheck.check_site(site)
     assert data["plugins.json"][0]["description"] == "Changed."
+    assert index_site([new], site, ENV).unchanged == (new.name,)
+    names = (site / STATE_DIR / "names.tsv").read_text().splitlines()
+    assert names == [f"{new.name}\t{sha256_of(new)}\thello-plugin/1.0.0/{new.name}"]
 
 
 def test_base_url_makes_urls_absolute_and_a_new_one_rerenders(tmp_path: Path) -> None:
