@@ -28,11 +28,10 @@ def index(inputs: tuple[Path, ...], site: Path, base_url: str | None, title: str
     name the site already serves is refused (exit 5) unless --replace.
     """
     from ..site.index import index_site
-    from .render import progress_renderer
 
-    with progress_renderer() as events:
-        result = index_site(list(inputs), site, dict(os.environ), base_url=base_url, title=title,
-                            replace_=replace, events=events)
+    # One plain line per wagon: no stages to draw, and rich's import would cost a tenth of a second.
+    result = index_site(list(inputs), site, dict(os.environ), base_url=base_url, title=title,
+                        replace_=replace, events=lambda event: click.echo(event.message, err=True))
     click.echo(f"{site}: {len(result.added)} added, {len(result.unchanged)} unchanged;"
                f" {result.plugins} plugins, {result.wagons} wagons")
 
