@@ -144,6 +144,25 @@ def run_project_code(command: Sequence[str], project: Path, env: Mapping[str, st
     _run(command, env, cwd=project, timeout=1800)
 
 
+def build_dists(project: Path, outdir: Path, env: Mapping[str, str]) -> list[Path]:
+    """The project's sdist, and its wheel built from that sdist (pypa/build's default)."""
+    cmd: list[str | Path] = [sys.executable, "-m", "build", "--installer", "uv", "--outdir",
+                             outdir, project]
+    try:
+        _run(cmd, env)
+    except ToolFailure as exc:
+        raise BuildError(
+            f"building the sdist and wheel of {project} failed: {exc.last_lines()}",
+            "run `python -m build` there to see the whole log",
+        ) from exc
+    return sorted(outdir.iterdir())
+
+
+def twine(args: Sequence[str | Path], env: Mapping[str, str]) -> str:
+    """`twine check` or `twine upload`; it reads credentials from TWINE_* or keyring itself."""
+    return _run([sys.executable, "-m", "twine", *args], env, timeout=900)
+
+
 def metadata_version(project: Path, env: Mapping[str, str]) -> str:
     """The version a PEP 517 backend reports for `project` (dynamic or setup.py versions)."""
     code = "import sys, build.util; print(build.util.project_wheel_metadata(sys.argv[1])['Version'])"

@@ -17,6 +17,7 @@ class ExitCode(IntEnum):
     CHECK_FAILED = 5  # a wagon, or the project against what was built, fails a check
     CHECK_SKIPPED = 6  # `validate`: a target this machine cannot run was not checked
     INSTALL = 7  # the installer refused a wagon's wheels
+    PUBLISH = 8  # `publish`: the package index refused an upload
 
 
 class PackagerError(Exception):
@@ -80,6 +81,12 @@ class InstallError(PackagerError):
     """The installer refused a wagon's wheels."""
 
     exit_code = ExitCode.INSTALL
+
+
+class PublishError(PackagerError):
+    """The package index refused an upload."""
+
+    exit_code = ExitCode.PUBLISH
 
 
 class StaleError(PackagerError):

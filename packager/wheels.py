@@ -46,6 +46,7 @@ class WheelInfo:
     requires_dist: tuple[str, ...]
     requires_python: str | None
     licenses: tuple[str, ...] = ()
+    summary: str | None = None
 
     @property
     def is_pure(self) -> bool:
@@ -92,6 +93,7 @@ def inspect_wheel(path: Path) -> WheelInfo:
         requires_dist=tuple(raw.get("requires_dist", ())),
         requires_python=raw.get("requires_python") or None,
         licenses=_licenses(raw),
+        summary=raw.get("summary") or None,
     )
 
 

@@ -96,6 +96,8 @@ def assemble(
             "tools": _tools.tool_versions(),
             "source": dict(source),
             **(inputs or {}),
+            "title": options.title or plugin.name,
+            "description": options.description or plugin.summary or "",
         },
     )
     stage.mkdir(parents=True)

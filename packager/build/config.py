@@ -47,6 +47,8 @@ class Options:
     pre_build: str
     runners: tuple[str, ...] = ()  # ARCH=LABEL: the CI runner `matrix` gives each architecture
     agent_provides: tuple[str, ...] = ()
+    title: str = ""
+    description: str = ""
 
 
 def read_pyproject(project: Path) -> dict[str, Any]:
@@ -204,4 +206,6 @@ def load_options(
         pre_build=merged["pre-build"],
         runners=merged["runners"],
         agent_provides=merged["agent-provides"],
+        title=merged["title"],
+        description=merged["description"],
     )

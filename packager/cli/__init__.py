@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from .. import __version__
-from . import author, build, check, release
+from . import author, build, check, release, site
 from .group import Group
 
 
@@ -15,6 +15,6 @@ def main() -> None:
     """Build, check and publish wagons for orchestration plugins."""
 
 
-for _family in (build, check, author, release):
+for _family in (build, check, author, release, site):
     for _command in _family.COMMANDS:
         main.add_command(_command)

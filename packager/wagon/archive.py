@@ -12,9 +12,10 @@ import tarfile
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
@@ -22,6 +23,7 @@ from ..errors import ArchiveError
 from .metadata import METADATA_FILE, WagonMeta, parse_metadata
 
 HINT = "the archive is malformed or hostile: do not install it"
+MAX_KEEP = 16 << 20  # a member `scan` keeps in memory (package.json, a YAML) is never larger
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
 
@@ -60,14 +62,29 @@ def container_of(path: Path) -> str:
     raise ArchiveError(f"{path.name} is neither a zip nor a tar.gz archive", "pass a .wgn file")
 
 
-@dataclass
-class _Writer:
-    """Tracks what was written so far and refuses anything unsafe before it touches the disk."""
+@dataclass(frozen=True)
+class Scanned:
+    """A wagon judged member by member without unpacking; `contents` holds the members that
+    `scan` was asked to keep, by path relative to the top directory."""
 
     source: Path
-    dest: Path
+    container: str
+    top: str
+    files: tuple[str, ...]
+    contents: dict[str, bytes]
+
+
+@dataclass
+class _Writer:
+    """Tracks what was written so far and refuses anything unsafe before it touches the disk.
+    Without `dest` nothing is written: the members `keep` names are kept in memory."""
+
+    source: Path
+    dest: Path | None
     limits: Limits
     budget: int
+    keep: Callable[[str], bool] = bool
+    kept: dict[str, bytes] = field(default_factory=dict)
     count: int = 0
     written: int = 0
     tops: set[str] = field(default_factory=set)
@@ -102,9 +119,10 @@ class _Writer:
     def directory(self, name: str) -> None:
         path = self.path_of(name)
         self.dirs.update([path, *list(path.parents)[:-1]])
-        (self.dest / path).mkdir(parents=True, exist_ok=True)
+        if self.dest:
+            (self.dest / path).mkdir(parents=True, exist_ok=True)
 
-    def file(self, name: str, size: int, source: IO[bytes]) -> None:
+    def file(self, name: str, size: int, opener: Callable[[], IO[bytes]]) -> None:
         path = self.path_of(name)
         if len(path.parts) == 1:
             raise self.refuse(f"file {name!r} lies outside the archive's top directory")
@@ -112,17 +130,31 @@ class _Writer:
             raise self.refuse(f"more than {self.budget} bytes uncompressed (an archive bomb?)")
         self.files.add(path)
         self.dirs.update(list(path.parents)[:-1])
+        self.written += size
+        if self.dest is None:
+            inner = str(PurePosixPath(*path.parts[1:]))
+            if self.keep(inner):
+                self._keep(name, inner, size, opener)
+            return
         target = self.dest / path
         target.parent.mkdir(parents=True, exist_ok=True)
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-        with os.fdopen(os.open(target, flags, 0o644), "wb") as out:
+        with opener() as source, os.fdopen(os.open(target, flags, 0o644), "wb") as out:
             left = size
             for block in iter(lambda: source.read(1 << 20), b""):
                 left -= len(block)
                 if left < 0:
                     raise self.refuse(f"member {name!r} holds more bytes than its header says")
                 out.write(block)
-        self.written += size
+
+    def _keep(self, name: str, inner: str, size: int, opener: Callable[[], IO[bytes]]) -> None:
+        if size > MAX_KEEP:
+            raise self.refuse(f"member {name!r} is larger than {MAX_KEEP} bytes")
+        with opener() as source:
+            data = source.read(size + 1)
+        if len(data) > size:
+            raise self.refuse(f"member {name!r} holds more bytes than its header says")
+        self.kept[inner] = data
 
 
 def _zip_kind(info: zipfile.ZipInfo) -> str:
@@ -145,8 +177,7 @@ def _read_zip(writer: _Writer) -> None:
             if kind == "dir":
                 writer.directory(info.filename)
             elif kind == "file":
-                with archive.open(info) as source:
-                    writer.file(info.filename, info.file_size, source)
+                writer.file(info.filename, info.file_size, partial(archive.open, info))
             else:
                 raise writer.refuse(f"member {info.filename!r} is a {kind}")
 
@@ -169,18 +200,39 @@ def _read_tar_gz(writer: _Writer) -> None:
             if kind == "dir":
                 writer.directory(info.name)
             elif kind == "file":
-                source = archive.extractfile(info)
-                assert source is not None
-                writer.file(info.name, info.size, source)
+                writer.file(info.name, info.size, partial(_member, archive, info))
             else:
                 raise writer.refuse(f"member {info.name!r} is a {kind}")
 
 
+def _member(archive: tarfile.TarFile, info: tarfile.TarInfo) -> IO[bytes]:
+    source = archive.extractfile(info)
+    assert source is not None
+    return source
+
+
 def extract(path: Path, dest: Path, limits: Limits | None = None) -> Extracted:
     """Unpack `path` under `dest` (an empty directory), refusing anything unsafe."""
+    writer = _judge(path, dest, limits)
+    (top,) = writer.tops
+    files = tuple(sorted(str(PurePosixPath(*p.parts[1:])) for p in writer.files))
+    return Extracted(path, container_of(path), top, dest / top, files)
+
+
+def scan(path: Path, keep: Callable[[str], bool], limits: Limits | None = None) -> Scanned:
+    """Judge every member as `extract` does, writing nothing; keep the bytes of the members
+    (paths relative to the top directory) that `keep` names. Cheaper than unpacking."""
+    writer = _judge(path, None, limits, keep)
+    (top,) = writer.tops
+    files = tuple(sorted(str(PurePosixPath(*p.parts[1:])) for p in writer.files))
+    return Scanned(path, container_of(path), top, files, writer.kept)
+
+
+def _judge(path: Path, dest: Path | None, limits: Limits | None,
+           keep: Callable[[str], bool] = bool) -> _Writer:
     limits = limits or Limits()
     container = container_of(path)
-    writer = _Writer(path, dest, limits, limits.budget(path.stat().st_size))
+    writer = _Writer(path, dest, limits, limits.budget(path.stat().st_size), keep)
     try:
         (_read_zip if container == "zip" else _read_tar_gz)(writer)
     except (zipfile.BadZipFile, tarfile.TarError, gzip.BadGzipFile, zlib.error, EOFError,
@@ -188,19 +240,20 @@ def extract(path: Path, dest: Path, limits: Limits | None = None) -> Extracted:
         raise ArchiveError(f"{path.name}: damaged {container} archive: {exc}", HINT) from exc
     if not writer.tops:
         raise ArchiveError(f"{path.name} is empty", HINT)
-    (top,) = writer.tops
-    root = dest / top
-    files = tuple(sorted(str(PurePosixPath(*p.parts[1:])) for p in writer.files))
-    return Extracted(path, container, top, root, files)
+    return writer
 
 
-def read_metadata(ex: Extracted) -> dict[str, Any]:
+def read_metadata(ex: Extracted | Scanned) -> dict[str, Any]:
     """package.json as a JSON object."""
-    meta, label = ex.root / METADATA_FILE, ex.source.name
-    if not meta.is_file():
+    label = ex.source.name
+    if isinstance(ex, Scanned):
+        raw = ex.contents.get(METADATA_FILE)
+    else:
+        raw = (ex.root / METADATA_FILE).read_bytes() if (ex.root / METADATA_FILE).is_file() else None
+    if raw is None:
         raise ArchiveError(f"{label}: no {METADATA_FILE} in {ex.top}/", "is this a wagon?")
     try:
-        data = json.loads(meta.read_text(encoding="utf-8"))
+        data = json.loads(raw.decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
         raise ArchiveError(f"{label}: {METADATA_FILE} is not valid JSON: {exc}", HINT) from exc
     if not isinstance(data, dict):
@@ -208,7 +261,7 @@ def read_metadata(ex: Extracted) -> dict[str, Any]:
     return data
 
 
-def load_meta(ex: Extracted) -> WagonMeta:
+def load_meta(ex: Extracted | Scanned) -> WagonMeta:
     return parse_metadata(read_metadata(ex), ex.source.name)
 
 

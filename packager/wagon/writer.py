@@ -10,7 +10,7 @@ import time
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
 from .metadata import FILES_DIR, METADATA_FILE, WHEELS_DIR
@@ -58,7 +58,8 @@ def write_zip(out: BinaryIO, top: str, entries: Sequence[Member], epoch: int) ->
 
 
 def write_tar_gz(out: BinaryIO, top: str, entries: Sequence[Member], epoch: int) -> None:
-    dirs = sorted({top} | {f"{top}/{m.arcname.rsplit('/', 1)[0]}" for m in entries if "/" in m.arcname})
+    parents = {str(p) for m in entries for p in PurePosixPath(m.arcname).parents}
+    dirs = sorted(f"{top}/{p}" if p != "." else top for p in parents | {"."})
     with gzip.GzipFile(fileobj=out, mode="wb", mtime=0, filename="") as gz, tarfile.open(
         fileobj=gz, mode="w", format=tarfile.GNU_FORMAT
     ) as archive:

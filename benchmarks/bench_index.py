@@ -1,0 +1,113 @@
+"""`plugin-packager index` at scale: a site of PLUGINS x VERSIONS x WAGONS small fake wagons.
+
+    .venv/bin/python -m benchmarks.bench_index [--plugins 1000] [--versions 10] [--wagons 4]
+                                               [--rounds 3] [--adds 7] [--tmp DIR]
+
+Writes the fake wagons (tests/wagons.py's writer: real zip wagons with package.json, a plugin
+wheel and plugin.yaml) into one directory, then indexes all of them into an empty site ROUNDS
+times, and adds one new release (WAGONS wagons of a new version of one plugin) ADDS times to the
+full site. Each run is a fresh `plugin-packager index` process, as a user starts it; the add is
+also timed inside the process (the library call), which leaves out Python's start-up. Prints
+every time and the medians; exits 1 when a bound of issue 10 is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.bench_validate import run
+from packager.site.index import index_site
+from tests import wagons
+
+TAGS = (("manylinux", "manylinux2014_x86_64", "py311"), ("manylinux", "manylinux2014_x86_64",
+        "py36"), ("centos-Core", "linux_x86_64", "py36"), ("manylinux", "manylinux2014_aarch64",
+        "py311"))
+BOUNDS = {"add_s": 0.3, "full_s": 60.0, "wagons_per_s": 700.0, "index_html_bytes": 1 << 20}
+
+
+def write_release(dest: Path, plugin: int, version: str, count: int) -> list[Path]:
+    name = f"bench-plugin-{plugin:04d}"
+    wheel = wagons.wheel_bytes(name, version, {"bench/__init__.py": ""})
+    yaml = wagons.PLUGIN_YAML.replace("hello-plugin", name).replace("'1.0.0'", f"'{version}'")
+    made = []
+    for build_tag, platform, pytag in (TAGS * (count // len(TAGS) + 1))[:count]:
+        layout = wagons.ours({f"{name.replace('-', '_')}-{version}-py3-none-any.whl": wheel},
+                             {"plugin.yaml": yaml.encode()}, name=name, version=version,
+                             pytags=(pytag,), platform=platform, build_tag=build_tag)
+        layout.metadata["plugin_packager"].update(title=f"Bench {plugin}",
+                                                  description=f"Benchmark plugin number {plugin}.")
+        made.append(layout.write(dest))
+    return made
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--plugins", type=int, default=1000)
+    parser.add_argument("--versions", type=int, default=10)
+    parser.add_argument("--wagons", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--adds", type=int, default=7)
+    parser.add_argument("--json", type=Path, help="Also write the figures here.")
+    parser.add_argument("--tmp", type=Path, help="Where the wagons and the site go (default: the "
+                        "system's temporary directory; /dev/shm leaves the disk out).")
+    args = parser.parse_args()
+    env = dict(os.environ)
+    with tempfile.TemporaryDirectory(prefix="bench-index-", dir=args.tmp) as tmp_name:
+        tmp = Path(tmp_name)
+        start = time.perf_counter()
+        (tmp / "wagons").mkdir()
+        for plugin in range(args.plugins):
+            for version in range(args.versions):
+                write_release(tmp / "wagons", plugin, f"{version + 1}.0.0", args.wagons)
+        total = args.plugins * args.versions * args.wagons
+        print(f"wrote {total} wagons in {time.perf_counter() - start:.1f} s", flush=True)
+        full = []
+        for round_ in range(args.rounds):
+            shutil.rmtree(tmp / "site", ignore_errors=True)
+            full.append(run([sys.executable, "-m", "packager", "index", tmp / "wagons",
+                               "-o", tmp / "site"]))
+            print(f"full index {round_ + 1}: {full[-1]:.2f} s "
+                  f"({total / full[-1]:.0f} wagons/s)", flush=True)
+        adds, library = [], []
+        for add in range(args.adds):
+            release = tmp / f"add-{add}"
+            release.mkdir()
+            write_release(release, add, f"{args.versions + 1}.0.0", args.wagons)
+            adds.append(run([sys.executable, "-m", "packager", "index", release,
+                               "-o", tmp / "site"]))
+            again = tmp / f"again-{add}"
+            again.mkdir()
+            write_release(again, add, f"{args.versions + 2}.0.0", args.wagons)
+            start = time.perf_counter()
+            index_site([again], tmp / "site", env)
+            library.append(time.perf_counter() - start)
+            print(f"add one release {add + 1}: {adds[-1]:.3f} s (process), "
+                  f"{library[-1]:.3f} s (library call)", flush=True)
+        sizes = {n: (tmp / "site" / n).stat().st_size for n in
+                 ("index.html", "plugins.json", "catalog.json", "feed.xml")}
+    figures = {
+        "wagons": total, "full_s": statistics.median(full),
+        "wagons_per_s": total / statistics.median(full), "add_s": statistics.median(adds),
+        "add_library_s": statistics.median(library), "full_runs": full, "add_runs": adds,
+        "add_library_runs": library, "sizes": sizes, "index_html_bytes": sizes["index.html"],
+    }
+    print(json.dumps({k: v for k, v in figures.items() if not k.endswith("_runs")}, indent=2))
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+    missed = [k for k, bound in BOUNDS.items()
+              if (figures[k] < bound if k == "wagons_per_s" else figures[k] > bound)]
+    for key in missed:
+        print(f"missed: {key} = {figures[key]} (bound {BOUNDS[key]})")
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,93 @@
+"""`index`, `serve`, `bundle` and `publish`: the download site and the package index."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from .group import Command
+
+INPUTS = click.Path(exists=True, path_type=Path)
+
+
+@click.command(cls=Command)
+@click.argument("inputs", nargs=-1, required=True, type=INPUTS)
+@click.option("-o", "--output", "site", required=True,
+              type=click.Path(file_okay=False, path_type=Path), help="The site directory.")
+@click.option("--base-url", help="Absolute URL the site is served at (default: relative URLs).")
+@click.option("--title", help="The site's title (default: Plugins, or the one it has).")
+@click.option("--replace", is_flag=True,
+              help="Overwrite files already in the site whose content differs.")
+def index(inputs: tuple[Path, ...], site: Path, base_url: str | None, title: str | None,
+          replace: bool) -> None:
+    """Add wagons (build output DIRs or WAGON files) to the download site SITE.
+
+    Earlier releases stay; a wagon already in the site is skipped; a different file under a
+    name the site already serves is refused (exit 5) unless --replace.
+    """
+    from ..site.index import index_site
+
+    # One plain line per wagon: no stages to draw, and rich's import would cost a tenth of a second.
+    result = index_site(list(inputs), site, dict(os.environ), base_url=base_url, title=title,
+                        replace_=replace, events=lambda event: click.echo(event.message, err=True))
+    click.echo(f"{site}: {len(result.added)} added, {len(result.unchanged)} unchanged;"
+               f" {result.plugins} plugins, {result.wagons} wagons")
+
+
+@click.command(cls=Command)
+@click.argument("site", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port on 127.0.0.1 (0: any free port).")
+def serve(site: Path, port: int) -> None:
+    """Preview the download site SITE on http://127.0.0.1:PORT/ until interrupted."""
+    from ..site.serve import make_server
+
+    server = make_server(site, port)
+    host, bound = server.server_address[:2]
+    click.echo(f"serving {site} at http://{host!s}:{bound}/ (Ctrl-C stops)", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+@click.command(cls=Command)
+@click.argument("inputs", nargs=-1, required=True, type=INPUTS)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The bundle to write (FILE.tgz).")
+@click.option("--only", multiple=True, metavar="NAME", help="Only this plugin (repeatable).")
+def bundle(inputs: tuple[Path, ...], output: Path, only: tuple[str, ...]) -> None:
+    """Write the tar.gz `cfy plugins bundle-upload` takes, from a SITE, build DIRs or WAGONs.
+
+    It holds the newest release of each plugin: its wagons, their plugin YAML, and METADATA
+    mapping each wagon's path to its YAML's path. Same inputs give the same bytes.
+    """
+    from ..site.bundle import collect, write_bundle
+
+    mapping = write_bundle(collect(list(inputs), only), output, dict(os.environ))
+    click.echo(f"{output}: {len(mapping)} wagons")
+
+
+@click.command(cls=Command)
+@click.argument("project", default=".", type=click.Path(exists=True, file_okay=False,
+                                                          path_type=Path))
+@click.option("--repository-url", required=True, envvar="TWINE_REPOSITORY_URL",
+              help="Upload URL of the index [$TWINE_REPOSITORY_URL].")
+@click.option("--dist", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Upload the sdist and wheel in this directory instead of building them.")
+def publish(project: Path, repository_url: str, dist: Path | None) -> None:
+    """Build PROJECT's sdist and wheel, `twine check` them and upload them with twine.
+
+    Credentials come from TWINE_USERNAME/TWINE_PASSWORD or keyring; nothing prints them.
+    """
+    from ..site.publish import publish as upload
+
+    done = upload(project, repository_url, dict(os.environ), dist=dist)
+    click.echo(f"published {done.name} {done.version} to {done.url}: {', '.join(done.files)}")
+
+
+COMMANDS = (index, serve, bundle, publish)

@@ -1,0 +1,1 @@
+"""The download site: state, catalogs, HTML pages, feed, bundle and preview server."""

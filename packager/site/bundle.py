@@ -1,0 +1,103 @@
+"""`bundle`: the tar.gz `cfy plugins bundle-upload` takes: one root directory holding the wagons,
+their YAMLs and METADATA, a JSON object mapping each wagon's path to its YAML's path."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .._files import replace_atomically
+from ..errors import ConfigError
+from ..wagon.writer import ZIP_EPOCH, Member, write_tar_gz
+from .ingest import digests, find_wagons, read_incoming
+from .records import version_key
+from .state import load_index, load_plugin, state_dir
+
+METADATA = "METADATA"
+PREFERRED_YAML = "plugin.yaml"
+
+
+@dataclass(frozen=True)
+class Bundled:
+    plugin: str
+    version: str
+    wagon: Member
+    yaml: Member | None
+
+
+def _from_site(site: Path) -> list[Bundled]:
+    """The newest release of every plugin a site serves."""
+    out = []
+    for name in sorted(load_index(site).plugins):
+        release = load_plugin(site, name).newest()
+        base = site / name / release.version
+        yaml = release.yaml_for(PREFERRED_YAML)
+        for wagon in release.wagons:
+            out.append(Bundled(name, release.version, Member(wagon.file, base / wagon.file),
+                               Member(yaml, base / yaml) if yaml else None))
+    return out
+
+
+def _from_wagons(paths: Iterable[Path]) -> list[Bundled]:
+    out = []
+    for path in paths:
+        inc = read_incoming(path, digests(path))
+        name = PREFERRED_YAML if PREFERRED_YAML in inc.yamls else next(iter(sorted(inc.yamls)), "")
+        out.append(Bundled(inc.meta.name, inc.meta.version, Member(path.name, path),
+                           Member(name, inc.yamls[name]) if name else None))
+    return out
+
+
+def _newest_only(items: Sequence[Bundled]) -> list[Bundled]:
+    newest: dict[str, str] = {}
+    for item in items:
+        known = newest.get(item.plugin)
+        if known is None or version_key(item.version) > version_key(known):
+            newest[item.plugin] = item.version
+    return [i for i in items if newest[i.plugin] == i.version]
+
+
+def collect(inputs: Sequence[Path], only: Sequence[str]) -> list[Bundled]:
+    """The newest release of each plugin found in sites, build directories and wagons."""
+    items: list[Bundled] = []
+    loose = []
+    for path in inputs:
+        if (state_dir(path) / "site.json").is_file():
+            items += _from_site(path)
+        else:
+            loose.append(path)
+    if loose:
+        items += _from_wagons(find_wagons(loose))
+    if only:
+        missing = sorted(set(only) - {i.plugin for i in items})
+        if missing:
+            raise ConfigError(f"no wagon of {', '.join(missing)} in the inputs",
+                              "check the plugin names given to --only")
+        items = [i for i in items if i.plugin in only]
+    if not items:
+        raise ConfigError("nothing to bundle", "pass a site, build output directories or wagons")
+    return _newest_only(items)
+
+
+def write_bundle(items: Sequence[Bundled], out: Path, env: Mapping[str, str]) -> dict[str, str]:
+    """Write the bundle atomically; same inputs and SOURCE_DATE_EPOCH give the same bytes."""
+    members: dict[str, Member] = {}
+    mapping = {}
+    for item in items:
+        base = f"{item.plugin}/{item.version}"
+        members[f"{base}/{item.wagon.arcname}"] = item.wagon
+        if item.yaml:
+            members[f"{base}/{item.yaml.arcname}"] = item.yaml
+            mapping[f"{base}/{item.wagon.arcname}"] = f"{base}/{item.yaml.arcname}"
+    entries = [Member(arc, m.source) for arc, m in sorted(members.items())]
+    text = json.dumps(mapping, indent=2, sort_keys=True) + "\n"
+    entries.append(Member(METADATA, text.encode()))
+    epoch = env.get("SOURCE_DATE_EPOCH", "").strip()
+    top = out.name.removesuffix(".gz").removesuffix(".tgz").removesuffix(".tar")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    replace_atomically(lambda handle: write_tar_gz(
+        handle, top, sorted(entries, key=lambda m: m.arcname),
+        int(epoch) if epoch.isdigit() else ZIP_EPOCH), out)
+    return mapping

@@ -1,0 +1,112 @@
+"""The JSON catalogs of SPEC §5, one plugin's entry at a time, joined into the root files."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from .records import DSL_OF_YAML, PluginState, Release, WagonEntry
+
+PLUGINS_YAML = {"plugins.json": "plugin.yaml", "v2_plugins.json": "v2_plugin.yaml"}
+CATALOG = "catalog.json"
+ROOT_JSON = (*PLUGINS_YAML, CATALOG)
+
+
+@dataclass(frozen=True)
+class Urls:
+    """Absolute URLs under `base` (--base-url), else paths relative to the page `depth` levels
+    below the site's root."""
+
+    base: str | None
+
+    def __call__(self, rel: str, depth: int = 0) -> str:
+        quoted = quote(rel)
+        return f"{self.base.rstrip('/')}/{quoted}" if self.base else "../" * depth + quoted
+
+
+def release_path(name: str, release: Release, file: str) -> str:
+    return f"{name}/{release.version}/{file}"
+
+
+def _python_rank(wagon: WagonEntry) -> int:
+    numbers = [int(p[2:]) for p in wagon.pythons if p[2:].isdigit()]
+    return -max(numbers, default=0)
+
+
+def ordered_wagons(release: Release) -> list[WagonEntry]:
+    """By label, x86_64 first, newest Python first: a UI taking the first match gets the best."""
+    return sorted(release.wagons, key=lambda w: (
+        w.label.lower(), w.arch not in ("x86_64", "any"), _python_rank(w), w.file))
+
+
+def plugins_entry(plugin: PluginState, yaml: str, url: Urls) -> dict[str, Any]:
+    release = plugin.newest()
+    name = release.yaml_for(yaml)
+    yaml_url = url(release_path(plugin.name, release, name)) if name else None
+    return {
+        "name": plugin.name, "title": release.title, "description": release.description,
+        "version": release.version, "releases": url(f"{plugin.name}/index.html"),
+        "icon": url(release_path(plugin.name, release, release.icon)) if release.icon else None,
+        "link": yaml_url, "yaml": yaml_url,
+        "wagons": [{
+            "name": w.label,
+            "url": url(release_path(plugin.name, release, w.file)),
+            "md5url": url(release_path(plugin.name, release, f"{w.file}.md5")),
+        } for w in ordered_wagons(release)],
+    }
+
+
+def _urls_of(plugin: PluginState, release: Release, url: Urls) -> dict[str, Any]:
+    return {
+        "wagon_urls": [{
+            "release": w.label, "arch": w.arch,
+            "url": url(release_path(plugin.name, release, w.file)),
+            "file_size": w.size, "sha256": w.sha256,
+        } for w in ordered_wagons(release)],
+        "yaml_urls": [{"dsl_version": DSL_OF_YAML[y], "url": url(release_path(plugin.name,
+                                                                                release, y))}
+                      for y in release.yamls],
+    }
+
+
+def catalog_entry(plugin: PluginState, url: Urls) -> dict[str, Any]:
+    newest = plugin.newest()
+    return {
+        "name": plugin.name, "display_name": newest.title, "version": newest.version,
+        "logo_url": url(release_path(plugin.name, newest, newest.icon)) if newest.icon else None,
+        "description": newest.description, **_urls_of(plugin, newest, url),
+        "versions": [{"version": r.version, "published": r.indexed, **_urls_of(plugin, r, url)}
+                     for r in plugin.ordered()],
+    }
+
+
+def fragments(plugin: PluginState, url: Urls) -> dict[str, str]:
+    """Each root file's entry for this plugin, as JSON text to splice without parsing again."""
+    out = {file: _dump(plugins_entry(plugin, yaml, url)) for file, yaml in PLUGINS_YAML.items()}
+    out[CATALOG] = _dump(catalog_entry(plugin, url))
+    return out
+
+
+def _dump(entry: dict[str, Any]) -> str:
+    return json.dumps(entry, sort_keys=True)
+
+
+def join(entries: Iterable[str]) -> bytes:
+    """A JSON array of the given entries, one per line (splice_source reads it back)."""
+    return ("[\n" + ",\n".join(entries) + "\n]\n").encode()
+
+
+def splice_source(path: Path, names: Sequence[str]) -> dict[str, str] | None:
+    """The entries of a root catalog `join` wrote for `names`, by name, without parsing them;
+    None when the file is not that (then every plugin's entry is rendered again)."""
+    try:
+        lines = path.read_text(encoding="utf-8").split("\n")
+    except (OSError, UnicodeDecodeError):
+        return None
+    if len(lines) != len(names) + 3 or (lines[0], lines[-2], lines[-1]) != ("[", "]", ""):
+        return None
+    return dict(zip(names, (line.removesuffix(",") for line in lines[1:-2])))

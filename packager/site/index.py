@@ -1,0 +1,196 @@
+"""`index`: add wagons to a download site, re-rendering only the plugins they belong to."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from ..errors import ArchiveError, ConfigError
+from ..events import Event, Events, ignore
+from ..wheels import sha256_of
+from .catalogs import ROOT_JSON, Urls, fragments, join, splice_source
+from .ingest import Incoming, digests, find_wagons, read_incoming
+from .records import PluginState, Release, WagonEntry, arch_of, distribution_label
+from .render import feed, feed_items, index_page, index_row, plugin_page
+from .state import (
+    NAMES_FILE,
+    SITE_FILE,
+    SiteIndex,
+    Transaction,
+    finish,
+    load_index,
+    load_plugin,
+    locked,
+    plugin_state_path,
+)
+
+REPLACE_HINT = "publish it under a new version, or pass --replace to overwrite it"
+
+
+@dataclass(frozen=True)
+class IndexResult:
+    added: tuple[str, ...]
+    unchanged: tuple[str, ...]
+    plugins: int
+    wagons: int
+
+
+def _now(env: Mapping[str, str]) -> str:
+    epoch = env.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch and not epoch.isdigit():
+        raise ConfigError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds",
+                          "unset it or set an integer")
+    stamp = int(epoch) if epoch else int(time.time())
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(stamp))
+
+
+def _refusal(rel: str, old: str, source: str, new: str) -> ArchiveError:
+    return ArchiveError(f"{rel} is already in the site with sha256 {old}, but {source} has "
+                        f"sha256 {new}", REPLACE_HINT)
+
+
+def _to_read(wagons: Sequence[Path], index: SiteIndex, replace_: bool,
+             events: Events) -> list[Incoming]:
+    """The wagons that are new (or replacements); identical ones are skipped without reading."""
+    out = []
+    for path in wagons:
+        found = digests(path)
+        known = index.names.get(path.name)
+        if known and known[1] == found["sha256"]:
+            events(Event(f"unchanged {known[0]}"))
+            continue
+        if known and not replace_:
+            raise _refusal(known[0], known[1], str(path), found["sha256"])
+        out.append(read_incoming(path, found))
+    return out
+
+
+Write = tuple[str, "bytes | Path", str]
+
+
+def _files_of(inc: Incoming, base: str) -> list[Write]:
+    """Every file the wagon brings to `<plugin>/<version>/`, with its sha256."""
+    name = inc.path.name
+    files: list[Write] = [
+        (f"{base}/{name}", inc.path, inc.sha256),
+        *_bytes(f"{base}/{name}.md5", f"{inc.md5}\n".encode()),
+        *_bytes(f"{base}/{name}.sha256", f"{inc.sha256}\n".encode()),
+    ]
+    if inc.sbom:
+        files.append((f"{base}/{inc.sbom.name}", inc.sbom, sha256_of(inc.sbom)))
+    extras = dict(inc.yamls)
+    if inc.icon:
+        extras[inc.icon[0]] = inc.icon[1]
+    for extra, data in sorted(extras.items()):
+        files += _bytes(f"{base}/{extra}", data)
+    return files
+
+
+def _bytes(rel: str, data: bytes) -> list[Write]:
+    return [(rel, data, hashlib.sha256(data).hexdigest())]
+
+
+def _add(plugin: PluginState, inc: Incoming, replace_: bool, when: str) -> list[Write]:
+    """Record `inc` in `plugin`; the files to write. Refuses before changing anything."""
+    meta = inc.meta
+    base = f"{meta.name}/{meta.version}"
+    writes = []
+    for rel, data, sha in _files_of(inc, base):
+        old = plugin.files.get(rel)
+        if old == sha:
+            continue
+        if old and not replace_:
+            raise _refusal(rel, old, str(inc.path), sha)
+        writes.append((rel, data, sha))
+    for rel, _, sha in writes:
+        plugin.files[rel] = sha
+    entry = WagonEntry(
+        file=inc.path.name, platform=meta.platform, arch=arch_of(meta.platform),
+        label=distribution_label(meta.build_tag, meta.platform), pythons=meta.pythons,
+        size=inc.size, sha256=inc.sha256, md5=inc.md5,
+        sbom=inc.sbom.name if inc.sbom else None, created_by=meta.created_by,
+    )
+    old_release = plugin.releases.get(meta.version)
+    kept = [w for w in old_release.wagons if w.file != entry.file] if old_release else []
+    plugin.releases[meta.version] = Release(
+        version=meta.version, title=inc.title, description=inc.description,
+        indexed=old_release.indexed if old_release else when,
+        icon=inc.icon[0] if inc.icon else (old_release.icon if old_release else None),
+        yamls=tuple(sorted({*inc.yamls, *(old_release.yamls if old_release else ())})),
+        wagons=tuple(sorted([*kept, entry], key=lambda w: w.file)),
+    )
+    return writes
+
+
+def index_site(
+    inputs: Sequence[Path], site: Path, env: Mapping[str, str], *, base_url: str | None = None,
+    title: str | None = None, replace_: bool = False, events: Events = ignore,
+) -> IndexResult:
+    """Add the wagons in `inputs` to `site`; see state.py for how a crash leaves the site."""
+    wagons = find_wagons(inputs)
+    when = _now(env)
+    with locked(site):
+        finish(site)
+        index = load_index(site)
+        settings = replace(index, base_url=index.base_url if base_url is None else base_url or None,
+                           title=title or index.title)
+        restyle = (settings.base_url, settings.title) != (index.base_url, index.title)
+        incoming = _to_read(wagons, index, replace_, events)
+        plugins: dict[str, PluginState] = {}
+        writes: list[Write] = []
+        for inc in incoming:
+            name = inc.meta.name
+            plugin = plugins.get(name) or plugins.setdefault(name, load_plugin(site, name))
+            old_files = dict(plugin.files)
+            for rel, data, _ in _add(plugin, inc, replace_, when):
+                writes.append((rel, data, "new" if rel not in old_files else "replace"))
+            settings.names.set(inc.path.name, f"{name}/{inc.meta.version}/{inc.path.name}",
+                               inc.sha256)
+            events(Event(f"added {name}/{inc.meta.version}/{inc.path.name}"))
+        if not plugins and not restyle:
+            return IndexResult((), tuple(w.name for w in wagons), len(index.plugins),
+                               len(index.names))
+        if restyle:
+            plugins.update({n: load_plugin(site, n) for n in settings.plugins if n not in plugins})
+        _write(site, settings, plugins, writes)
+    added = {inc.path for inc in incoming}
+    return IndexResult(tuple(inc.path.name for inc in incoming),
+                       tuple(w.name for w in wagons if w not in added),
+                       len(settings.plugins), len(settings.names))
+
+
+def _write(site: Path, settings: SiteIndex, plugins: dict[str, PluginState],
+           writes: Sequence[Write]) -> None:
+    url = Urls(settings.base_url)
+    before = sorted(settings.plugins)
+    kept = {file: splice_source(site / file, before) if set(before) - set(plugins) else {}
+            for file in ROOT_JSON}
+    if any(entries is None for entries in kept.values()):
+        # A root catalog is not as we wrote it: render every plugin's entries again.
+        plugins.update({n: load_plugin(site, n) for n in before if n not in plugins})
+    with Transaction(site) as txn:
+        for rel, data, kind in writes:
+            (txn.add_new if kind == "new" else txn.stage)(rel, data)
+        entries: dict[str, dict[str, str]] = {file: dict(kept[file] or {}) for file in ROOT_JSON}
+        for name, plugin in sorted(plugins.items()):
+            for file, text in fragments(plugin, url).items():
+                entries[file][name] = text
+            settings.plugins[name] = {"row": index_row(plugin, url), "feed": feed_items(plugin)}
+            txn.stage(f"{name}/index.html", plugin_page(plugin, url, settings.title))
+        names = sorted(settings.plugins)
+        ordered = [settings.plugins[n] for n in names]
+        txn.stage("index.html", index_page((p["row"] for p in ordered), len(ordered),
+                                           settings.title))
+        txn.stage("feed.xml", feed((e for p in ordered for e in p["feed"]), url, settings.title))
+        for file in ROOT_JSON:
+            txn.stage(file, join(entries[file][n] for n in names))
+        for name, plugin in sorted(plugins.items()):
+            state = json.dumps(plugin.to_json(), sort_keys=True, separators=(",", ":"))
+            txn.stage(plugin_state_path(name), state.encode())
+        txn.stage(NAMES_FILE, settings.names_bytes())
+        txn.stage(SITE_FILE, settings.site_bytes())
+        txn.commit()

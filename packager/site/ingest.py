@@ -1,0 +1,128 @@
+"""Wagons coming into a site: found in build directories or given loose, read only through the safe
+reader, their sidecars checked, their YAMLs, SBOM, icon, title and description gathered."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.utils import canonicalize_name
+
+from ..errors import ArchiveError, ConfigError
+from ..wagon.archive import load_meta, open_wagon, scan
+from ..wagon.metadata import FILES_DIR, METADATA_FILE, WHEELS_DIR, WagonMeta
+from ..wheels import file_digests, inspect_wheel
+from .records import DSL_OF_YAML, ICONS
+
+SBOM_SUFFIX = ".cdx.json"
+# Names and versions become directories of the site: nothing that could climb out of it.
+_SAFE_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+!-]*$")
+HINT = "rebuild the wagon with a valid package name and version"
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One wagon to add: where it is, its digests, and everything the site shows about it."""
+
+    path: Path
+    sha256: str
+    md5: str
+    size: int
+    meta: WagonMeta
+    title: str
+    description: str
+    yamls: dict[str, bytes]
+    icon: tuple[str, bytes] | None
+    sbom: Path | None
+
+
+def find_wagons(inputs: Iterable[Path]) -> list[Path]:
+    """Each directory's *.wgn (a `build` output directory), and loose wagon files."""
+    found: list[Path] = []
+    for path in inputs:
+        if path.is_dir():
+            found += sorted(path.glob("*.wgn"))
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise ConfigError(f"{path} does not exist", "pass build output directories or wagons")
+    # absolute(), not resolve(): no system call per wagon, and links to one file are rare.
+    found = list({p.absolute(): p for p in found}.values())
+    if not found:
+        raise ConfigError("no wagons found in " + ", ".join(map(str, inputs)),
+                          "pass a directory that holds *.wgn files, or the wagons themselves")
+    return found
+
+
+def digests(path: Path) -> dict[str, str]:
+    """sha256 and md5 in one pass, checked against the `.md5`/`.sha256` files beside the wagon."""
+    found = file_digests(path, "sha256", "md5")
+    for algorithm, value in found.items():
+        sidecar = path.with_name(f"{path.name}.{algorithm}")
+        if sidecar.is_file():
+            said = sidecar.read_text(encoding="utf-8", errors="replace").split()
+            if said[:1] != [value]:
+                raise ArchiveError(
+                    f"{sidecar.name} says {said[0] if said else 'nothing'} but {path.name} has "
+                    f"{algorithm} {value}", "the wagon or its sidecar is damaged: build it again")
+    return found
+
+
+def _check_part(value: str, what: str, label: str) -> str:
+    if not _SAFE_PART.match(value) or ".." in value:
+        raise ArchiveError(f"{label}: {what} {value!r} cannot name a directory of the site", HINT)
+    return value
+
+
+def _kept(inner: str) -> bool:
+    """What the site needs from a wagon: package.json and the YAMLs and icon under files/."""
+    folder, _, name = inner.rpartition("/")
+    return inner == METADATA_FILE or (folder == FILES_DIR and (name in DSL_OF_YAML or
+                                                               name in ICONS))
+
+
+def _texts(path: Path, meta: WagonMeta) -> tuple[str, str]:
+    """Title and description: our extension's, else the plugin wheel's Name and Summary."""
+    ext = meta.extension or {}
+    title, description = ext.get("title"), ext.get("description")
+    if isinstance(title, str) and title and isinstance(description, str):
+        return title, description
+    summary = ""
+    wanted = canonicalize_name(meta.name)
+    # Only wagons made elsewhere (or before titles were recorded) need unpacking for this.
+    with open_wagon(path) as ex:
+        for wheel in sorted((ex.root / WHEELS_DIR).glob("*.whl")):
+            if canonicalize_name(wheel.name.split("-")[0]) == wanted:
+                try:
+                    summary = inspect_wheel(wheel).summary or ""
+                except (ValueError, OSError):
+                    summary = ""
+                break
+    title = title if isinstance(title, str) and title else meta.name
+    return title, description if isinstance(description, str) else summary
+
+
+def _beside(path: Path, names: Iterable[str]) -> dict[str, bytes]:
+    return {n: (path.parent / n).read_bytes() for n in names if (path.parent / n).is_file()}
+
+
+def read_incoming(path: Path, found: dict[str, str]) -> Incoming:
+    scanned = scan(path, _kept)
+    meta = load_meta(scanned)
+    _check_part(meta.name, "package_name", path.name)
+    _check_part(meta.version, "package_version", path.name)
+    inside = {k.rpartition("/")[2]: v for k, v in scanned.contents.items() if k != METADATA_FILE}
+    yamls = {n: inside[n] for n in DSL_OF_YAML if n in inside}
+    icons = {n: inside[n] for n in ICONS if n in inside}
+    title, description = _texts(path, meta)
+    yamls = yamls or _beside(path, DSL_OF_YAML)
+    icons = icons or _beside(path, ICONS)
+    sbom = path.with_name(path.name + SBOM_SUFFIX)
+    return Incoming(
+        path=path, sha256=found["sha256"], md5=found["md5"], size=path.stat().st_size, meta=meta,
+        title=title, description=description, yamls=yamls,
+        icon=next(iter(sorted(icons.items())), None), sbom=sbom if sbom.is_file() else None,
+    )
+

@@ -1,0 +1,37 @@
+"""`serve`: a local preview of a site, on the loopback interface only."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+from pathlib import Path
+
+from ..errors import ConfigError
+
+HOST = "127.0.0.1"
+
+
+def make_server(site: Path, port: int) -> http.server.ThreadingHTTPServer:
+    """A static file server for `site` on 127.0.0.1:`port` (0: any free port)."""
+    if not (site / "index.html").is_file():
+        raise ConfigError(f"{site} holds no index.html", "run plugin-packager index first")
+    handler = functools.partial(_Quiet, directory=str(site))
+    try:
+        return http.server.ThreadingHTTPServer((HOST, port), handler)
+    except OSError as exc:
+        raise ConfigError(f"cannot listen on {HOST}:{port}: {exc.strerror}",
+                          "pass another --port") from exc
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    """No access log on stderr: the CLI says where it serves, the browser shows the rest."""
+
+    # The base declares it an instance attribute, so it cannot be a ClassVar here.
+    extensions_map = {  # noqa: RUF012
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".wgn": "application/octet-stream", ".yaml": "text/yaml; charset=utf-8",
+        ".md5": "text/plain", ".sha256": "text/plain",
+    }
+
+    def log_message(self, format: str, *args: object) -> None:
+        return

@@ -1,0 +1,206 @@
+"""The site's own state, its lock, and the transaction that changes it.
+
+Files of a release never change once served, so a new one is renamed straight into
+`<plugin>/<version>/`: readers only find it through the catalogs, which still describe the old
+site. Everything a reader does follow (replaced files, pages, feed, catalogs, then the state) is
+staged in `.site-state/txn/`; a manifest written atomically commits the transaction, the renames
+follow, and a run that finds a manifest left by a crash finishes those renames first. A staging
+directory without a manifest is dropped, so the site is always the old one or the new one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+from typing_extensions import Self
+
+from .._files import replace_atomically
+from ..errors import ArchiveError, ConfigError
+from .records import PluginState
+
+STATE_DIR = ".site-state"
+FORMAT = 1
+LOCK_WAIT = 600.0
+
+
+SITE_FILE = f"{STATE_DIR}/site.json"
+NAMES_FILE = f"{STATE_DIR}/names.tsv"
+
+
+class NameBook:
+    """names.tsv: `<wagon file>\t<sha256>\t<path>` per line. The old lines are searched as
+    text, never parsed whole, and the new ones appended: a release adds a few lines to 40,000."""
+
+    def __init__(self, text: str = "") -> None:
+        self.text = text
+        self.added: dict[str, tuple[str, str]] = {}
+
+    def _line(self, name: str) -> int:
+        """Where the old line of `name` starts, or -1."""
+        if self.text.startswith(f"{name}\t"):
+            return 0
+        found = self.text.find(f"\n{name}\t")
+        return found + 1 if found >= 0 else -1
+
+    def get(self, name: str) -> tuple[str, str] | None:
+        """(path, sha256) of the wagon file `name`, if the site has it."""
+        if name in self.added:
+            return self.added[name]
+        start = self._line(name)
+        if start < 0:
+            return None
+        _, sha, rel = self.text[start:self.text.index("\n", start)].split("\t")
+        return rel, sha
+
+    def set(self, name: str, rel: str, sha: str) -> None:
+        start = -1 if name in self.added else self._line(name)
+        if start >= 0:  # a replaced wagon: its old line goes
+            self.text = self.text[:start] + self.text[self.text.index("\n", start) + 1:]
+        self.added[name] = (rel, sha)
+
+    def to_bytes(self) -> bytes:
+        new = "".join(f"{name}\t{sha}\t{rel}\n" for name, (rel, sha) in self.added.items())
+        return (self.text + new).encode()
+
+    def __len__(self) -> int:
+        return self.text.count("\n") + len(self.added)
+
+
+@dataclass
+class SiteIndex:
+    """What a new release needs to know of the rest of the site without reading it: the settings
+    pages were made with, each plugin's index row and feed items (site.json), and every wagon's
+    name, sha256 and path (names.tsv, one line each, cheap to read at 40,000 wagons)."""
+
+    base_url: str | None = None
+    title: str = "Plugins"
+    format: int = FORMAT
+    names: NameBook = field(default_factory=NameBook)
+    plugins: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def site_bytes(self) -> bytes:
+        data = {"format": self.format, "base_url": self.base_url, "title": self.title,
+                "plugins": dict(sorted(self.plugins.items()))}
+        return json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
+
+    def names_bytes(self) -> bytes:
+        return self.names.to_bytes()
+
+
+def state_dir(site: Path) -> Path:
+    return site / STATE_DIR
+
+
+def plugin_state_path(name: str) -> str:
+    return f"{STATE_DIR}/plugins/{name}.json"
+
+
+def _unreadable(path: Path, exc: Exception) -> ArchiveError:
+    return ArchiveError(f"{path}: unreadable site state: {exc}",
+                        "index into a new directory, or restore the site's backup")
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_bytes())
+    except (OSError, ValueError) as exc:
+        raise _unreadable(path, exc) from exc
+
+
+def load_index(site: Path) -> SiteIndex:
+    path = site / SITE_FILE
+    if not path.exists():
+        return SiteIndex()
+    data = _read_json(path)
+    try:
+        names = NameBook((site / NAMES_FILE).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _unreadable(site / NAMES_FILE, exc) from exc
+    return SiteIndex(data["base_url"], data["title"], data["format"], names, data["plugins"])
+
+
+def load_plugin(site: Path, name: str) -> PluginState:
+    path = site / plugin_state_path(name)
+    return PluginState.from_json(_read_json(path)) if path.exists() else PluginState(name)
+
+
+@contextmanager
+def locked(site: Path) -> Iterator[None]:
+    """One writer at a time; a crashed writer's lock dies with its process."""
+    site.mkdir(parents=True, exist_ok=True)
+    if not state_dir(site).exists() and any(site.iterdir()):
+        raise ConfigError(f"{site} is not empty and holds no plugin-packager site",
+                          "index into an empty or new directory")
+    state_dir(site).mkdir(exist_ok=True)
+    try:
+        with FileLock(str(state_dir(site) / "lock"), timeout=LOCK_WAIT):
+            yield
+    except Timeout as exc:
+        raise ConfigError(f"{site} stayed locked by another index for {LOCK_WAIT:.0f} s",
+                          "wait for it to finish, then run again") from exc
+
+
+class Transaction:
+    """Files staged under the site, renamed into place on commit (see the module's docstring)."""
+
+    def __init__(self, site: Path) -> None:
+        self.site = site
+        self.dir = state_dir(site) / "txn"
+        self.moves: list[tuple[str, str]] = []
+        self.made: set[Path] = set()
+
+    def __enter__(self) -> Self:
+        shutil.rmtree(self.dir, ignore_errors=True)
+        self.dir.mkdir(parents=True)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def _temp(self, data: bytes | Path) -> Path:
+        tmp = self.dir / f"{len(self.moves)}-{os.getpid()}-{id(data)}"
+        if isinstance(data, Path):
+            shutil.copyfile(data, tmp)
+        else:
+            tmp.write_bytes(data)
+        tmp.chmod(0o644)
+        return tmp
+
+    def add_new(self, rel: str, data: bytes | Path) -> None:
+        """A file at a path no reader knows yet: it goes into place at once."""
+        tmp = self._temp(data)
+        dest = self.site / rel
+        if dest.parent not in self.made:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            self.made.add(dest.parent)
+        tmp.replace(dest)
+
+    def stage(self, rel: str, data: bytes | Path) -> None:
+        """A file readers may hold: it goes into place on commit."""
+        tmp = self._temp(data)
+        self.moves.append((tmp.name, rel))
+
+    def commit(self) -> None:
+        replace_atomically(json.dumps(self.moves).encode(), self.dir / "manifest.json")
+        finish(self.site)
+
+
+def finish(site: Path) -> None:
+    """Complete a committed transaction (after a crash too) or drop an uncommitted one."""
+    txn = state_dir(site) / "txn"
+    manifest = txn / "manifest.json"
+    if manifest.exists():
+        for staged, rel in json.loads(manifest.read_bytes()):
+            source = txn / staged
+            if source.exists():
+                (site / rel).parent.mkdir(parents=True, exist_ok=True)
+                source.replace(site / rel)
+    shutil.rmtree(txn, ignore_errors=True)

@@ -1,0 +1,148 @@
+"""`index` on real wagons: two builds of examples/hello-plugin and one made by wagon 1.0.3, in two
+runs; a refusal; a `kill -9` in the middle of a run."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests import sitecheck, wagons
+
+from .conftest import PROJECTS, ROOT, Run, copy_project, interpreter, make_wagon_venv
+
+HELLO = ROOT / "examples" / "hello-plugin"
+SUMMARY = "A small Cloudify plugin: one operation that greets and records the greeting."
+
+
+def hello_version(base: Path, version: str) -> Path:
+    """examples/hello-plugin at `version`: pyproject.toml and plugin.yaml both bumped."""
+    project = copy_project(HELLO, base / f"hello-{version}")
+    for name, old, new in (("pyproject.toml", 'version = "1.0.0"', f'version = "{version}"'),
+                           ("plugin.yaml", "package_version: '1.0.0'",
+                            f"package_version: '{version}'")):
+        text = (project / name).read_text()
+        assert old in text
+        (project / name).write_text(text.replace(old, new))
+    return project
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory: pytest.TempPathFactory, run_cli: Run) -> dict[str, Path]:
+    """Build output directories of hello-plugin 1.0.0 and 1.1.0, and a wagon 1.0.3 wagon."""
+    interpreter("3.11")
+    base = tmp_path_factory.mktemp("site-inputs")
+    made = {}
+    for version in ("1.0.0", "1.1.0"):
+        made[version] = base / f"dist-{version}"
+        run_cli("build", hello_version(base, version), "-o", made[version])
+    venv = make_wagon_venv("3.11", base / "wagon-venv")
+    legacy = copy_project(PROJECTS / "legacy-setup-py", base / "legacy")
+    venv.wagon("create", legacy, "-o", base / "legacy-out", "-f", "--add-file",
+               legacy / "plugin.yaml", cwd=legacy)
+    (made["legacy"],) = (base / "legacy-out").glob("*.wgn")
+    return made
+
+
+def test_two_runs_index_builds_and_a_wagon_1_0_3_wagon(
+    inputs: dict[str, Path], run_cli: Run, tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    first = run_cli("index", inputs["1.0.0"], inputs["legacy"], "-o", site)
+    assert first.stdout.strip().endswith("2 added, 0 unchanged; 2 plugins, 2 wagons")
+    before = sitecheck.check_site(site)
+    assert {e["name"]: e["version"] for e in before["plugins.json"]} == {
+        "hello-plugin": "1.0.0", "legacy-plugin": "0.5.2"}
+
+    run_cli("index", inputs["1.1.0"], "-o", site)
+    data = sitecheck.check_site(site)
+    plugins = {e["name"]: e for e in data["plugins.json"]}
+    hello = plugins["hello-plugin"]
+    assert (hello["version"], hello["description"]) == ("1.1.0", SUMMARY)
+    assert hello["link"] == "hello-plugin/1.1.0/plugin.yaml"
+    catalog = {e["name"]: e for e in data["catalog.json"]}
+    assert [v["version"] for v in catalog["hello-plugin"]["versions"]] == ["1.1.0", "1.0.0"]
+    assert [w["arch"] for w in catalog["legacy-plugin"]["wagon_urls"]] == ["any"]
+    assert plugins["legacy-plugin"]["link"] == "legacy-plugin/0.5.2/plugin.yaml"
+    (v2,) = [e for e in data["v2_plugins.json"] if e["name"] == "hello-plugin"]
+    assert v2["yaml"] == hello["yaml"]  # no v2_plugin.yaml: the 1_3 file serves both
+
+    # A Cloudify UI on a manager without a matching distribution label takes manylinux.
+    url = sitecheck.pick_wagon(data["plugins.json"], "hello-plugin", "rhel", "9")
+    (wagon,) = inputs["1.1.0"].glob("*.wgn")
+    assert sitecheck.local(site, url).read_bytes() == wagon.read_bytes()
+    assert (site / "hello-plugin" / "1.1.0" / f"{wagon.name}.cdx.json").is_file()
+    page = (site / "hello-plugin" / "index.html").read_text()
+    assert page.count('class="wagon"') == 2
+    assert "SBOM</a>" in page
+    assert (site / "feed.xml").read_text().count("<entry>") == 3
+
+
+def test_a_rebuilt_release_under_the_same_name_is_refused_in_one_line(
+    inputs: dict[str, Path], run_cli: Run, tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    run_cli("index", inputs["1.1.0"], "-o", site)
+    project = hello_version(tmp_path, "1.1.0")
+    run_cli("build", project, "-o", tmp_path / "again",
+            env={"PLUGIN_PACKAGER_DESCRIPTION": "Greets, now better."})
+    refused = run_cli("index", tmp_path / "again", "-o", site, check=False)
+    assert refused.returncode == 5
+    (line,) = refused.stderr.strip().splitlines()[-1:]
+    assert len(re.findall(r"sha256 [0-9a-f]{64}", line)) == 2, line
+    assert "--replace" in line
+    run_cli("index", tmp_path / "again", "-o", site, "--replace")
+    (hello,) = sitecheck.check_site(site)["plugins.json"]
+    assert hello["description"] == "Greets, now better."
+
+
+def fake_wagons(dest: Path, plugins: int, padding: int) -> list[Path]:
+    """Small wagons of fake plugins, each padded so that copying them takes a moment."""
+    dest.mkdir()
+    made = []
+    for number in range(plugins):
+        name = f"fake-{number:03d}"
+        wheel = wagons.wheel_bytes(name, "1.0.0", {"pad.txt": os.urandom(padding).hex()})
+        layout = wagons.ours({f"{name.replace('-', '_')}-1.0.0-py3-none-any.whl": wheel}, {},
+                             name=name)
+        made.append(layout.write(dest))
+    return made
+
+
+def index_and_kill(site: Path, fakes: Path) -> None:
+    """Start `index` of `fakes` into `site` and kill -9 it once its first new wagon is in place."""
+    proc = subprocess.Popen([sys.executable, "-m", "packager", "index", fakes, "-o", site],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not any(site.glob("fake-*/1.0.0/*.wgn")):
+        assert proc.poll() is None, "index finished before the test saw a new file"
+        assert time.monotonic() < deadline
+        time.sleep(0.001)
+    proc.send_signal(signal.SIGKILL)
+    assert proc.wait(timeout=60) == -signal.SIGKILL
+    assert any(site.glob("fake-*/1.0.0/*.wgn"))
+
+
+def test_kill_9_while_copying_leaves_the_old_site_and_the_next_run_succeeds(
+    inputs: dict[str, Path], run_cli: Run, tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    run_cli("index", inputs["1.0.0"], "-o", site)
+    old = {p: p.read_bytes() for p in site.rglob("*") if p.is_file() and ".site-state" not in
+           p.parts}
+    fake_wagons(tmp_path / "fakes", 150, 100_000)
+    index_and_kill(site, tmp_path / "fakes")
+    for path, body in old.items():
+        assert path.read_bytes() == body, path
+    assert [e["name"] for e in sitecheck.check_site(site)["plugins.json"]] == ["hello-plugin"]
+
+    run_cli("index", tmp_path / "fakes", "-o", site)
+    data = sitecheck.check_site(site)
+    assert len(data["plugins.json"]) == 151
+    assert not (site / ".site-state" / "txn").exists()
