@@ -5,13 +5,8 @@ The public API is imported lazily, so `import packager` (and the CLI's start) st
 
 from __future__ import annotations
 
-from importlib import import_module, metadata
+from importlib import import_module
 from typing import Any
-
-try:
-    __version__ = metadata.version("plugin-packager")
-except metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0"
 
 # Public name -> the module that defines it.
 _API = {
@@ -33,7 +28,19 @@ __all__ = [
 ]
 
 
+def _version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("plugin-packager")
+    except metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "0.0.0"
+
+
 def __getattr__(name: str) -> Any:
+    # importlib.metadata costs a tenth of a second: only `--version` and `new` ask for it.
+    if name == "__version__":
+        return _version()
     if name not in _API:
         raise AttributeError(f"module 'packager' has no attribute {name!r}")
     return getattr(import_module(_API[name]), name)

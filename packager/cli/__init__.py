@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import click
 
-from .. import __version__
 from . import author, build, check, release, site
 from .group import Group
 
 
 @click.group(cls=Group)
-@click.version_option(__version__, prog_name="plugin-packager")
+@click.version_option(package_name="plugin-packager", prog_name="plugin-packager")
 def main() -> None:
     """Build, check and publish wagons for orchestration plugins."""
 
