@@ -10,7 +10,7 @@ import sys
 import tempfile
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from importlib import metadata, resources
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -387,6 +387,8 @@ def unpack_deb(deb: Path, dest: Path, env: Mapping[str, str]) -> None:
 
 @lru_cache(maxsize=1)
 def tool_versions() -> dict[str, str]:
+    from importlib import metadata  # a tenth of a second: only builds need it
+
     names = ("plugin-packager", "build", "uv", "auditwheel", "packaging")
     found: dict[str, str] = {}
     for name in names:
