@@ -189,7 +189,9 @@ def compile_exact(
     for _ in range(EXCLUSION_ROUNDS):
         lock = compile_lock(target, requirements, workdir, indexes, env, host, cache, inputs,
                             [r.constraint for r in excluded])
-        candidates = candidates_from_lock(lock, target)
+        # Source trees (git, directories) are not files to read Requires-Python from; uv
+        # already judged their metadata for this Python.
+        candidates = [c for c in candidates_from_lock(lock, target) if not c.tree]
         files = fetch(candidates, workdir / "download", cache, indexes.local_dirs,
                       indexes=indexes)
         found = refused(candidates, files, target)
