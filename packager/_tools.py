@@ -104,11 +104,16 @@ def probe_interpreter(path: Path, env: Mapping[str, str]) -> tuple[int, int]:
     return major, minor
 
 
+_RELEASES: dict[str, tuple[int, int, int]] = {}
+
+
 def python_release(path: Path, env: Mapping[str, str]) -> tuple[int, int, int]:
-    """The interpreter's exact (major, minor, micro)."""
-    out = _run([path, "-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"], env)
-    major, minor, micro = out.strip().split(".")
-    return int(major), int(minor), int(micro)
+    """The interpreter's exact (major, minor, micro), asked once per process and path."""
+    if str(path) not in _RELEASES:
+        out = _run([path, "-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"], env)
+        major, minor, micro = out.strip().split(".")
+        _RELEASES[str(path)] = (int(major), int(minor), int(micro))
+    return _RELEASES[str(path)]
 
 
 def git_head(project: Path, env: Mapping[str, str]) -> str | None:
@@ -355,34 +360,6 @@ def compile_errors(python: Path, wheel: Path, env: Mapping[str, str]) -> list[st
                clean_env(env), timeout=300)
     found = [json.loads(line) for line in out.splitlines() if line.strip()]
     return [f"{f['file']}:{f['line']}: {f['error']}: {f['message']}" for f in found]
-
-
-def apt_download(
-    packages: Sequence[str], architecture: str, sources: str, workdir: Path, env: Mapping[str, str]
-) -> list[Path]:
-    """Debian packages of `architecture` fetched into `workdir/debs` by apt with state, cache and
-    sources of its own under `workdir`: the host's apt configuration is read, never changed."""
-    state, cache, parts, debs = (workdir / n for n in ("state", "cache", "sources.d", "debs"))
-    for folder in (state / "lists" / "partial", cache / "archives" / "partial", parts, debs):
-        folder.mkdir(parents=True, exist_ok=True)
-    (state / "status").touch()
-    (workdir / "sources.list").write_text(sources, encoding="utf-8")
-    settings = {
-        "APT::Architecture": architecture, "APT::Architectures": architecture,
-        "Dir::State": state, "Dir::State::status": state / "status", "Dir::Cache": cache,
-        "Dir::Etc::sourcelist": workdir / "sources.list", "Dir::Etc::sourceparts": parts,
-        # apt's download sandbox user could not write into these private directories.
-        "APT::Sandbox::User": "root" if os.geteuid() == 0 else os.environ.get("USER", "nobody"),
-    }
-    options = [f"-o{key}={value}" for key, value in settings.items()]
-    _run(["apt-get", "-q", *options, "update"], env, timeout=600)
-    _run(["apt-get", "-q", *options, "download", *packages], env, cwd=debs, timeout=900)
-    return sorted(debs.glob("*.deb"))
-
-
-def unpack_deb(deb: Path, dest: Path, env: Mapping[str, str]) -> None:
-    """A .deb's files under `dest` (`dpkg-deb -x`: no maintainer scripts, no dpkg database)."""
-    _run(["dpkg-deb", "-x", deb, dest], env, timeout=300)
 
 
 @lru_cache(maxsize=1)

@@ -14,7 +14,7 @@ from typing import Any
 
 from platformdirs import user_cache_dir
 
-from .. import _tools
+from .. import _apt, _tools
 from ..build.cache import Cache, key_of
 from ..errors import TargetError
 from ..targets import BuildTarget, Host, platform_data
@@ -91,9 +91,9 @@ def _debian_root(
         with tempfile.TemporaryDirectory(dir=final.parent, prefix=".assembling-") as tmp:
             work, root = Path(tmp) / "apt", Path(tmp) / "root"
             try:
-                debs = _tools.apt_download(packages, architecture, sources, work, env)
+                debs = _apt.apt_download(packages, architecture, sources, work, env)
                 for deb in debs:
-                    _tools.unpack_deb(deb, root, env)
+                    _apt.unpack_deb(deb, root, env)
             except (_tools.ToolFailure, OSError) as exc:
                 detail = exc.last_lines(3) if isinstance(exc, _tools.ToolFailure) else str(exc)
                 raise TargetError(
