@@ -5,10 +5,6 @@ in nothing the build wrote or printed."""
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 import warnings
@@ -20,15 +16,9 @@ import pytest
 from tests.wagons import wheel_bytes
 
 from .conftest import Run, read_package_json, write_plugin
+from .pypiserver import pypiserver
 
 USER, PASSWORD = "alice", "pr1vate-Pa55word"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="module")
@@ -45,29 +35,12 @@ def private_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     users = HtpasswdFile(str(root / "htpasswd"), new=True)
     users.set_password(USER, PASSWORD)
     users.save()
-    port = _free_port()
-    server = subprocess.Popen(
-        [Path(sys.executable).parent / "pypi-server", "run", "-i", "127.0.0.1", "-p", str(port),
-         "-P", root / "htpasswd", "-a", "update,download,list", root / "packages"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/simple/"
-    try:
-        deadline = time.monotonic() + 30
-        status = None
-        while status is None:
-            try:
-                urllib.request.urlopen(url, timeout=2)
-            except urllib.error.HTTPError as exc:
-                status = exc.code
-            except OSError:
-                assert time.monotonic() < deadline, "pypiserver did not start"
-                time.sleep(0.2)
-        assert status == 401  # up, and refusing strangers
+    with pypiserver(root / "packages", root / "htpasswd", "update,download,list") as base:
+        url = base + "simple/"
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(url, timeout=10)
+        assert refused.value.code == 401  # up, and refusing strangers
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def _env(tmp_path: Path, name: str, **extra: str) -> dict[str, str]:

@@ -4,28 +4,18 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from .conftest import Run
+from .pypiserver import pypiserver
 from .test_site import hello_version
 
 USER, PASSWORD = "releaser", "s3cret-never-shown"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @pytest.fixture
@@ -36,27 +26,8 @@ def index_url(tmp_path: Path) -> Iterator[str]:
     # Apache's {SHA} scheme, which pypiserver's passlib reads, written without importing passlib.
     digest = base64.b64encode(hashlib.sha1(PASSWORD.encode()).digest()).decode()
     (tmp_path / "htpasswd").write_text(f"{USER}:{{SHA}}{digest}\n")
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "pypiserver", "run", "-i", "127.0.0.1", "-p", str(port),
-         "-P", tmp_path / "htpasswd", "-a", "update", "--disable-fallback", packages],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(url + "simple/", timeout=2).close()
-                break
-            except (urllib.error.URLError, ConnectionError):
-                assert server.poll() is None, "pypiserver exited"
-                assert time.monotonic() < deadline, "pypiserver did not answer in 60 s"
-                time.sleep(0.2)
+    with pypiserver(packages, tmp_path / "htpasswd", "update", "--disable-fallback") as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def test_publish_uploads_installs_back_and_refuses_the_same_version(
