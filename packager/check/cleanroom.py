@@ -108,15 +108,23 @@ def install_and_probe(
     absent = f" but {', '.join(excluded)}, left out by design" if excluded else ""
     checks.append(Check(f"pip-check:{pytag}", Status.PASSED,
                         f"every installed distribution has its requirements{absent}"))
+    probe, died = run_probe(pytag, python, modules, functions, workdir, env)
+    return checks + ([died] if died else []), probe
+
+
+def run_probe(
+    pytag: str, python: Path, modules: Sequence[str], functions: Sequence[tuple[str, str]],
+    workdir: Path, env: Mapping[str, str], runner: Sequence[str | Path] = (),
+    site: Path | None = None, where: str = "",
+) -> tuple[Probe | None, Check | None]:
+    """The import probe's answer, or the failed `import:<pytag>` check saying why it died."""
     request = {"modules": list(modules), "functions": [list(f) for f in functions]}
     try:
-        answer = _tools.run_probe(python, request, workdir, env)
-        probe = Probe(dict(answer["modules"]), dict(answer["functions"]), str(answer["python"]))
+        answer = _tools.run_probe(python, request, workdir, env, runner, site)
+        return Probe(dict(answer["modules"]), dict(answer["functions"]), str(answer["python"])), None
     except (_tools.ToolFailure, OSError, ValueError, KeyError, TypeError) as exc:
         detail = exc.last_lines(4) if isinstance(exc, _tools.ToolFailure) else repr(exc)
-        checks.append(Check(f"import:{pytag}", Status.FAILED, f"the import probe died: {detail}"))
-        return checks, None
-    return checks, probe
+        return None, Check(f"import:{pytag}", Status.FAILED, f"the import probe died{where}: {detail}")
 
 
 def _static(op: Operation, shipped: Shipped, why: str) -> tuple[Status, str]:

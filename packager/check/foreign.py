@@ -11,7 +11,7 @@ from pathlib import Path
 from .. import _tools
 from ..errors import PackagerError
 from ..targets import BuildTarget, Host, platform_data
-from .cleanroom import Probe
+from .cleanroom import Probe, run_probe
 from .emulation import emulator_for
 from .report import Check, Status
 
@@ -79,13 +79,8 @@ def _install_and_probe(
                 None, exc.one_line())
     checks = [Check(f"install:{pytag}", Status.PASSED,
                     f"{installed}; run by {emulator.describe()}")]
-    request = {"modules": list(modules), "functions": [list(f) for f in functions]}
-    try:
-        answer = _tools.run_probe(emulator.python, request, workdir, env, emulator.runner(), site)
-        probe = Probe(dict(answer["modules"]), dict(answer["functions"]), str(answer["python"]))
-        return checks, probe, ""
-    except (_tools.ToolFailure, OSError, ValueError, KeyError, TypeError) as exc:
-        detail = exc.last_lines(4) if isinstance(exc, _tools.ToolFailure) else repr(exc)
-        checks.append(Check(f"import:{pytag}", Status.FAILED,
-                            f"the import probe died under emulation: {detail}"))
-        return checks, None, "the import probe died"
+    probe, died = run_probe(pytag, emulator.python, modules, functions, workdir, env,
+                            emulator.runner(), site, " under emulation")
+    if died:
+        return [*checks, died], None, "the import probe died"
+    return checks, probe, ""
