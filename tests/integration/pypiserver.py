@@ -37,7 +37,8 @@ def pypiserver(packages: Path, htpasswd: Path, authenticate: str, *extra: str) -
             try:
                 urllib.request.urlopen(url + "simple/", timeout=2).close()
                 break
-            except urllib.error.HTTPError:
+            except urllib.error.HTTPError as answer:
+                answer.close()
                 break
             except OSError:
                 assert server.poll() is None, "pypiserver exited"

@@ -39,6 +39,7 @@ def private_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         url = base + "simple/"
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(url, timeout=10)
+        refused.value.close()
         assert refused.value.code == 401  # up, and refusing strangers
         yield url
 
