@@ -69,12 +69,10 @@ def lock_project(
         tmp = Path(tmp_name)
         prepared = prepare(options, env, host, tmp, on_event)
         for target in prepared.targets:
-            requirements = prepared.requirements(target)
-            on_event(Event(f"resolving {len(requirements)} requirements", target.id, "resolve"))
-            resolution = compile_exact(
-                target, requirements, tmp / target.id, options.indexes, prepared.env, host,
-                prepared.cache, on_event, prepared.inputs[target.id],
-            )
+            request = prepared.request(target, tmp / target.id, options.indexes, host)
+            count = len(request.requirements)
+            on_event(Event(f"resolving {count} requirements", target.id, "resolve"))
+            resolution = compile_exact(request, on_event)
             dest = lock_path(options.project, options.locks, target)
             write_lock(resolution, dest, target, prepared.locked_for(target))
             on_event(Event(f"wrote {dest}", target.id, "done"))

@@ -118,7 +118,6 @@ def _candidates(
     refresh: bool, on_event: Events,
 ) -> list[Candidate]:
     """The target's lock when the project has one, else a (cached) resolution."""
-    requirements = prepared.requirements(target)
     path = lock_path(options.project, options.locks, target)
     if path.is_file():
         on_event(Event(f"using {path.name}", target.id, "resolve"))
@@ -129,11 +128,10 @@ def _candidates(
             "run plugin-packager lock while the network is there",
         )
     else:
-        on_event(Event(f"resolving {len(requirements)} requirements", target.id, "resolve"))
-        candidates = resolve(
-            target, requirements, workdir, options.indexes, prepared.env, host, prepared.cache,
-            refresh, on_event, prepared.inputs[target.id],
-        )
+        request = prepared.request(target, workdir, options.indexes, host)
+        count = len(request.requirements)
+        on_event(Event(f"resolving {count} requirements", target.id, "resolve"))
+        candidates = resolve(request, refresh, on_event)
     return candidates
 
 

@@ -22,8 +22,10 @@ from .config import Options, read_pyproject
 from .credentials import ENV_PASSWORD, ENV_USERNAME
 from .fingerprint import tree_digest
 from .hook import run_hooks
+from .indexes import Indexes
 from .inputs import TargetInputs
 from .interpreters import find_interpreter
+from .resolve import Request
 
 
 def configured_targets(
@@ -222,6 +224,12 @@ class Prepared:
         """The plugin's Requires-Dist for the target's Python, then its extra requirements."""
         own = list(self.plugin_for(target).requires_dist)
         return own + [r for r in self.inputs[target.id].requirements if r not in own]
+
+    def request(self, target: BuildTarget, workdir: Path, indexes: Indexes, host: Host) -> Request:
+        """What resolving `target` takes: its requirements and inputs, this build's cache and
+        tool environment."""
+        return Request(target, self.requirements(target), workdir, indexes, self.env, host,
+                       self.cache, self.inputs[target.id])
 
     def locked_for(self, target: BuildTarget) -> list[str]:
         """What a lock records it answers: requirements, constraints and exclusions."""

@@ -130,35 +130,40 @@ def _uv_message(output: str, count: int = 4) -> str:
     return " ".join(lines[:count]) or "uv gave no reason"
 
 
+@dataclass(frozen=True)
+class Request:
+    """One target's resolution: what to resolve, for which target, from where, with what."""
+
+    target: BuildTarget
+    requirements: Sequence[str]
+    workdir: Path  # scratch space for uv's input and output files
+    indexes: Indexes
+    env: Mapping[str, str]
+    host: Host
+    cache: Cache
+    inputs: TargetInputs = NO_INPUTS
+
+
 def resolve(
-    target: BuildTarget,
-    requirements: Sequence[str],
-    workdir: Path,
-    indexes: Indexes,
-    env: Mapping[str, str],
-    host: Host,
-    cache: Cache,
-    refresh: bool = False,
-    on_event: Events = ignore,
-    inputs: TargetInputs = NO_INPUTS,
+    request: Request, refresh: bool = False, on_event: Events = ignore
 ) -> list[Candidate]:
-    """Pinned files for `requirements`, markers and tags evaluated for `target`, not the host.
+    """Pinned files for the requirements, markers and tags evaluated for the target, not the host.
 
     A resolution of the same inputs younger than RESOLUTION_TTL is reused unless `refresh`.
     """
-    if not requirements:
+    r = request
+    if not r.requirements:
         return []
     key = key_of(
-        "resolution", target.id, target.python_full_version, target.uv_platform(host),
-        *sorted(requirements), indexes.digest(), _tools.tool_versions().get("uv", ""),
-        *inputs.record(),
+        "resolution", r.target.id, r.target.python_full_version, r.target.uv_platform(r.host),
+        *sorted(r.requirements), r.indexes.digest(), _tools.tool_versions().get("uv", ""),
+        *r.inputs.record(),
     )
-    cached = None if refresh else cache.get_keyed("resolutions", key, max_age=RESOLUTION_TTL)
-    lock = cached or compile_exact(target, requirements, workdir, indexes, env, host, cache,
-                                   on_event, inputs)
+    cached = None if refresh else r.cache.get_keyed("resolutions", key, max_age=RESOLUTION_TTL)
+    lock = cached or compile_exact(r, on_event)
     if cached is None:
-        cache.put_keyed("resolutions", key, lock)
-    return candidates_from_lock(lock, target)
+        r.cache.put_keyed("resolutions", key, lock)
+    return candidates_from_lock(lock, r.target)
 
 
 def candidates_from_lock(lock: Path, target: BuildTarget) -> list[Candidate]:
@@ -172,28 +177,18 @@ def candidates_from_lock(lock: Path, target: BuildTarget) -> list[Candidate]:
     ]
 
 
-def compile_exact(
-    target: BuildTarget,
-    requirements: Sequence[str],
-    workdir: Path,
-    indexes: Indexes,
-    env: Mapping[str, str],
-    host: Host,
-    cache: Cache,
-    on_event: Events = ignore,
-    inputs: TargetInputs = NO_INPUTS,
-) -> Path:
+def compile_exact(request: Request, on_event: Events = ignore) -> Path:
     """compile_lock, then again without each pinned release whose Requires-Python excludes the
     target's exact Python, until every file admits it."""
+    target = request.target
     excluded: list[Refused] = []
     for _ in range(EXCLUSION_ROUNDS):
-        lock = compile_lock(target, requirements, workdir, indexes, env, host, cache, inputs,
-                            [r.constraint for r in excluded])
+        lock = compile_lock(request, [r.constraint for r in excluded])
         # Source trees (git, directories) are not files to read Requires-Python from; uv
         # already judged their metadata for this Python.
         candidates = [c for c in candidates_from_lock(lock, target) if not c.tree]
-        files = fetch(candidates, workdir / "download", cache, indexes.local_dirs,
-                      indexes=indexes)
+        files = fetch(candidates, request.workdir / "download", request.cache,
+                      request.indexes.local_dirs, indexes=request.indexes)
         found = refused(candidates, files, target)
         if not found:
             return lock
@@ -209,28 +204,21 @@ def compile_exact(
     )
 
 
-def compile_lock(
-    target: BuildTarget,
-    requirements: Sequence[str],
-    workdir: Path,
-    indexes: Indexes,
-    env: Mapping[str, str],
-    host: Host,
-    cache: Cache,
-    inputs: TargetInputs = NO_INPUTS,
-    excluded: Sequence[str] = (),
-) -> Path:
-    """A fresh uv resolution for `target` as a PEP 751 lock in `workdir`."""
+def compile_lock(request: Request, excluded: Sequence[str] = ()) -> Path:
+    """A fresh uv resolution for the target as a PEP 751 lock in the request's workdir, without
+    the `excluded` releases (`name!=version` constraints)."""
+    target, workdir, indexes, inputs = (request.target, request.workdir, request.indexes,
+                                        request.inputs)
     workdir.mkdir(parents=True, exist_ok=True)
     req_file = workdir / "requirements.in"
-    req_file.write_text("\n".join(requirements) + "\n", encoding="utf-8")
+    req_file.write_text("\n".join(request.requirements) + "\n", encoding="utf-8")
     constraints = _lines(workdir / "constraints.in", [*inputs.constraints, *excluded])
     excludes = _lines(workdir / "excludes.in", inputs.exclude)
     lock = workdir / "pylock.target.toml"
     try:
         _tools.uv_compile(
-            req_file, lock, target.python_full_version, target.uv_platform(host),
-            target.interpreter, indexes.args(), env, constraints, excludes,
+            req_file, lock, target.python_full_version, target.uv_platform(request.host),
+            target.interpreter, indexes.args(), request.env, constraints, excludes,
         )
     except _tools.ToolFailure as exc:
         output = indexes.redact(exc.output)
@@ -238,7 +226,7 @@ def compile_lock(
         if denied:
             raise indexes.refused(denied.group("index"), denied.group("status")) from None
         if exc.build_failed:
-            log = cache.keep_log(f"resolve-{target.id}", output)
+            log = request.cache.keep_log(f"resolve-{target.id}", output)
             raise BuildError(
                 f"resolving for {target.id}: {_uv_message(output, 1)}: {indexes.redact(exc.last_lines(2))}",
                 f"the whole log is in {log}; pin a version of that package with a wheel for"
