@@ -7,10 +7,10 @@ import tarfile
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from email.parser import BytesParser
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from packaging.metadata import parse_email
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from ..targets import BuildTarget
@@ -47,8 +47,7 @@ def _sdist_requires_python(path: Path) -> str | None:
                            and m.name.endswith("/PKG-INFO") and m.isfile()), None)
             handle = archive.extractfile(member) if member else None
             data = handle.read(MAX_READ) if handle else b""
-    value = BytesParser().parsebytes(data, headersonly=True)["Requires-Python"]
-    return str(value) if value else None
+    return parse_email(data)[0].get("requires_python") or None
 
 
 def requires_python(candidate: Candidate, path: Path) -> str | None:
