@@ -14,6 +14,12 @@ def hello(tmp_path: Path) -> Path:
     return copy_project(ROOT / "examples" / "hello-plugin", tmp_path / "hello")
 
 
+def depend_on(project: Path, requirement: str) -> None:
+    """The example's one dependency replaced by `requirement`."""
+    path = project / "pyproject.toml"
+    path.write_text(path.read_text().replace('"PyYAML>=5.4"', f'"{requirement}"'))
+
+
 def refused(run_cli: Run, out: Path, *args: str | Path, env: dict[str, str] | None = None) -> tuple[int, str]:
     out.mkdir(exist_ok=True)
     (out / "keep.txt").write_text("earlier release")
@@ -64,9 +70,8 @@ def test_unknown_config_key(hello: Path, run_cli: Run) -> None:
 
 def test_dependency_without_a_distribution_for_the_target(hello: Path, run_cli: Run) -> None:
     interpreter("3.9")
-    path = hello / "pyproject.toml"
     # numpy 2.3 requires Python 3.11, so a cp39 target has nothing to install.
-    path.write_text(path.read_text().replace('"PyYAML>=5.4"', '"numpy==2.3.0"'))
+    depend_on(hello, "numpy==2.3.0")
     code, line = refused(run_cli, hello / "out", hello, "--python", "3.9")
     assert code == 3
     assert "cp39-manylinux2014_x86_64" in line
@@ -93,8 +98,7 @@ def test_plugin_requires_a_newer_python_than_the_target(hello: Path, run_cli: Ru
 def test_an_sdist_that_fails_to_build_shows_its_cause(hello: Path, run_cli: Run) -> None:
     """bottle 0.12.7's setup.py imports bottle, which calls inspect.getargspec (gone in 3.11)."""
     interpreter("3.11")
-    path = hello / "pyproject.toml"
-    path.write_text(path.read_text().replace('"PyYAML>=5.4"', '"bottle==0.12.7"'))
+    depend_on(hello, "bottle==0.12.7")
     code, line = refused(run_cli, hello / "out", hello, "--python", "3.11")
     assert code == 4
     assert "Failed to build `bottle==0.12.7`" in line
