@@ -22,6 +22,7 @@ from ..errors import ArchiveError, PackagerError, TargetError
 from ..targets import BuildTarget, Host, admits, platform_of_wagon, read_pytags
 from ..wagon.archive import Extracted, Limits, extract, load_meta
 from ..wagon.metadata import FILES_DIR, METADATA_FILE, WHEELS_DIR, WagonMeta, archive_name
+from ..wagon.sidecars import read_sidecars
 from ..wheels import WheelInfo, file_digests, inspect_wheel, module_members, same_name, sha256_of
 from . import foreign
 from .cleanroom import Shipped, import_check, install_and_probe, operations_check
@@ -165,18 +166,11 @@ def _differences(listed: Sequence[str], present: Sequence[str], folder: str) -> 
 
 
 def _sidecars(path: Path) -> Check:
-    digests = file_digests(path, "md5", "sha256")
-    found, wrong = [], []
-    for algorithm, digest in digests.items():
-        suffix = f".{algorithm}"
-        sidecar = path.with_name(path.name + suffix)
-        if not sidecar.is_file():
-            continue
-        found.append(sidecar.name)
-        with sidecar.open("rb") as handle:
-            words = handle.read(1024).decode("ascii", "replace").split()
-        if not words or words[0].lower() != digest:
-            wrong.append(f"{sidecar.name} says {(words or [''])[0]!r}, the wagon's is {digest}")
+    said = read_sidecars(path)
+    digests = file_digests(path, *said) if said else {}
+    found = [f"{path.name}.{algorithm}" for algorithm in said]
+    wrong = [f"{path.name}.{algorithm} says {word!r}, the wagon's is {digests[algorithm]}"
+             for algorithm, word in said.items() if word.lower() != digests[algorithm]]
     if wrong:
         return Check("sidecars", FAILED, "; ".join(wrong))
     if not found:

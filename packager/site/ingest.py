@@ -13,6 +13,7 @@ from packaging.utils import canonicalize_name
 from ..errors import ArchiveError, ConfigError
 from ..wagon.archive import load_meta, open_wagon, scan
 from ..wagon.metadata import FILES_DIR, METADATA_FILE, WHEELS_DIR, WagonMeta
+from ..wagon.sidecars import read_sidecars
 from ..wheels import file_digests, inspect_wheel
 from .records import DSL_OF_YAML, ICONS
 
@@ -59,14 +60,12 @@ def find_wagons(inputs: Iterable[Path]) -> list[Path]:
 def digests(path: Path) -> dict[str, str]:
     """sha256 and md5 in one pass, checked against the `.md5`/`.sha256` files beside the wagon."""
     found = file_digests(path, "sha256", "md5")
-    for algorithm, value in found.items():
-        sidecar = path.with_name(f"{path.name}.{algorithm}")
-        if sidecar.is_file():
-            said = sidecar.read_text(encoding="utf-8", errors="replace").split()
-            if said[:1] != [value]:
-                raise ArchiveError(
-                    f"{sidecar.name} says {said[0] if said else 'nothing'} but {path.name} has "
-                    f"{algorithm} {value}", "the wagon or its sidecar is damaged: build it again")
+    for algorithm, word in read_sidecars(path).items():
+        if word != found[algorithm]:
+            raise ArchiveError(
+                f"{path.name}.{algorithm} says {word or 'nothing'} but {path.name} has"
+                f" {algorithm} {found[algorithm]}",
+                "the wagon or its sidecar is damaged: build it again")
     return found
 
 
