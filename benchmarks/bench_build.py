@@ -6,7 +6,7 @@ Run it with the project's venv, from anywhere:
     .venv/bin/python benchmarks/bench_build.py --quick      # 1 round, a smoke run
     .venv/bin/python benchmarks/bench_build.py --scenarios warm-single,memory --rounds 7
 
-Both tools build benchmarks/projects/bench-plugin, alternating within each round. Every command's
+Both tools build the same project of benchmarks/projects/, alternating within each round. Every command's
 exit code is checked and every round's wagons are opened and counted. It prints a table of medians
 and ratios (ours / wagon's) and writes every measurement to a JSON file.
 """
@@ -40,9 +40,11 @@ from benchmarks.summary import (
     Stats,
     WagonFacts,
     compare_projects,
+    critical_path,
     jobs_args,
     read_wagon,
     render_table,
+    stamp,
     summarize,
     wheel_counts,
 )
@@ -50,8 +52,7 @@ from packager.build.interpreters import find_interpreter
 from packager.errors import PackagerError
 
 ROOT = Path(__file__).resolve().parents[1]
-PROJECT = ROOT / "benchmarks" / "projects" / "bench-plugin"
-PLUGIN_NAME = "bench-plugin"
+PROJECTS = ROOT / "benchmarks" / "projects"
 WAGON_REQUIREMENTS = ("wagon[dist]==1.0.3", "setuptools")  # wagon runs `setup.py --name` itself
 PLATFORM = f"manylinux2014_{platform.machine()}"
 KIB = 1024
@@ -66,6 +67,7 @@ class Scenario:
     our_pythons: tuple[str, ...]  # one `plugin-packager build` for all of them
     wagon_pythons: tuple[str, ...]  # one `wagon create` per entry, in sequence, times added up
     memory: bool = False  # judge peak memory instead of time
+    project: str = "bench-plugin"  # a directory of benchmarks/projects/, named as its package
 
 
 SCENARIOS = {
@@ -74,7 +76,9 @@ SCENARIOS = {
         Scenario("warm-single", "warm rebuild, 1 target (3.11)", 0.10, True, ("3.11",), ("3.11",)),
         Scenario("warm-five", "warm build, 5 Pythons vs 1 wagon create", 1.0, True,
                  ("3.9", "3.10", "3.11", "3.12", "3.13"), ("3.11",)),
-        Scenario("cold-four", "cold build, 4 targets vs 4 wagon creates", 0.5, False,
+        Scenario("cold-single", "cold build, 1 target (3.11), C-extension sdist", 0.8, False,
+                 ("3.11",), ("3.11",), project="cext-plugin"),
+        Scenario("cold-four", "cold build, 4 targets vs 4 wagon creates", 0.35, False,
                  ("3.9", "3.11", "3.12", "3.13"), ("3.9", "3.11", "3.12", "3.13")),
         Scenario("memory", "warm rebuild, 1 target (3.11)", 1.0, True, ("3.11",), ("3.11",),
                  memory=True),
@@ -168,17 +172,28 @@ def _kill_group(pgid: int) -> None:
         os.killpg(pgid, signal.SIGKILL)
 
 
+def _stamp_lines(proc: subprocess.Popen[bytes], out: Any, start: float) -> None:
+    """Each line of the command's output as it arrives, with the seconds since the start."""
+    assert proc.stdout is not None
+    for raw in proc.stdout:
+        line = raw.decode(errors="replace").rstrip("\n")
+        out.write(stamp(time.perf_counter() - start, line) + "\n")
+        out.flush()
+
+
 def measure(argv: Sequence[str | Path], env: Mapping[str, str], cwd: Path, log_path: Path,
             timeout: float, sample_tree: bool = False) -> Measured:
     """Run `argv` in its own session: wall time and max RSS, or BenchError with the log's tail."""
     timed_out = threading.Event()
-    with log_path.open("wb") as out:
+    with log_path.open("w", encoding="utf-8") as out:
         start = time.perf_counter()
         proc = subprocess.Popen(
-            [str(a) for a in argv], env=dict(env), cwd=cwd, stdin=subprocess.DEVNULL, stdout=out,
-            stderr=subprocess.STDOUT, start_new_session=True,
+            [str(a) for a in argv], env=dict(env), cwd=cwd, stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
         )
         sampler = TreeSampler(proc.pid) if sample_tree else None
+        reader = threading.Thread(target=_stamp_lines, args=(proc, out, start), daemon=True)
+        reader.start()
 
         def expire() -> None:
             timed_out.set()
@@ -196,6 +211,7 @@ def measure(argv: Sequence[str | Path], env: Mapping[str, str], cwd: Path, log_p
         finally:
             timer.cancel()
             peak = sampler.stop() if sampler else None
+            reader.join(timeout=10)
         proc.returncode = os.waitstatus_to_exitcode(status)
         _kill_group(proc.pid)  # nothing it left behind may run into the next measurement
     if timed_out.is_set() or proc.returncode != 0:
@@ -220,6 +236,7 @@ class Job:
     env: dict[str, str]
     out: Path
     pythons: tuple[str, ...]  # one wagon each, for these Pythons
+    plugin: str  # the package every wagon must pack
 
 
 @dataclass
@@ -252,8 +269,8 @@ def check_wagons(job: Job) -> list[WagonFacts]:
     if got != sorted(pytag(v) for v in job.pythons):
         raise BenchError(f"wagons in {job.out} are for {got}, expected {list(job.pythons)}")
     for fact in facts:
-        if fact.package_name.replace("_", "-") != PLUGIN_NAME:
-            raise BenchError(f"{fact.file} packs {fact.package_name!r}, not {PLUGIN_NAME}")
+        if fact.package_name.replace("_", "-") != job.plugin:
+            raise BenchError(f"{fact.file} packs {fact.package_name!r}, not {job.plugin}")
         if fact.wheel_members != len(fact.wheels) or len(fact.wheels) < 2:
             raise BenchError(f"{fact.file}: package.json lists {len(fact.wheels)} wheels,"
                              f" the archive holds {fact.wheel_members}")
@@ -299,9 +316,8 @@ class Bench:
         self.ours = [sys.executable, "-m", "packager", "build"]
         self.jobs_args = self._jobs_args(jobs)
         self.wagon_venvs: dict[str, Path] = {}
-        self.warmed: set[tuple[str, tuple[str, ...]]] = set()  # (side, Pythons) warm in this run
-        self.warm_projects = {side: self._copy_project(run_dir / "projects" / side)
-                              for side in ("ours", "wagon")}
+        # (side, project, Pythons) warm in this run
+        self.warmed: set[tuple[str, str, tuple[str, ...]]] = set()
 
     def _jobs_args(self, jobs: int | None) -> list[str]:
         helptext = subprocess.run([*self.ours, "--help"], env=self.env, capture_output=True,
@@ -309,9 +325,10 @@ class Bench:
         return jobs_args(helptext, jobs or os.cpu_count() or 1)
 
     @staticmethod
-    def _copy_project(dest: Path) -> Path:
+    def _copy_project(project: str, dest: Path) -> Path:
         shutil.rmtree(dest, ignore_errors=True)
-        shutil.copytree(PROJECT, dest, ignore=shutil.ignore_patterns("build", "dist", "*.egg-info"))
+        shutil.copytree(PROJECTS / project, dest,
+                        ignore=shutil.ignore_patterns("build", "dist", "*.egg-info"))
         return dest
 
     def wagon_venv(self, version: str) -> Path:
@@ -334,30 +351,34 @@ class Bench:
         return venv
 
     def our_job(self, project: Path, pythons: Sequence[str], cache: Path, uv_cache: Path,
-                out: Path) -> Job:
+                out: Path, plugin: str) -> Job:
+        # --verbose: the stamped log then says when each step ended, for the critical path.
         argv = [*self.ours, str(project), *(a for v in pythons for a in ("--python", v)),
                 "--platform", PLATFORM, "--format", "zip", "-o", str(out),
-                "--cache-dir", str(cache), *self.jobs_args]
+                "--cache-dir", str(cache), "--verbose", *self.jobs_args]
         env = {**self.env, "PLUGIN_PACKAGER_CACHE": str(cache), "UV_CACHE_DIR": str(uv_cache)}
-        return Job(argv, env, out, tuple(pythons))
+        return Job(argv, env, out, tuple(pythons), plugin)
 
-    def wagon_job(self, project: Path, version: str, pip_cache: Path, out: Path) -> Job:
+    def wagon_job(self, project: Path, version: str, pip_cache: Path, out: Path,
+                  plugin: str) -> Job:
         wagon = self.wagon_venv(version) / "bin" / "wagon"
         argv = [str(wagon), "create", str(project), "-o", str(out), "-f", "-t", "zip"]
-        return Job(argv, {**self.env, "PIP_CACHE_DIR": str(pip_cache)}, out, (version,))
+        return Job(argv, {**self.env, "PIP_CACHE_DIR": str(pip_cache)}, out, (version,), plugin)
 
     def jobs_for(self, scenario: Scenario, scratch: Path) -> dict[str, list[Job]]:
         """Warm: the run's shared caches and project copies. Cold: all of it new, per round."""
         if scenario.warm:
-            caches, projects = self.run_dir / "caches", self.warm_projects
+            caches, place = self.run_dir / "caches", self.run_dir / "projects" / scenario.project
         else:
-            caches = scratch / "caches"
-            projects = {s: self._copy_project(scratch / "projects" / s) for s in ("ours", "wagon")}
+            caches, place = scratch / "caches", scratch / "projects"
+        projects = {s: place / s if scenario.warm and (place / s).is_dir()
+                    else self._copy_project(scenario.project, place / s)
+                    for s in ("ours", "wagon")}
         ours = [self.our_job(projects["ours"], scenario.our_pythons, caches / "plugin-packager",
-                             caches / "uv", scratch / "out-ours")]
+                             caches / "uv", scratch / "out-ours", scenario.project)]
         wagon = [self.wagon_job(projects["wagon"], v,
                                 caches / "pip" if scenario.warm else caches / f"pip-{i}",
-                                scratch / f"out-wagon-{i}")
+                                scratch / f"out-wagon-{i}", scenario.project)
                  for i, v in enumerate(scenario.wagon_pythons)]
         return {"ours": ours, "wagon": wagon}
 
@@ -372,11 +393,11 @@ class Bench:
             jobs = self.jobs_for(scenario, self.run_dir / "scratch")
             pythons = {"ours": scenario.our_pythons, "wagon": scenario.wagon_pythons}
             for side in ("ours", "wagon"):
-                if (side, pythons[side]) in self.warmed:
+                if (side, scenario.project, pythons[side]) in self.warmed:
                     continue
                 got = run_side(jobs[side], self.run_dir, logs, f"warmup-{side}", self.timeout,
                                sample_tree=False)
-                self.warmed.add((side, pythons[side]))
+                self.warmed.add((side, scenario.project, pythons[side]))
                 log(f"  warm-up   {side:5}  {describe(got, False)}")
         for n in range(1, rounds + 1):
             scratch = self.run_dir / "scratch" / f"{scenario.name}-{n}"
@@ -391,6 +412,8 @@ class Bench:
         same = same_projects(results["ours"][-1].wagons, results["wagon"][-1].wagons)
         for line in same:
             log(f"  wheels {line}")
+        path = critical_path((logs / f"r{rounds}-ours-0.log").read_text(encoding="utf-8"))
+        log("  critical path of ours, last round: " + "\n  ".join(path))
         rows = rows_for(scenario, results)
         return {
             "scenario": asdict(scenario),
@@ -400,6 +423,7 @@ class Bench:
                        "commands": r.commands} for r in runs]
                for side, runs in results.items()},
             "same_projects": same,
+            "critical_path": path,
             "rows": [asdict(row) | {"ratio": row.ratio, "verdict": row.verdict} for row in rows],
         }, rows
 

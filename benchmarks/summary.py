@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import statistics
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -124,3 +124,47 @@ def compare_projects(ours: WagonFacts, theirs: WagonFacts) -> str:
     parts = [f"{who} only: {', '.join(sorted(names))}"
              for who, names in (("ours", mine - other), ("wagon", other - mine)) if names]
     return "; ".join(parts)
+
+
+_STAMPED = re.compile(r"^\[\s*(?P<at>\d+\.\d+)\] (?P<text>.*)$")
+_TARGET = re.compile(r"^(?P<target>(?:cp|pp|py)\d+-[A-Za-z0-9_]+): (?P<message>.*)$")
+_DONE = re.compile(r"\.wgn \(\d+ wheels\)$")
+_TOOK = re.compile(r" in (?P<seconds>\d+(?:\.\d+)?) s\b")
+
+
+def stamp(at: float, line: str) -> str:
+    """A log line as the benchmark keeps it: seconds since the command started, then the line."""
+    return f"[{at:9.3f}] {line}"
+
+
+def _events(log: str) -> Iterator[tuple[float, str, str]]:
+    """(seconds, target, message) of every target's line of a stamped `build --verbose` log."""
+    for line in log.splitlines():
+        stamped = _STAMPED.match(line)
+        event = _TARGET.match(stamped.group("text")) if stamped else None
+        if stamped and event:
+            yield float(stamped.group("at")), event.group("target"), event.group("message")
+
+
+def critical_path(log: str) -> list[str]:
+    """What the last target to finish did, with times, and the step it waited on last: the one
+    that ended right before its wagon was written."""
+    events = list(_events(log))
+    done = [(at, target) for at, target, message in events if _DONE.search(message)]
+    if not done:
+        return ["no wagon was reported in the log"]
+    end, last = max(done)
+    mine = [(at, message) for at, target, message in events if target == last]
+    writing = next((at for at, message in mine if message == "writing the wagon"), end)
+    before = [(at, message) for at, message in mine if at <= writing and message != "writing the wagon"]
+    lines = [f"{last}, the last target, done at {end:.1f} s:"]
+    # Per-file detail lines (one per download) are left out but for the one waited on.
+    lines += [f"  {at:6.1f} s  {message}" for at, message in before
+              if not message.startswith("downloaded ")]
+    if before:
+        at, message = before[-1]
+        took = _TOOK.search(message)
+        start = at - float(took.group("seconds")) if took else at
+        lines.append(f"  waited on: {message} ({start:.1f} to {writing:.1f} s), then wrote the"
+                     f" wagon by {end:.1f} s")
+    return lines

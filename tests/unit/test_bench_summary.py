@@ -10,9 +10,11 @@ from benchmarks.summary import (
     Row,
     Stats,
     compare_projects,
+    critical_path,
     jobs_args,
     read_wagon,
     render_table,
+    stamp,
     summarize,
     wheel_counts,
 )
@@ -104,3 +106,47 @@ def test_compare_projects_ignores_tags_and_names_what_differs(tmp_path: Path) ->
                                                   "zope.event-5-py3-none-any.whl"]))
     assert compare_projects(ours, theirs) == "same 2 projects"
     assert compare_projects(ours, other) == "ours only: foo-bar; wagon only: zope-event"
+
+
+def _log(*lines: tuple[float, str]) -> str:
+    return "\n".join(stamp(at, line) for at, line in lines)
+
+
+def test_critical_path_of_phases_names_the_step_before_the_write() -> None:
+    log = _log(
+        (0.4, "building the plugin's wheel from /p with python3.11"),
+        (1.5, "cp311-manylinux2014_x86_64: resolving 10 requirements"),
+        (1.6, "cp39-manylinux2014_x86_64: resolving 10 requirements"),
+        (6.6, "cp311-manylinux2014_x86_64: fetching 77 files"),
+        (13.0, "cp311-manylinux2014_x86_64: building pycryptodome 3.9.7 from its sdist"),
+        (25.0, "cp311-manylinux2014_x86_64: building wagon 1.0.3 from its sdist"),
+        (20.0, "cp39-manylinux2014_x86_64: x-1.0.0-py39-none-manylinux2014_x86_64.wgn (70 wheels)"),
+        (28.0, "cp311-manylinux2014_x86_64: writing the wagon"),
+        (28.4, "cp311-manylinux2014_x86_64: x-1.0.0-py311-none-manylinux2014_x86_64.wgn (78 wheels)"),
+    )
+    path = critical_path(log)
+    assert path[0] == "cp311-manylinux2014_x86_64, the last target, done at 28.4 s:"
+    assert "    13.0 s  building pycryptodome 3.9.7 from its sdist" in path
+    assert path[-1] == ("  waited on: building wagon 1.0.3 from its sdist (25.0 to 28.0 s),"
+                        " then wrote the wagon by 28.4 s")
+
+
+def test_critical_path_of_a_pipeline_starts_the_last_step_when_it_began() -> None:
+    log = _log(
+        (6.0, "cp311-x: resolved 77 files"),
+        (6.9, "cp311-x: downloaded pycryptodome-3.9.7.tar.gz (14.7 MiB) in 0.8 s"),
+        (7.0, "cp311-x: building pycryptodome 3.9.7 from its sdist"),
+        (9.0, "cp311-x: downloaded botocore-1.0-py3-none-any.whl (12.0 MiB) in 2.5 s"),
+        (14.5, "cp311-x: built pycryptodome 3.9.7 in 7.5 s"),
+        (14.6, "cp311-x: writing the wagon"),
+        (15.0, "cp311-x: x-1.0.0-py311-none-any.wgn (78 wheels)"),
+    )
+    path = critical_path(log)
+    assert not any("botocore" in line for line in path)  # per-file lines are left out
+    assert path[-1] == ("  waited on: built pycryptodome 3.9.7 in 7.5 s (7.0 to 14.6 s),"
+                        " then wrote the wagon by 15.0 s")
+
+
+def test_critical_path_says_when_no_wagon_was_reported() -> None:
+    assert critical_path(_log((1.0, "cp311-x: resolving 3 requirements"))) == [
+        "no wagon was reported in the log"]
