@@ -140,22 +140,33 @@ def _contents(cell: Sequence[BuildTarget], wheels: Mapping[BuildTarget, Sequence
     return frozenset((t.python, w.name, sha256_of(w)) for t in cell for w in wheels[t])
 
 
-def label_cells(
-    groups: Sequence[list[BuildTarget]], wheels: Mapping[BuildTarget, Sequence[Path]], plugin: Path
-) -> list[tuple[list[BuildTarget], bool]]:
-    """The cells to assemble, each with whether it may be labelled `any`: pure cells of the same
-    Pythons on several platforms become one `any` wagon when their wheels are the same files,
-    else each keeps its platform, so two targets never write one name with different bytes."""
+Labelled = list[tuple[list[BuildTarget], bool]]
+
+
+def same_pythons(groups: Sequence[list[BuildTarget]]) -> list[list[list[BuildTarget]]]:
+    """The cells grouped by their Pythons: what label_group decides on together."""
     by_pythons: dict[tuple[tuple[int, int], ...], list[list[BuildTarget]]] = {}
     for cell in groups:
         by_pythons.setdefault(tuple(t.python for t in cell), []).append(cell)
-    out: list[tuple[list[BuildTarget], bool]] = []
-    for same in by_pythons.values():
-        pure = _is_pure(plugin) and all(_is_pure(w) for c in same for t in c for w in wheels[t])
-        if len(same) == 1:
-            out.append((same[0], True))
-        elif pure and len({_contents(cell, wheels) for cell in same}) == 1:
-            out.append(([t for cell in same for t in cell], True))
-        else:
-            out += [(cell, False) for cell in same]
-    return out
+    return list(by_pythons.values())
+
+
+def label_group(
+    same: Sequence[list[BuildTarget]], wheels: Mapping[BuildTarget, Sequence[Path]], plugin: Path
+) -> Labelled:
+    """The cells of the same Pythons to assemble, each with whether it may be labelled `any`:
+    pure cells on several platforms become one `any` wagon when their wheels are the same files,
+    else each keeps its platform, so two targets never write one name with different bytes."""
+    pure = _is_pure(plugin) and all(_is_pure(w) for c in same for t in c for w in wheels[t])
+    if len(same) == 1:
+        return [(same[0], True)]
+    if pure and len({_contents(cell, wheels) for cell in same}) == 1:
+        return [([t for cell in same for t in cell], True)]
+    return [(cell, False) for cell in same]
+
+
+def label_cells(
+    groups: Sequence[list[BuildTarget]], wheels: Mapping[BuildTarget, Sequence[Path]], plugin: Path
+) -> Labelled:
+    """label_group of every group of cells with the same Pythons."""
+    return [one for same in same_pythons(groups) for one in label_group(same, wheels, plugin)]

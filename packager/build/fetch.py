@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import hashlib
+import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 from urllib.parse import unquote, urlparse
 
 from ..errors import ResolutionError
+from ..events import Event, Events, ignore
 from ..wheels import sha256_of
-from .cache import Cache
+from .cache import Cache, key_of
 from .indexes import NO_INDEXES, Indexes
+from .pool import PriorityPool
 
 if TYPE_CHECKING:
     from .resolve import Candidate
@@ -105,6 +109,44 @@ def _from_local(candidate: Candidate, local: Sequence[Path], cache: Cache) -> Pa
     )
 
 
+class Downloads:
+    """Every file a build needs, fetched once however many targets ask for it: sdists first (their
+    builds wait on them), then the largest, DOWNLOAD_THREADS at a time."""
+
+    def __init__(self, pool: PriorityPool, dest_dir: Path, cache: Cache, local: Sequence[Path] = (),
+                 offline: bool = False, indexes: Indexes = NO_INDEXES,
+                 on_event: Events = ignore) -> None:
+        self._pool, self._dest_dir, self._cache = pool, dest_dir, cache
+        self._local, self._offline, self._indexes, self._on_event = local, offline, indexes, on_event
+        self._futures: dict[str, Future[Path]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, candidate: Candidate, target: str | None = None) -> Future[Path]:
+        key = candidate.sha256 or candidate.url
+        with self._lock:
+            future = self._futures.get(key)
+            if future is None:
+                urgency = (0 if candidate.is_sdist else 1, -(candidate.size or 0))
+                future = self._pool.submit(urgency, lambda: self._fetch(candidate, key, target))
+                self._futures[key] = future
+        return future
+
+    def _fetch(self, candidate: Candidate, key: str, target: str | None) -> Path:
+        start = time.monotonic()
+        cached = self._cache.get(candidate.sha256, candidate.filename) if candidate.sha256 else None
+        if cached is not None:
+            return cached
+        # Two releases may publish one file name; each download gets its own directory.
+        path = fetch_one(candidate, self._dest_dir / key_of(key)[:16], self._cache, self._local,
+                         self._offline, self._indexes)
+        if not self._offline:
+            size = path.stat().st_size / (1 << 20)
+            self._on_event(Event(f"downloaded {candidate.filename} ({size:.1f} MiB) in"
+                                 f" {time.monotonic() - start:.1f} s", target, "fetch",
+                                 detail=True))
+        return path
+
+
 def fetch(
     candidates: Sequence[Candidate],
     dest_dir: Path,
@@ -114,7 +156,8 @@ def fetch(
     indexes: Indexes = NO_INDEXES,
 ) -> list[Path]:
     """Every candidate's file, in the candidates' order; downloads run in parallel."""
-    with ThreadPoolExecutor(DOWNLOAD_THREADS) as pool:
-        return list(pool.map(
-            lambda c: fetch_one(c, dest_dir, cache, local, offline, indexes), candidates))
+    with PriorityPool(DOWNLOAD_THREADS) as pool:
+        downloads = Downloads(pool, dest_dir, cache, local, offline, indexes)
+        futures = [downloads.get(candidate) for candidate in candidates]
+        return [future.result() for future in futures]
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from packaging.markers import Marker
 from packaging.utils import parse_wheel_filename
@@ -18,7 +18,7 @@ from ..events import Event, Events, ignore
 from ..targets import BuildTarget, Host
 from .cache import Cache, key_of
 from .exact import Refused, refused
-from .fetch import fetch
+from .fetch import Downloads, fetch
 from .indexes import Indexes
 from .inputs import NO_INPUTS, TargetInputs
 
@@ -47,6 +47,7 @@ class Candidate:
     wheels: tuple[str, ...] = ()  # every wheel file of the release, for saying why none fits
     kind: str = "index"  # or a direct reference: "archive", "git" (url@commit), "directory"
     commit: str | None = None
+    size: int | None = None  # bytes, when the index says
 
     @property
     def tree(self) -> bool:
@@ -121,6 +122,7 @@ def _candidate(package: Mapping[str, Any], target: BuildTarget) -> Candidate:
         sha256=entry.get("hashes", {}).get("sha256"),
         is_sdist=is_sdist,
         wheels=tuple(_filename(w) for w in package.get("wheels", [])),
+        size=entry.get("size"),
     )
 
 
@@ -142,14 +144,25 @@ class Request:
     host: Host
     cache: Cache
     inputs: TargetInputs = NO_INPUTS
+    downloads: Downloads | None = None  # a build's shared downloads; else the resolution's own
+
+
+Pinned = Callable[[Sequence[Candidate]], None]
+
+
+def _ignore_pins(_candidates: Sequence[Candidate]) -> None:
+    """The default: nobody starts work on a resolution before it is final."""
 
 
 def resolve(
-    request: Request, refresh: bool = False, on_event: Events = ignore
+    request: Request, refresh: bool = False, on_event: Events = ignore,
+    on_pinned: Pinned = _ignore_pins,
 ) -> list[Candidate]:
     """Pinned files for the requirements, markers and tags evaluated for the target, not the host.
 
     A resolution of the same inputs younger than RESOLUTION_TTL is reused unless `refresh`.
+    `on_pinned` hears each uv resolution's files before their Requires-Python is checked, so a
+    build can start fetching and compiling them while that goes on.
     """
     r = request
     if not r.requirements:
@@ -160,7 +173,7 @@ def resolve(
         *r.inputs.record(),
     )
     cached = None if refresh else r.cache.get_keyed("resolutions", key, max_age=RESOLUTION_TTL)
-    lock = cached or compile_exact(r, on_event)
+    lock = cached or compile_exact(r, on_event, on_pinned)
     if cached is None:
         r.cache.put_keyed("resolutions", key, lock)
     return candidates_from_lock(lock, r.target)
@@ -177,18 +190,21 @@ def candidates_from_lock(lock: Path, target: BuildTarget) -> list[Candidate]:
     ]
 
 
-def compile_exact(request: Request, on_event: Events = ignore) -> Path:
+def compile_exact(
+    request: Request, on_event: Events = ignore, on_pinned: Pinned = _ignore_pins
+) -> Path:
     """compile_lock, then again without each pinned release whose Requires-Python excludes the
     target's exact Python, until every file admits it."""
     target = request.target
     excluded: list[Refused] = []
     for _ in range(EXCLUSION_ROUNDS):
         lock = compile_lock(request, [r.constraint for r in excluded])
+        pinned = candidates_from_lock(lock, target)
+        on_pinned(pinned)
         # Source trees (git, directories) are not files to read Requires-Python from; uv
         # already judged their metadata for this Python.
-        candidates = [c for c in candidates_from_lock(lock, target) if not c.tree]
-        files = fetch(candidates, request.workdir / "download", request.cache,
-                      request.indexes.local_dirs, indexes=request.indexes)
+        candidates = [c for c in pinned if not c.tree]
+        files = _files(request, candidates)
         found = refused(candidates, files, target)
         if not found:
             return lock
@@ -202,6 +218,14 @@ def compile_exact(request: Request, on_event: Events = ignore) -> Path:
         f" excluding {', '.join(r.constraint for r in excluded)}",
         "pin the dependencies that dropped this Python to older releases",
     )
+
+
+def _files(request: Request, candidates: Sequence[Candidate]) -> list[Path]:
+    if request.downloads is None:
+        return fetch(candidates, request.workdir / "download", request.cache,
+                     request.indexes.local_dirs, indexes=request.indexes)
+    futures = [request.downloads.get(candidate, request.target.id) for candidate in candidates]
+    return [future.result() for future in futures]
 
 
 def compile_lock(request: Request, excluded: Sequence[str] = ()) -> Path:

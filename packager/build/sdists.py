@@ -95,11 +95,39 @@ def _unpack(sdist: Path, dest: Path) -> Path:
     return tops[0]
 
 
-def _mapped(env: Mapping[str, str], source: Path) -> dict[str, str]:
+NATIVE_SOURCES = (".c", ".cc", ".cpp", ".cxx", ".pyx", ".rs", ".f", ".f90", ".go")
+
+
+def build_cost(sdist: Path) -> int:
+    """A guess at how long the sdist takes to build, to start the longest first: its compressed
+    size, ten times over for the bytes of code a compiler must read."""
+    native = 0
+    try:
+        if zipfile.is_zipfile(sdist):
+            with zipfile.ZipFile(sdist) as archive:
+                native = sum(i.file_size for i in archive.infolist()
+                             if i.filename.lower().endswith(NATIVE_SOURCES))
+        else:
+            with tarfile.open(sdist) as archive:
+                native = sum(m.size for m in archive if m.name.lower().endswith(NATIVE_SOURCES))
+    except (OSError, tarfile.TarError, zipfile.BadZipFile):
+        pass  # the build itself says what is wrong with the file
+    return sdist.stat().st_size + 10 * native
+
+
+def _mapped(env: Mapping[str, str], source: Path, cores: int) -> dict[str, str]:
     """`env` with the compilers told to write /usr/src/<dir> wherever `source` (a temporary
-    directory) would appear in the binaries."""
+    directory) would appear in the binaries, and to compile `cores` files at a time where the
+    build system can (setuptools' build_ext, make, CMake); the caller's own settings win."""
     flag = f"-ffile-prefix-map={source}=/usr/src/{source.name}"
-    return {**env, **{name: f"{env.get(name, '')} {flag}".strip() for name in ("CFLAGS", "CXXFLAGS")}}
+    mapped = {**env, **{name: f"{env.get(name, '')} {flag}".strip() for name in ("CFLAGS", "CXXFLAGS")}}
+    if cores <= 1:
+        return mapped
+    config = source.parent / "parallel.cfg"
+    config.write_text(f"[build_ext]\nparallel = {cores}\n", encoding="utf-8")
+    parallel = {"DIST_EXTRA_CONFIG": str(config), "MAKEFLAGS": f"-j{cores}",
+                "CMAKE_BUILD_PARALLEL_LEVEL": str(cores)}
+    return {**parallel, **mapped}
 
 
 def build_sdist(
@@ -110,10 +138,11 @@ def build_sdist(
     workdir: Path,
     env: Mapping[str, str],
     cache: Cache,
-    resolved: Sequence[Candidate] = (),
+    cores: int = 1,
 ) -> Path:
     """A wheel of `sdist` for `target`, cached by sdist, target and tools: built by the target's
-    interpreter and repaired to its floor; for a foreign target, a provably pure one, or Refused."""
+    interpreter and repaired to its floor; for a foreign target, built on the host (Refused when
+    that fails; require_pure then says whether the target may have it)."""
     if target.interpreter is None:
         raise Refused(candidate, f"only an sdist, and no Python {target.python_version} here")
     native = target.is_native(host)
@@ -129,19 +158,17 @@ def build_sdist(
         if wheel is None:
             try:
                 built = _build(candidate, sdist, target, target.interpreter, workdir, env, cache,
-                               repair=native)
+                               repair=native, cores=cores)
             except BuildError as exc:
                 if native:
                     raise
                 raise Refused(candidate, "its sdist does not build on this machine, so it has code"
                                          f" to compile ({cache.log_path(_log_name(candidate, target))})") from exc
             wheel = cache.put_keyed("built", key, built)
-    if not native:
-        _require_pure(candidate, wheel, target, resolved)
     return wheel
 
 
-def _require_pure(
+def require_pure(
     candidate: Candidate, wheel: Path, target: BuildTarget, resolved: Sequence[Candidate]
 ) -> None:
     """A host-built wheel serves a foreign target only when nothing in it is machine code and it
@@ -227,11 +254,12 @@ def _build(
     env: Mapping[str, str],
     cache: Cache,
     repair: bool,
+    cores: int,
 ) -> Path:
     built_dir, repaired_dir = workdir / "built", workdir / "repaired"
     try:
         source = _unpack(sdist, workdir / "src")
-        wheel = _tools.uv_build_sdist(source, interpreter, built_dir, _mapped(env, source))
+        wheel = _tools.uv_build_sdist(source, interpreter, built_dir, _mapped(env, source, cores))
     except _tools.ToolFailure as exc:
         log = cache.keep_log(_log_name(candidate, target), exc.output)
         raise BuildError(

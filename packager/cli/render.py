@@ -45,6 +45,7 @@ def progress_renderer(console: Console | None = None, verbose: bool = False) -> 
         yield _shown(_plain, verbose)
         return
     tasks: dict[str, TaskID] = {}
+    reached: dict[str, int] = {}
     lock = threading.Lock()
     columns = (TextColumn("{task.fields[target]:<32}"), BarColumn(), TextColumn("{task.description}"))
     with Progress(*columns, console=console, transient=False) as progress:
@@ -58,9 +59,11 @@ def progress_renderer(console: Console | None = None, verbose: bool = False) -> 
                     tasks[event.target] = progress.add_task(
                         event.message, total=len(STAGES) - 1, target=event.target
                     )
-            progress.update(
-                tasks[event.target], description=event.message, completed=STAGES.index(event.stage)
-            )
+                # Stages overlap (files still arrive while others build): the bar never goes back.
+                reached[event.target] = max(reached.get(event.target, 0),
+                                            STAGES.index(event.stage))
+            progress.update(tasks[event.target], description=event.message,
+                            completed=reached[event.target])
 
         yield _shown(show, verbose)
 

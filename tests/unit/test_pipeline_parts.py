@@ -1,0 +1,146 @@
+"""The parts of the build pipeline: the priority pool, shared downloads, build ordering hints."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import CancelledError, Future
+from functools import partial
+from pathlib import Path
+
+import pytest
+
+from packager.build.cache import Cache
+from packager.build.fetch import Downloads
+from packager.build.pool import PriorityPool
+from packager.build.resolve import Candidate
+from packager.build.sdists import _mapped, build_cost
+from packager.errors import ResolutionError
+from packager.events import Event
+from tests.sdists import write_c_sdist
+
+
+def _blocked(pool: PriorityPool) -> threading.Event:
+    """Occupies the pool's one worker until the returned event is set."""
+    release, started = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        started.set()
+        release.wait(10)
+
+    pool.submit((0,), hold)
+    assert started.wait(10)
+    return release
+
+
+def _within(seconds: float, condition: Callable[[], bool]) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def test_the_most_urgent_queued_call_runs_first() -> None:
+    ran: list[str] = []
+    with PriorityPool(1) as pool:
+        release = _blocked(pool)
+        futures = [pool.submit(urgency, partial(ran.append, name))
+                   for name, urgency in (("small", (3.0,)), ("large", (1.0,)), ("mid", (2.0,)),
+                                         ("mid too", (2.0,)))]
+        release.set()
+        for future in futures:
+            future.result(10)
+    assert ran == ["large", "mid", "mid too", "small"]
+
+
+def test_after_queues_the_call_once_the_first_is_done_and_passes_failures_on() -> None:
+    with PriorityPool(2) as pool:
+        first: Future[int] = Future()
+        chained = pool.after(first, lambda n: (float(-n),), lambda n: n * 2)
+        assert not chained.done()
+        first.set_result(21)
+        assert chained.result(10) == 42
+
+        failed: Future[int] = Future()
+        failed.set_exception(ValueError("no sdist"))
+        with pytest.raises(ValueError, match="no sdist"):
+            pool.after(failed, lambda n: (0.0,), lambda n: n).result(10)
+
+        dropped: Future[int] = Future()
+        dropped.cancel()
+        assert pool.after(dropped, lambda n: (0.0,), lambda n: n).cancelled()
+
+
+def test_shutdown_with_cancel_drops_queued_calls_and_their_followers() -> None:
+    pool = PriorityPool(1)
+    release = _blocked(pool)
+    queued = pool.submit((1.0,), lambda: "never")
+    follower = pool.after(queued, lambda _: (0.0,), lambda value: value)
+    # Shut down while the worker is busy, so the queued call cannot have started.
+    stopper = threading.Thread(target=pool.shutdown, kwargs={"cancel": True})
+    stopper.start()
+    assert _within(10, queued.cancelled)
+    release.set()
+    stopper.join(10)
+    assert follower.cancelled()
+    with pytest.raises(CancelledError):
+        follower.result(0)
+    with pytest.raises(RuntimeError, match="shut down"):
+        pool.submit((0.0,), lambda: None)
+
+
+def _file_candidate(path: Path, is_sdist: bool = False) -> Candidate:
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    return Candidate(path.name.split("-")[0], "1.0", path.name, path.as_uri(), digest, is_sdist,
+                     size=path.stat().st_size)
+
+
+def test_downloads_fetch_a_file_once_however_many_targets_ask(tmp_path: Path) -> None:
+    source = tmp_path / "index" / "six-1.0-py3-none-any.whl"
+    source.parent.mkdir()
+    source.write_bytes(b"wheel bytes")
+    events: list[Event] = []
+    with PriorityPool(4) as pool:
+        downloads = Downloads(pool, tmp_path / "download", Cache(tmp_path / "cache"),
+                              on_event=events.append)
+        candidate = _file_candidate(source)
+        futures = [downloads.get(candidate, target) for target in ("cp39-x", "cp311-x")]
+        paths = [future.result(10) for future in futures]
+    assert futures[0] is futures[1]
+    assert paths[0].read_bytes() == b"wheel bytes"
+    assert tmp_path / "cache" in paths[0].parents
+    assert [(e.target, e.detail) for e in events] == [("cp39-x", True)]
+    assert events[0].message.startswith("downloaded six-1.0-py3-none-any.whl (0.0 MiB) in ")
+
+
+def test_downloads_refuse_a_file_whose_sha256_differs_from_the_index(tmp_path: Path) -> None:
+    source = tmp_path / "six-1.0-py3-none-any.whl"
+    source.write_bytes(b"wheel bytes")
+    candidate = _file_candidate(source)
+    source.write_bytes(b"other bytes")
+    with PriorityPool(1) as pool:
+        downloads = Downloads(pool, tmp_path / "download", Cache(tmp_path / "cache"))
+        with pytest.raises(ResolutionError, match="the index promised"):
+            downloads.get(candidate).result(10)
+
+
+def test_build_cost_ranks_compiled_code_above_a_larger_pure_sdist(tmp_path: Path) -> None:
+    compiled = write_c_sdist(tmp_path / "c", "fastmath", "1.0")
+    pure = tmp_path / "pure-1.0.tar.gz"
+    pure.write_bytes(bytes(compiled.stat().st_size * 3))  # not even a tar: costs its size
+    assert build_cost(compiled) > build_cost(pure) == pure.stat().st_size
+
+
+def test_compilers_get_the_cores_unless_the_caller_said_otherwise(tmp_path: Path) -> None:
+    source = tmp_path / "src" / "pkg-1.0"
+    source.mkdir(parents=True)
+    env = _mapped({"MAKEFLAGS": "-j1", "CFLAGS": "-O2"}, source, 4)
+    assert env["MAKEFLAGS"] == "-j1"
+    assert env["CMAKE_BUILD_PARALLEL_LEVEL"] == "4"
+    assert Path(env["DIST_EXTRA_CONFIG"]).read_text() == "[build_ext]\nparallel = 4\n"
+    assert env["CFLAGS"] == f"-O2 -ffile-prefix-map={source}=/usr/src/pkg-1.0"
+    assert "DIST_EXTRA_CONFIG" not in _mapped({}, source, 1)
