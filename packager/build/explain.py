@@ -22,6 +22,7 @@ from packaging.version import Version
 
 from ..errors import ResolutionError, TargetError
 from ..targets import BuildTarget, Host, admits, manylinux_floor, parse_platform, parse_python
+from .fetch import open_url
 
 SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
 TIMEOUT_SECONDS = 60
@@ -125,12 +126,14 @@ def marker_note(requirements: Sequence[str], name: str, target: BuildTarget) -> 
     return None
 
 
-def index_files(name: str, index_url: str) -> list[dict[str, Any]]:
+def index_files(
+    name: str, index_url: str, headers: Mapping[str, str] | None = None
+) -> list[dict[str, Any]]:
     """The files the index lists for `name` (PEP 691 JSON)."""
     url = f"{index_url.rstrip('/')}/{canonicalize_name(name)}/"
-    request = urllib.request.Request(url, headers={"Accept": SIMPLE_JSON})
+    request = urllib.request.Request(url, headers={**(headers or {}), "Accept": SIMPLE_JSON})
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
+        with open_url(request, TIMEOUT_SECONDS) as response:
             data = json.load(response)
     except OSError as exc:
         raise ResolutionError(f"{name}: the index at {url} did not answer: {exc}",

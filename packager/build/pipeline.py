@@ -174,5 +174,5 @@ def _write_when_ready(work: Work, env: Mapping[str, str], refresh: bool) -> Writ
                 raise refusal_error(refusals)
             return [one for index in sorted(written) for one in written[index].result()]
         except BaseException:
-            work.shutdown(cancel=True)  # the targets still waiting hear CancelledError and end
+            work.shutdown()  # the targets still waiting hear CancelledError and end
             raise

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import threading
-import time
 from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
@@ -17,8 +16,10 @@ from typing import TYPE_CHECKING
 from ..errors import ResolutionError
 from ..events import Event, Events
 from ..targets import BuildTarget, Host
+from .ahead import exact_pins, sdist_to_build
 from .config import Options
 from .direct import tree_sdist
+from .explain import index_files
 from .fetch import DOWNLOAD_THREADS, Downloads
 from .lock import lock_path, read_lock
 from .pool import PriorityPool
@@ -63,7 +64,7 @@ class Work:
         self.downloads = Downloads(self._fetchers, tmp / "download", prepared.cache,
                                    options.indexes.local_dirs, options.offline, options.indexes,
                                    on_event)
-        self._wheels: dict[tuple[str, Candidate], Future[Path]] = {}
+        self._wheels: dict[tuple[str, str], Future[Path]] = {}
         self._lock = threading.Lock()
 
     def __enter__(self) -> Self:
@@ -71,13 +72,13 @@ class Work:
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
-        self.shutdown(cancel=kind is not None)
+        self.shutdown()
 
-    def shutdown(self, cancel: bool) -> None:
-        """With `cancel` the queued work is dropped and its waiters hear CancelledError; what
-        runs finishes, as a tool stopped halfway would only leave its scratch behind."""
+    def shutdown(self) -> None:
+        """Drop the queued work (after a failure, or guesses nothing used), its waiters hear
+        CancelledError; what runs finishes, as a tool stopped halfway leaves only scratch."""
         for pool in (self._builders, self._fetchers):
-            pool.shutdown(cancel)
+            pool.shutdown(cancel=True)
 
     def start(self, target: BuildTarget, candidates: Sequence[Candidate]) -> None:
         """Fetch every file of the target and build each sdist as soon as it is in hand."""
@@ -86,7 +87,8 @@ class Work:
 
     def wheel(self, target: BuildTarget, candidate: Candidate) -> Future[Path]:
         """The candidate's wheel for the target: the file itself, or built from its sdist."""
-        key = (target.id, candidate)
+        # By file, not by Candidate: a guess made before uv answered has fewer details.
+        key = (target.id, candidate.sha256 or candidate.url)
         with self._lock:
             future = self._wheels.get(key)
             if future is None:
@@ -115,16 +117,9 @@ class Work:
             why = compiled_release(replace(candidate, wheels=candidate.wheels + others), target)
             if why is not None:
                 raise Refused(candidate, why)
-        self.on_event(Event(f"building {candidate.name} {candidate.version} from its sdist",
-                            target.id, "compile"))
-        start = time.monotonic()
-        wheel = build_sdist(candidate, sdist, target, self.host,
-                            self.tmp / target.id / candidate.name, self.prepared.env,
-                            self.prepared.cache, self.cores)
-        self.on_event(Event(f"built {candidate.name} {candidate.version} in"
-                            f" {time.monotonic() - start:.1f} s", target.id, "compile",
-                            detail=True))
-        return wheel
+        return build_sdist(candidate, sdist, target, self.host,
+                           self.tmp / target.id / candidate.name, self.prepared.env,
+                           self.prepared.cache, self.cores, self.on_event)
 
     def candidates(self, target: BuildTarget, refresh: bool) -> list[Candidate]:
         """The target's lock when the project has one, else a (cached) resolution; its files
@@ -143,8 +138,27 @@ class Work:
                                            self.host), downloads=self.downloads)
         count = len(request.requirements)
         self.on_event(Event(f"resolving {count} requirements", target.id, "resolve"))
+        indexes = options.indexes
+        if target.is_native(self.host) and not (indexes.local_dirs or indexes.extra_index_urls):
+            self._fetchers.submit((-1.0,), lambda: self._ahead(target, request.requirements))
         return resolve(request, refresh, self.on_event,
                        lambda pinned: self.start(target, pinned))
+
+    def _ahead(self, target: BuildTarget, requirements: Sequence[str]) -> None:
+        """Start building the sdists of exactly pinned requirements with no wheel for the target
+        (see ahead.py); a question the index does not answer just leaves the guess out."""
+        index = self.options.indexes.index_url or DEFAULT_INDEX
+        for name, version in exact_pins(requirements, target):
+            try:
+                files = index_files(name, index, self.options.indexes.auth_header(index))
+            except (ResolutionError, ValueError):
+                continue
+            page = f"{index.rstrip('/')}/{name}/"
+            sdist = sdist_to_build(files, page, name, version, target)
+            if sdist is not None:
+                self.on_event(Event(f"{name}=={version} has no wheel for this target: its sdist"
+                                    " builds while uv resolves", target.id, "resolve", detail=True))
+                self.wheel(target, sdist)
 
     def target_wheels(self, target: BuildTarget, refresh: bool) -> Ready:
         """The target once its last wheel is ready."""

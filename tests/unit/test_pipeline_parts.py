@@ -11,7 +11,9 @@ from functools import partial
 from pathlib import Path
 
 import pytest
+from packaging.version import Version
 
+from packager.build.ahead import exact_pins, sdist_to_build
 from packager.build.cache import Cache
 from packager.build.fetch import Downloads
 from packager.build.pool import PriorityPool
@@ -19,6 +21,7 @@ from packager.build.resolve import Candidate
 from packager.build.sdists import _mapped, build_cost
 from packager.errors import ResolutionError
 from packager.events import Event
+from packager.targets import BuildTarget, Host, parse_platform
 from tests.sdists import write_c_sdist
 
 
@@ -144,3 +147,45 @@ def test_compilers_get_the_cores_unless_the_caller_said_otherwise(tmp_path: Path
     assert Path(env["DIST_EXTRA_CONFIG"]).read_text() == "[build_ext]\nparallel = 4\n"
     assert env["CFLAGS"] == f"-O2 -ffile-prefix-map={source}=/usr/src/pkg-1.0"
     assert "DIST_EXTRA_CONFIG" not in _mapped({}, source, 1)
+
+
+HOST = Host("x86_64", (2, 36))
+CP311 = BuildTarget((3, 11), parse_platform("manylinux2014_x86_64", HOST), Path("python3.11"))
+PAGE = "https://index.example/simple/pycryptodome/"
+
+
+def test_exact_pins_are_single_exact_versions_that_apply_on_the_target() -> None:
+    requirements = ["pycryptodome==3.9.7", "boto3", "pytz>=2022,<2023", "six==1.*",
+                    "idna==2.10; python_version < '3'", "deepdiff == 6.3.1 ; python_version >= '3'",
+                    "local @ file:///src/local", "not a requirement ==="]
+    assert list(exact_pins(requirements, CP311)) == [
+        ("pycryptodome", Version("3.9.7")), ("deepdiff", Version("6.3.1"))]
+
+
+def _entry(filename: str, **more: object) -> dict[str, object]:
+    return {"filename": filename, "url": f"../../files/{filename}",
+            "hashes": {"sha256": "ab" * 32}, **more}
+
+
+def test_a_release_with_no_wheel_for_the_target_builds_its_sdist_ahead() -> None:
+    files = [_entry("pycryptodome-3.9.7-cp38-cp38-manylinux1_x86_64.whl"),
+             _entry("pycryptodome-3.9.7.tar.gz", size=15451558),
+             _entry("pycryptodome-3.9.8-cp311-abi3-manylinux2014_x86_64.whl")]
+    sdist = sdist_to_build(files, PAGE, "pycryptodome", Version("3.9.7"), CP311)
+    assert sdist is not None
+    assert (sdist.filename, sdist.is_sdist, sdist.size) == ("pycryptodome-3.9.7.tar.gz", True,
+                                                             15451558)
+    assert sdist.url == "https://index.example/files/pycryptodome-3.9.7.tar.gz"
+
+
+@pytest.mark.parametrize("files", [
+    [_entry("pycryptodome-3.9.7-cp35-abi3-manylinux2014_x86_64.whl"),
+     _entry("pycryptodome-3.9.7.tar.gz")],  # a wheel fits: nothing to build
+    [_entry("pycryptodome-3.9.7.tar.gz", yanked=True)],
+    [_entry("pycryptodome-3.9.7.tar.gz", **{"requires-python": "<3.8"})],
+    [_entry("pycryptodome-3.9.7.zip", hashes={})],  # no sha256 to check the download against
+])
+def test_no_guess_when_a_wheel_fits_or_the_sdist_is_not_a_safe_pick(
+    files: list[dict[str, object]],
+) -> None:
+    assert sdist_to_build(files, PAGE, "pycryptodome", Version("3.9.7"), CP311) is None
