@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import ssl
 import threading
 import time
 import urllib.error
@@ -10,7 +12,7 @@ import urllib.request
 from collections.abc import Sequence
 from concurrent.futures import Future
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import IO, TYPE_CHECKING
 from urllib.parse import unquote, urlparse
 
 from ..errors import ResolutionError
@@ -27,14 +29,26 @@ DOWNLOAD_THREADS = 8
 TIMEOUT_SECONDS = 120
 
 
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """One TLS context for every request: urllib makes a new one per request by default, and
+    loading the CA bundle costs 0.2 s of CPU each time (15 s for a cold build's 80 files)."""
+    return ssl.create_default_context()
+
+
+def open_url(request: urllib.request.Request, timeout: float = TIMEOUT_SECONDS) -> IO[bytes]:
+    response: IO[bytes] = urllib.request.urlopen(request, timeout=timeout, context=_tls())
+    return response
+
+
 def _download(url: str, dest: Path, indexes: Indexes) -> str:
     digest = hashlib.sha256()
     parsed = urlparse(url)
     if parsed.scheme in ("", "file"):
-        source: BinaryIO = Path(unquote(parsed.path)).open("rb")  # noqa: SIM115
+        source: IO[bytes] = Path(unquote(parsed.path)).open("rb")  # noqa: SIM115
     else:
         request = urllib.request.Request(url, headers=indexes.auth_header(url))
-        source = urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS)
+        source = open_url(request)
     with source, dest.open("wb") as out:
         for block in iter(lambda: source.read(1 << 20), b""):
             digest.update(block)
