@@ -19,9 +19,16 @@ if TYPE_CHECKING:
     from ..build.pipeline import BuildReport
 
 
+_WRITING = threading.Lock()
+
+
 def _plain(event: Event) -> None:
     prefix = f"{event.target}: " if event.target else ""
-    print(f"{prefix}{event.message}", file=sys.stderr, flush=True)
+    # One write per line under a lock: print() writes the text and its newline apart, so lines
+    # from concurrent downloads and builds ran into each other.
+    with _WRITING:
+        sys.stderr.write(f"{prefix}{event.message}\n")
+        sys.stderr.flush()
 
 
 def _shown(events: Events, verbose: bool) -> Events:

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import io
+import re
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from rich.console import Console
@@ -30,3 +32,18 @@ def test_pipes_get_plain_lines(capsys: pytest.CaptureFixture[str]) -> None:
         "cp311-manylinux2014_x86_64: resolving 1 requirements",
         "no target",
     ]
+
+
+def test_plain_lines_from_many_threads_stay_whole(capfd: pytest.CaptureFixture[str]) -> None:
+    with progress_renderer(Console(file=io.StringIO(), force_terminal=False)) as show:
+
+        def downloads(thread: int) -> None:
+            for n in range(300):
+                show(Event(f"downloaded file-{thread}-{n}.whl", "cp311-x", "fetch"))
+
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(downloads, range(8)))
+    lines = capfd.readouterr().err.splitlines()
+    assert len(lines) == 8 * 300
+    assert all(re.fullmatch(r"cp311-x: downloaded file-\d-\d+\.whl", line) for line in lines)
+
