@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 import tarfile
+import time
 import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -16,6 +17,7 @@ from packaging.version import InvalidVersion, Version
 
 from .. import _tools
 from ..errors import BuildError, ResolutionError
+from ..events import Event, Events, ignore
 from ..targets import BuildTarget, Host
 from ..wheels import WheelInfo, compiled_members, inspect_wheel, sha256_of
 from .cache import Cache, key_of
@@ -139,6 +141,7 @@ def build_sdist(
     env: Mapping[str, str],
     cache: Cache,
     cores: int = 1,
+    on_event: Events = ignore,
 ) -> Path:
     """A wheel of `sdist` for `target`, cached by sdist, target and tools: built by the target's
     interpreter and repaired to its floor; for a foreign target, built on the host (Refused when
@@ -156,6 +159,9 @@ def build_sdist(
     with cache.lock(key):
         wheel = cache.get_keyed("built", key)
         if wheel is None:
+            on_event(Event(f"building {candidate.name} {candidate.version} from its sdist",
+                           target.id, "compile"))
+            start = time.monotonic()
             try:
                 built = _build(candidate, sdist, target, target.interpreter, workdir, env, cache,
                                repair=native, cores=cores)
@@ -165,6 +171,8 @@ def build_sdist(
                 raise Refused(candidate, "its sdist does not build on this machine, so it has code"
                                          f" to compile ({cache.log_path(_log_name(candidate, target))})") from exc
             wheel = cache.put_keyed("built", key, built)
+            on_event(Event(f"built {candidate.name} {candidate.version} in"
+                           f" {time.monotonic() - start:.1f} s", target.id, "compile", detail=True))
     return wheel
 
 
