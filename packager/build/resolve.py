@@ -154,15 +154,19 @@ def _ignore_pins(_candidates: Sequence[Candidate]) -> None:
     """The default: nobody starts work on a resolution before it is final."""
 
 
+def _nothing() -> None:
+    """The default: nobody starts work before uv answers."""
+
+
 def resolve(
     request: Request, refresh: bool = False, on_event: Events = ignore,
-    on_pinned: Pinned = _ignore_pins,
+    on_pinned: Pinned = _ignore_pins, on_compile: Callable[[], None] = _nothing,
 ) -> list[Candidate]:
     """Pinned files for the requirements, markers and tags evaluated for the target, not the host.
 
     A resolution of the same inputs younger than RESOLUTION_TTL is reused unless `refresh`.
-    `on_pinned` hears each uv resolution's files before their Requires-Python is checked, so a
-    build can start fetching and compiling them while that goes on.
+    Else `on_compile` hears that uv starts, and `on_pinned` each uv resolution's files before
+    their Requires-Python is checked, so a build can start fetching and compiling meanwhile.
     """
     r = request
     if not r.requirements:
@@ -173,6 +177,8 @@ def resolve(
         *r.inputs.record(),
     )
     cached = None if refresh else r.cache.get_keyed("resolutions", key, max_age=RESOLUTION_TTL)
+    if cached is None:
+        on_compile()
     lock = cached or compile_exact(r, on_event, on_pinned)
     if cached is None:
         r.cache.put_keyed("resolutions", key, lock)

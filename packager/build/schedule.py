@@ -138,11 +138,15 @@ class Work:
                                            self.host), downloads=self.downloads)
         count = len(request.requirements)
         self.on_event(Event(f"resolving {count} requirements", target.id, "resolve"))
-        indexes = options.indexes
+        return resolve(request, refresh, self.on_event, lambda pinned: self.start(target, pinned),
+                       lambda: self._look_ahead(target, request.requirements))
+
+    def _look_ahead(self, target: BuildTarget, requirements: Sequence[str]) -> None:
+        """While uv resolves, guess from the primary index alone (another index or a
+        --find-links directory may hold the wheel uv picks)."""
+        indexes = self.options.indexes
         if target.is_native(self.host) and not (indexes.local_dirs or indexes.extra_index_urls):
-            self._fetchers.submit((-1.0,), lambda: self._ahead(target, request.requirements))
-        return resolve(request, refresh, self.on_event,
-                       lambda pinned: self.start(target, pinned))
+            self._fetchers.submit((-1.0,), lambda: self._ahead(target, requirements))
 
     def _ahead(self, target: BuildTarget, requirements: Sequence[str]) -> None:
         """Start building the sdists of exactly pinned requirements with no wheel for the target
