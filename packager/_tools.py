@@ -104,16 +104,30 @@ def probe_interpreter(path: Path, env: Mapping[str, str]) -> tuple[int, int]:
     return major, minor
 
 
-_RELEASES: dict[str, tuple[int, int, int]] = {}
+_RELEASES: dict[str, tuple[tuple[int, int, int], str]] = {}
+_ASK = "import sys; print('%d.%d.%d' % sys.version_info[:3]); print(sys.executable)"
+
+
+def _ask(path: Path, env: Mapping[str, str]) -> tuple[tuple[int, int, int], str]:
+    if str(path) not in _RELEASES:
+        release, _, executable = _run([path, "-c", _ASK], env).strip().partition("\n")
+        major, minor, micro = release.split(".")
+        answer = (int(major), int(minor), int(micro)), executable.strip()
+        _RELEASES[str(path)] = answer
+        if answer[1]:
+            _RELEASES.setdefault(answer[1], answer)  # the binary answers the same
+    return _RELEASES[str(path)]
 
 
 def python_release(path: Path, env: Mapping[str, str]) -> tuple[int, int, int]:
     """The interpreter's exact (major, minor, micro), asked once per process and path."""
-    if str(path) not in _RELEASES:
-        out = _run([path, "-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"], env)
-        major, minor, micro = out.strip().split(".")
-        _RELEASES[str(path)] = (int(major), int(minor), int(micro))
-    return _RELEASES[str(path)]
+    return _ask(path, env)[0]
+
+
+def python_executable(path: Path, env: Mapping[str, str]) -> Path:
+    """The binary behind `path`: a pyenv shim is a script that runs pyenv (0.1 s) every time."""
+    executable = _ask(path, env)[1]
+    return Path(executable) if executable else path
 
 
 def git_head(project: Path, env: Mapping[str, str]) -> str | None:
@@ -363,10 +377,12 @@ def compile_errors(python: Path, wheel: Path, env: Mapping[str, str]) -> list[st
 
 
 @lru_cache(maxsize=1)
+@lru_cache(maxsize=1)
 def tool_versions() -> dict[str, str]:
+    """The versions of the tools whose output goes into cached artefacts, asked once."""
     from importlib import metadata  # a tenth of a second: only builds need it
 
-    names = ("plugin-packager", "build", "uv", "auditwheel", "packaging")
+    names = ("plugin-packager", "build", "uv", "auditwheel", "packaging", "cyclonedx-python-lib")
     found: dict[str, str] = {}
     for name in names:
         try:

@@ -44,7 +44,7 @@ def find_interpreter(
     for exe in candidates:
         try:
             if _tools.probe_interpreter(exe, env) == version:
-                return exe
+                return _tools.python_executable(exe, env)
         except (_tools.ToolFailure, OSError):
             continue
     raise TargetError(
