@@ -15,8 +15,9 @@ from ..targets import BuildTarget
 from ..wagon.metadata import archive_name, package_json, python_requires
 from ..wagon.writer import members, write_wagon
 from ..wheels import WheelInfo, file_digests, inspect_wheel, sha256_of
+from .cache import Cache
 from .config import Options
-from .sbom import sbom_json
+from .sbom import sbom_text
 
 SBOM_SUFFIX = ".cdx.json"
 
@@ -105,7 +106,8 @@ def assemble(
     with path.open("wb") as out:
         write_wagon(out, options.format, plugin.name, members(metadata, ordered, files), epoch)
     sbom = stage / f"{name}{SBOM_SUFFIX}"
-    sbom.write_text(sbom_json(name, plugin, infos, digests, epoch, source), encoding="utf-8")
+    text = sbom_text(Cache(options.cache_dir), name, plugin, infos, digests, epoch, source)
+    sbom.write_text(text, encoding="utf-8")
     archive_digests = file_digests(path, "sha256", "md5")
     return WagonResult(
         file=name,
