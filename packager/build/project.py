@@ -16,7 +16,7 @@ from ..errors import ConfigError, SourceError
 from ..events import Event, Events
 from ..targets import BuildTarget, Host, admits, parse_platform, parse_target_python
 from ..wagon.writer import ZIP_EPOCH
-from ..wheels import WheelInfo, inspect_wheel
+from ..wheels import WheelInfo, inspect_wheel, sha256_of
 from .cache import Cache, key_of
 from .config import Options, read_pyproject
 from .credentials import ENV_PASSWORD, ENV_USERNAME
@@ -79,15 +79,22 @@ def _check_requires_python(plugin: WheelInfo, target: BuildTarget) -> None:
 
 def _check_compiles(
     plugins: Mapping[tuple[int, int], WheelInfo], targets: Sequence[BuildTarget],
-    env: Mapping[str, str],
+    env: Mapping[str, str], cache: Cache,
 ) -> None:
-    """Every module of the plugin's wheel compiles with each target's interpreter."""
+    """Every module of the plugin's wheel compiles with each target's interpreter; a wheel that
+    compiled once with an interpreter is not asked again."""
     for version, python in {t.python: t.interpreter for t in targets}.items():
         plugin = plugins[version]
         if python is None:
             continue
+        release = ".".join(map(str, _tools.python_release(python, env)))
+        key = key_of("compiles", sha256_of(plugin.path), str(python), release)
+        if cache.marked("compiled", key):
+            continue
         errors = _tools.compile_errors(python, plugin.path, env)
-        if errors:
+        if not errors:
+            cache.mark("compiled", key)
+        else:
             raise SourceError(
                 f"{plugin.path.name} does not compile on Python {version[0]}.{version[1]}:"
                 f" {'; '.join(errors)}",
@@ -268,7 +275,7 @@ def prepare(
         on_event(Event(f"warning: {warning}"))
     for target in targets:
         _check_requires_python(plugins[target.python], target)
-    _check_compiles(plugins, targets, environment)
+    _check_compiles(plugins, targets, environment, cache)
     return Prepared(targets, cache, environment, epoch, plugins, files, inputs, source)
 
 

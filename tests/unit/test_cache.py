@@ -76,3 +76,11 @@ def test_git_head_is_part_of_the_digest(tmp_path: Path) -> None:
     before = tree_digest(tmp_path)
     (tmp_path / ".git" / "refs" / "heads" / "main").write_text("2222\n")
     assert tree_digest(tmp_path) != before
+
+
+def test_a_marked_check_is_remembered_per_key(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    assert not cache.marked("compiled", "k1")
+    cache.mark("compiled", "k1")
+    assert cache.marked("compiled", "k1")
+    assert not cache.marked("compiled", "k2")
