@@ -66,14 +66,9 @@ def _component(info: WheelInfo, kind: ComponentType, sha256: str) -> Component:
     )
 
 
-def sbom_json(
-    wagon_name: str,
-    plugin: WheelInfo,
-    wheels: Sequence[WheelInfo],
-    digests: Mapping[str, Mapping[str, Any]],
-    epoch: int,
-    source: Mapping[str, str | None],
-) -> str:
+def sbom_json(wagon_name: str, plugin: WheelInfo, wheels: Sequence[WheelInfo],
+              digests: Mapping[str, Mapping[str, Any]], epoch: int,
+              source: Mapping[str, str | None]) -> str:
     """Deterministic: the serial number derives from the wagon's name, the time from the epoch.
     `digests` maps each wheel's file name to its package.json entry (`sha256`, `size`); `source`
     (git HEAD, tree digest) becomes `plugin-packager:source:<key>` properties."""
