@@ -1,10 +1,10 @@
 """The site's own state, its lock, and the transaction that changes it.
 
-Files of a release never change once served, so a new one is renamed straight into
-`<plugin>/<version>/`: readers only find it through the catalogs, which still describe the old
-site. Everything a reader does follow (replaced files, pages, feed, catalogs, then the state) is
-staged in `.site-state/txn/`; a manifest written atomically commits the transaction, the renames
-follow, and a run that finds a manifest left by a crash finishes those renames first. A staging
+Every file a run writes is staged in `.site-state/txn/`: a new file is staged under `txn/new/`
+with its directories, so a release (or a plugin) the site did not have moves into place as one
+directory; a file readers may hold (a replaced file, pages, feed, catalogs, the state) is staged
+beside. A manifest written atomically commits the transaction, the renames follow (new directories
+first), and a run that finds a manifest left by a crash finishes those renames first. A staging
 directory without a manifest is dropped, so the site is always the old one or the new one.
 """
 
@@ -155,7 +155,8 @@ class Transaction:
         self.site = site
         self.dir = state_dir(site) / "txn"
         self.moves: list[tuple[str, str]] = []
-        self.made: set[Path] = set()
+        self.made: set[str] = set()
+        self.units: dict[str, bool] = {}  # directory of the site -> staged whole under new/
 
     def __enter__(self) -> Self:
         shutil.rmtree(self.dir, ignore_errors=True)
@@ -165,32 +166,60 @@ class Transaction:
     def __exit__(self, *exc: object) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)
 
-    def _temp(self, data: bytes | Path) -> Path:
-        tmp = self.dir / f"{len(self.moves)}-{os.getpid()}-{id(data)}"
-        if isinstance(data, Path):
-            shutil.copyfile(data, tmp)
-        else:
-            tmp.write_bytes(data)
-        tmp.chmod(0o644)
-        return tmp
+    def _staged(self, rel: str) -> bool:
+        """Whether directory `rel` is staged whole: the site lacks it, or a parent of it is."""
+        if rel not in self.units:
+            parent = rel.rpartition("/")[0]
+            inside = bool(parent) and self._staged(parent)
+            self.units[rel] = inside or not (self.site / rel).is_dir()
+            if self.units[rel] and not inside:
+                self.moves.append((f"new/{rel}", rel))
+        return self.units[rel]
 
-    def add_new(self, rel: str, data: bytes | Path) -> None:
-        """A file at a path no reader knows yet: it goes into place at once."""
-        tmp = self._temp(data)
-        dest = self.site / rel
-        if dest.parent not in self.made:
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            self.made.add(dest.parent)
-        tmp.replace(dest)
+    def _write(self, staged: str, data: bytes | Path) -> None:
+        """`data` at `txn/<staged>`, mode 0644: a file is hard-linked when it can be."""
+        folder, _, _ = staged.rpartition("/")
+        if folder and folder not in self.made:
+            (self.dir / folder).mkdir(parents=True, exist_ok=True)
+            self.made.add(folder)
+        tmp = self.dir / staged
+        if isinstance(data, Path):
+            if not link(data, tmp):
+                shutil.copyfile(data, tmp)
+                tmp.chmod(0o644)
+            return
+        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644), "wb") as out:
+            out.write(data)
+            os.fchmod(out.fileno(), 0o644)  # whatever the umask
 
     def stage(self, rel: str, data: bytes | Path) -> None:
-        """A file readers may hold: it goes into place on commit."""
-        tmp = self._temp(data)
-        self.moves.append((tmp.name, rel))
+        """`data` goes to `rel` on commit: inside its directory when the site lacks that one."""
+        folder = rel.rpartition("/")[0]
+        if folder and self._staged(folder):
+            self._write(f"new/{rel}", data)
+        else:
+            staged = f"{len(self.moves)}-{rel.rpartition('/')[2]}"
+            self._write(staged, data)
+            self.moves.append((staged, rel))
 
     def commit(self) -> None:
-        replace_atomically(json.dumps(self.moves).encode(), self.dir / "manifest.json")
+        # New directories first: the pages and catalogs staged after them link to their files.
+        moves = sorted(self.moves, key=lambda move: not move[0].startswith("new/"))
+        replace_atomically(json.dumps(moves).encode(), self.dir / "manifest.json")
         finish(self.site)
+
+
+def link(source: Path, dest: Path) -> bool:
+    """Hard-link `source` at `dest` (a file of a release never changes, so both may share it);
+    False when they are on different filesystems, links are refused, or the mode is not 0644
+    (a link cannot have its own)."""
+    try:
+        if source.stat().st_mode & 0o7777 != 0o644:
+            return False
+        os.link(source, dest)
+    except OSError:
+        return False
+    return True
 
 
 def finish(site: Path) -> None:

@@ -116,17 +116,18 @@ def fake_wagons(dest: Path, plugins: int, padding: int) -> list[Path]:
 
 
 def index_and_kill(site: Path, fakes: Path) -> None:
-    """Start `index` of `fakes` into `site` and kill -9 it once its first new wagon is in place."""
+    """Start `index` of `fakes` into `site` and kill -9 it once its first new wagon is staged."""
     proc = subprocess.Popen([sys.executable, "-m", "packager", "index", fakes, "-o", site],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    staged = site / ".site-state" / "txn" / "new"
     deadline = time.monotonic() + 120
-    while not any(site.glob("fake-*/1.0.0/*.wgn")):
+    while not any(staged.glob("fake-*/1.0.0/*.wgn")):
         assert proc.poll() is None, "index finished before the test saw a new file"
         assert time.monotonic() < deadline
         time.sleep(0.001)
     proc.send_signal(signal.SIGKILL)
     assert proc.wait(timeout=60) == -signal.SIGKILL
-    assert any(site.glob("fake-*/1.0.0/*.wgn"))
+    assert any(staged.glob("fake-*/1.0.0/*.wgn"))
 
 
 def test_kill_9_while_copying_leaves_the_old_site_and_the_next_run_succeeds(
