@@ -95,8 +95,8 @@ def _files_of(inc: Incoming, base: str) -> list[Write]:
     name = inc.path.name
     files: list[Write] = [
         (f"{base}/{name}", inc.path, inc.sha256),
-        *_sidecar(f"{base}/{name}.md5", inc.path, "md5", inc.md5),
-        *_sidecar(f"{base}/{name}.sha256", inc.path, "sha256", inc.sha256),
+        *_sidecar(f"{base}/{name}", inc, "md5", inc.md5),
+        *_sidecar(f"{base}/{name}", inc, "sha256", inc.sha256),
     ]
     if inc.sbom:
         files.append((f"{base}/{inc.sbom.name}", inc.sbom, sha256_of(inc.sbom)))
@@ -108,15 +108,12 @@ def _files_of(inc: Incoming, base: str) -> list[Write]:
     return files
 
 
-def _sidecar(rel: str, wagon: Path, algorithm: str, digest: str) -> list[Write]:
-    """The sidecar beside the wagon when it says just this (to be linked), else its bytes."""
+def _sidecar(wagon_rel: str, inc: Incoming, algorithm: str, digest: str) -> list[Write]:
+    """The sidecar beside the wagon when it says just the digest (to be linked), else bytes."""
     data = f"{digest}\n".encode()
-    beside = wagon.with_name(f"{wagon.name}.{algorithm}")
-    try:
-        same = beside.read_bytes() == data
-    except OSError:
-        same = False
-    return [(rel, beside if same else data, hashlib.sha256(data).hexdigest())]
+    beside = inc.path.with_name(f"{inc.path.name}.{algorithm}")
+    return [(f"{wagon_rel}.{algorithm}", beside if algorithm in inc.sidecars else data,
+             hashlib.sha256(data).hexdigest())]
 
 
 def _bytes(rel: str, data: bytes) -> list[Write]:

@@ -17,7 +17,7 @@ from packaging.utils import canonicalize_name
 from ..errors import ArchiveError, ConfigError
 from ..wagon.archive import load_meta, open_wagon, scan
 from ..wagon.metadata import FILES_DIR, METADATA_FILE, WHEELS_DIR, WagonMeta
-from ..wagon.sidecars import read_sidecars
+from ..wagon.sidecars import ALGORITHMS, read_sidecars
 from ..wheels import file_digests, inspect_wheel
 from .records import DSL_OF_YAML, ICONS
 
@@ -42,6 +42,7 @@ class Incoming:
     yamls: dict[str, bytes]
     icon: tuple[str, bytes] | None
     sbom: Path | None
+    sidecars: tuple[str, ...] = ()  # those beside it that say just the digest (to be linked)
 
 
 def find_wagons(inputs: Iterable[Path]) -> list[Path]:
@@ -154,5 +155,13 @@ def read_incoming(path: Path, found: dict[str, str], data: bytes | None = None) 
         size=path.stat().st_size if data is None else len(data), meta=meta,
         title=title, description=description, yamls=yamls,
         icon=next(iter(sorted(icons.items())), None), sbom=sbom if sbom.is_file() else None,
+        sidecars=tuple(a for a in ALGORITHMS if _says_just(path, a, found[a])),
     )
+
+
+def _says_just(path: Path, algorithm: str, digest: str) -> bool:
+    try:
+        return path.with_name(f"{path.name}.{algorithm}").read_bytes() == f"{digest}\n".encode()
+    except OSError:
+        return False
 
