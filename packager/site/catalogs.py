@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -95,18 +95,38 @@ def _dump(entry: dict[str, Any]) -> str:
     return json.dumps(entry, sort_keys=True)
 
 
-def join(entries: Iterable[str]) -> bytes:
-    """A JSON array of the given entries, one per line (splice_source reads it back)."""
-    return ("[\n" + ",\n".join(entries) + "\n]\n").encode()
+@dataclass(frozen=True)
+class Written:
+    """A root catalog as `join` wrote it: its bytes, and where each plugin's entry lies in them."""
+
+    data: bytes
+    spans: dict[str, tuple[int, int]]
 
 
-def splice_source(path: Path, names: Sequence[str]) -> dict[str, str] | None:
-    """The entries of a root catalog `join` wrote for `names`, by name, without parsing them;
-    None when the file is not that (then every plugin's entry is rendered again)."""
+def join(names: Sequence[str], fresh: Mapping[str, str], kept: Written | None = None) -> bytes:
+    """A JSON array of the plugins' entries, one per line, sorted by plugin: `fresh` ones
+    (JSON text), else the one `kept` has, copied as bytes without parsing."""
+    view = memoryview(kept.data) if kept else memoryview(b"")
+    spans = kept.spans if kept else {}
+    lines = [fresh[n].encode() if n in fresh else view[slice(*spans[n])] for n in names]
+    return b"[\n" + b",\n".join(lines) + b"\n]\n"
+
+
+def read_written(path: Path, names: Sequence[str]) -> Written | None:
+    """The root catalog `join` wrote for `names` (sorted), or None when the file is not that
+    (then every plugin's entry is rendered again)."""
     try:
-        lines = path.read_text(encoding="utf-8").split("\n")
-    except (OSError, UnicodeDecodeError):
+        data = path.read_bytes()
+    except OSError:
         return None
-    if len(lines) != len(names) + 3 or (lines[0], lines[-2], lines[-1]) != ("[", "]", ""):
+    if not names or not data.startswith(b"[\n") or not data.endswith(b"\n]\n"):
         return None
-    return dict(zip(names, (line.removesuffix(",") for line in lines[1:-2])))
+    spans, start = {}, 2
+    for number, name in enumerate(names):
+        end = data.find(b"\n", start)
+        last = number == len(names) - 1
+        if end < 0 or (end == len(data) - 3) != last or (data[end - 1:end] == b",") == last:
+            return None
+        spans[name] = (start, end if last else end - 1)
+        start = end + 1
+    return Written(data, spans)

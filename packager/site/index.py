@@ -4,23 +4,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import os
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import ArchiveError, ConfigError
 from ..events import Event, Events, ignore
 from ..wheels import sha256_of
-from .catalogs import ROOT_JSON, Urls, fragments, join, splice_source
+from .catalogs import ROOT_JSON, Urls, fragments, join, read_written
 from .ingest import Incoming, examine, find_wagons, orphans_exit
-from .records import PluginState, Release, WagonEntry, arch_of, distribution_label
+from .records import PluginState, Release, WagonEntry, arch_of, distribution_label, newest
 from .render import feed, feed_items, index_page, index_row, plugin_page
 from .state import (
     NAMES_FILE,
+    ROWS_FILE,
     SITE_FILE,
     SiteIndex,
     Transaction,
@@ -78,6 +77,10 @@ def _examined(wagons: Sequence[Path], known: list[str | None],
     if workers < 2:
         yield from map(examine, wagons, known, [replace_] * len(wagons))
         return
+    # Imported here: an add of one release starts no pool.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     # Fresh interpreters: a forked one would hold the site's lock past a kill -9 of this one.
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                initializer=orphans_exit, initargs=(os.getpid(),))
@@ -179,42 +182,45 @@ def index_site(
                 added.append(inc.path)
                 events(Event(f"added {name}/{inc.meta.version}/{inc.path.name}"))
             if not plugins and not restyle:
-                return IndexResult((), tuple(w.name for w in wagons), len(index.plugins),
+                return IndexResult((), tuple(w.name for w in wagons), len(index.rows),
                                    len(index.names))
             if restyle:
-                plugins.update({n: load_plugin(site, n) for n in settings.plugins
+                plugins.update({n: load_plugin(site, n) for n in settings.rows
                                 if n not in plugins})
             _render(site, settings, plugins, txn)
     read = set(added)
     return IndexResult(tuple(p.name for p in added), tuple(w.name for w in wagons if w not in read),
-                       len(settings.plugins), len(settings.names))
+                       len(settings.rows), len(settings.names))
 
 
 def _render(site: Path, settings: SiteIndex, plugins: dict[str, PluginState],
             txn: Transaction) -> None:
     """Stage every page, catalog and state file the changed `plugins` touch, and commit."""
     url = Urls(settings.base_url)
-    before = sorted(settings.plugins)
-    kept = {file: splice_source(site / file, before) if set(before) - set(plugins) else {}
+    before = sorted(settings.rows)
+    kept = {file: read_written(site / file, before) if set(before) - set(plugins) else None
             for file in ROOT_JSON}
-    if any(entries is None for entries in kept.values()):
+    if set(before) - set(plugins) and None in kept.values():
         # A root catalog is not as we wrote it: render every plugin's entries again.
         plugins.update({n: load_plugin(site, n) for n in before if n not in plugins})
-    entries: dict[str, dict[str, str]] = {file: dict(kept[file] or {}) for file in ROOT_JSON}
+    fresh: dict[str, dict[str, str]] = {file: {} for file in ROOT_JSON}
     for name, plugin in sorted(plugins.items()):
         for file, text in fragments(plugin, url).items():
-            entries[file][name] = text
-        settings.plugins[name] = {"row": index_row(plugin, url), "feed": feed_items(plugin)}
+            fresh[file][name] = text
+        settings.rows[name] = index_row(plugin, url)
         txn.stage(f"{name}/index.html", plugin_page(plugin, url, settings.title))
-    names = sorted(settings.plugins)
-    ordered = [settings.plugins[n] for n in names]
-    txn.stage("index.html", index_page((p["row"] for p in ordered), len(ordered), settings.title))
-    txn.stage("feed.xml", feed((e for p in ordered for e in p["feed"]), url, settings.title))
+    settings.feed = newest([*(e for e in settings.feed if e["name"] not in plugins),
+                            *(e for p in plugins.values() for e in feed_items(p))])
+    names = sorted(settings.rows)
+    txn.stage("index.html", index_page((settings.rows[n] for n in names), len(names),
+                                       settings.title))
+    txn.stage("feed.xml", feed(settings.feed, url, settings.title))
     for file in ROOT_JSON:
-        txn.stage(file, join(entries[file][n] for n in names))
+        txn.stage(file, join(names, fresh[file], kept[file]))
     for name, plugin in sorted(plugins.items()):
         state = json.dumps(plugin.to_json(), sort_keys=True, separators=(",", ":"))
         txn.stage(plugin_state_path(name), state.encode())
     txn.stage(NAMES_FILE, settings.names_bytes())
+    txn.stage(ROWS_FILE, settings.rows_bytes())
     txn.stage(SITE_FILE, settings.site_bytes())
     txn.commit()

@@ -24,30 +24,32 @@ from typing_extensions import Self
 
 from .._files import replace_atomically
 from ..errors import ArchiveError, ConfigError
-from .records import PluginState
+from .records import PluginState, newest, one_line
 
 STATE_DIR = ".site-state"
-FORMAT = 1
+FORMAT = 2
 LOCK_WAIT = 600.0
 
 
 SITE_FILE = f"{STATE_DIR}/site.json"
 NAMES_FILE = f"{STATE_DIR}/names.tsv"
+ROWS_FILE = f"{STATE_DIR}/rows.tsv"
 
 
 class NameBook:
     """names.tsv: `<wagon file>\t<sha256>\t<path>` per line. The old lines are searched as
-    text, never parsed whole, and the new ones appended: a release adds a few lines to 40,000."""
+    bytes, never parsed whole, and the new ones appended: a release adds a few lines to 40,000."""
 
-    def __init__(self, text: str = "") -> None:
-        self.text = text
+    def __init__(self, data: bytes = b"") -> None:
+        self.data = data
         self.added: dict[str, tuple[str, str]] = {}
 
     def _line(self, name: str) -> int:
         """Where the old line of `name` starts, or -1."""
-        if self.text.startswith(f"{name}\t"):
+        key = f"{name}\t".encode()
+        if self.data.startswith(key):
             return 0
-        found = self.text.find(f"\n{name}\t")
+        found = self.data.find(b"\n" + key)
         return found + 1 if found >= 0 else -1
 
     def get(self, name: str) -> tuple[str, str] | None:
@@ -57,39 +59,45 @@ class NameBook:
         start = self._line(name)
         if start < 0:
             return None
-        _, sha, rel = self.text[start:self.text.index("\n", start)].split("\t")
+        line = self.data[start:self.data.index(b"\n", start)].decode()
+        _, sha, rel = line.split("\t")
         return rel, sha
 
     def set(self, name: str, rel: str, sha: str) -> None:
         start = -1 if name in self.added else self._line(name)
         if start >= 0:  # a replaced wagon: its old line goes
-            self.text = self.text[:start] + self.text[self.text.index("\n", start) + 1:]
+            self.data = self.data[:start] + self.data[self.data.index(b"\n", start) + 1:]
         self.added[name] = (rel, sha)
 
     def to_bytes(self) -> bytes:
         new = "".join(f"{name}\t{sha}\t{rel}\n" for name, (rel, sha) in self.added.items())
-        return (self.text + new).encode()
+        return self.data + new.encode()
 
     def __len__(self) -> int:
-        return self.text.count("\n") + len(self.added)
+        return self.data.count(b"\n") + len(self.added)
 
 
 @dataclass
 class SiteIndex:
     """What a new release needs to know of the rest of the site without reading it: the settings
-    pages were made with, each plugin's index row and feed items (site.json), and every wagon's
-    name, sha256 and path (names.tsv, one line each, cheap to read at 40,000 wagons)."""
+    pages were made with and the newest releases for the feed (site.json), each plugin's row of
+    the index page (rows.tsv), and every wagon's name, sha256 and path (names.tsv). Each is read
+    and written without parsing what it keeps of other plugins."""
 
     base_url: str | None = None
     title: str = "Plugins"
     format: int = FORMAT
     names: NameBook = field(default_factory=NameBook)
-    plugins: dict[str, dict[str, Any]] = field(default_factory=dict)
+    rows: dict[str, str] = field(default_factory=dict)
+    feed: list[dict[str, Any]] = field(default_factory=list)
 
     def site_bytes(self) -> bytes:
         data = {"format": self.format, "base_url": self.base_url, "title": self.title,
-                "plugins": dict(sorted(self.plugins.items()))}
+                "feed": self.feed}
         return json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
+
+    def rows_bytes(self) -> bytes:
+        return "".join(f"{name}\t{self.rows[name]}\n" for name in sorted(self.rows)).encode()
 
     def names_bytes(self) -> bytes:
         return self.names.to_bytes()
@@ -121,10 +129,17 @@ def load_index(site: Path) -> SiteIndex:
         return SiteIndex()
     data = _read_json(path)
     try:
-        names = NameBook((site / NAMES_FILE).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise _unreadable(site / NAMES_FILE, exc) from exc
-    return SiteIndex(data["base_url"], data["title"], data["format"], names, data["plugins"])
+        names = NameBook((site / NAMES_FILE).read_bytes())
+        if "plugins" in data:  # format 1 kept every plugin's row and feed items in site.json
+            rows = {n: one_line(p["row"]) for n, p in data["plugins"].items()}
+            feed = newest([item for p in data["plugins"].values() for item in p["feed"]])
+        else:
+            lines = (site / ROWS_FILE).read_text(encoding="utf-8").split("\n")[:-1]
+            rows = dict(line.split("\t", 1) for line in lines)
+            feed = data["feed"]
+    except (OSError, UnicodeDecodeError, ValueError, KeyError) as exc:
+        raise _unreadable(site / STATE_DIR, exc) from exc
+    return SiteIndex(data["base_url"], data["title"], FORMAT, names, rows, feed)
 
 
 def load_plugin(site: Path, name: str) -> PluginState:
