@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import quote
 
 from .records import DSL_OF_YAML, PluginState, Release, WagonEntry
+from .state import Pieces, mapped
 
 PLUGINS_YAML = {"plugins.json": "plugin.yaml", "v2_plugins.json": "v2_plugin.yaml"}
 CATALOG = "catalog.json"
@@ -97,29 +98,49 @@ def _dump(entry: dict[str, Any]) -> str:
 
 @dataclass(frozen=True)
 class Written:
-    """A root catalog as `join` wrote it: its bytes, and where each plugin's entry lies in them."""
+    """A root catalog as `join` wrote it: where each plugin's entry lies in the file."""
 
-    data: bytes
+    path: Path
     spans: dict[str, tuple[int, int]]
 
 
-def join(names: Sequence[str], fresh: Mapping[str, str], kept: Written | None = None) -> bytes:
+def join(names: Sequence[str], fresh: Mapping[str, str], kept: Written | None = None
+         ) -> bytes | Pieces:
     """A JSON array of the plugins' entries, one per line, sorted by plugin: `fresh` ones
-    (JSON text), else the one `kept` has, copied as bytes without parsing."""
-    view = memoryview(kept.data) if kept else memoryview(b"")
-    spans = kept.spans if kept else {}
-    lines = [fresh[n].encode() if n in fresh else view[slice(*spans[n])] for n in names]
-    return b"[\n" + b",\n".join(lines) + b"\n]\n"
+    (JSON text), else the one `kept` has, copied from its file as bytes without parsing."""
+    parts: list[bytes | tuple[int, int]] = []
+    for name in names:
+        if name in fresh:
+            parts.append(fresh[name].encode())
+            continue
+        assert kept is not None, name
+        start, end = kept.spans[name]
+        last = parts[-1] if parts else None
+        if isinstance(last, tuple) and sum(last) + 2 == start:  # the next line: one copy
+            parts[-1] = (last[0], end - last[0])
+        else:
+            parts.append((start, end - start))
+    if kept is None:
+        return b"[\n" + b",\n".join(p for p in parts if isinstance(p, bytes)) + b"\n]\n"
+    pieces: list[bytes | tuple[int, int]] = [b"[\n"]
+    for number, part in enumerate(parts):
+        pieces += [b",\n"] if number else []
+        if isinstance(part, bytes) and isinstance(pieces[-1], bytes):
+            pieces[-1] += part
+        else:
+            pieces.append(part)
+    pieces.append(b"\n]\n")
+    return Pieces(kept.path, pieces)
 
 
 def read_written(path: Path, names: Sequence[str]) -> Written | None:
     """The root catalog `join` wrote for `names` (sorted), or None when the file is not that
     (then every plugin's entry is rendered again)."""
     try:
-        data = path.read_bytes()
-    except OSError:
+        data = mapped(path)
+    except (OSError, ValueError):
         return None
-    if not names or not data.startswith(b"[\n") or not data.endswith(b"\n]\n"):
+    if not names or data[:2] != b"[\n" or data[-3:] != b"\n]\n":
         return None
     spans, start = {}, 2
     for number, name in enumerate(names):
@@ -129,4 +150,4 @@ def read_written(path: Path, names: Sequence[str]) -> Written | None:
             return None
         spans[name] = (start, end if last else end - 1)
         start = end + 1
-    return Written(data, spans)
+    return Written(path, spans)

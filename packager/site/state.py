@@ -11,6 +11,7 @@ directory without a manifest is dropped, so the site is always the old one or th
 from __future__ import annotations
 
 import json
+import mmap
 import os
 import shutil
 from collections.abc import Iterator
@@ -36,18 +37,73 @@ NAMES_FILE = f"{STATE_DIR}/names.tsv"
 ROWS_FILE = f"{STATE_DIR}/rows.tsv"
 
 
+@dataclass(frozen=True)
+class Pieces:
+    """A file made of new bytes and of (offset, length) ranges of `source`, which the kernel
+    copies without the bytes passing through Python (the catalogs keep most of their lines)."""
+
+    source: Path
+    parts: list[bytes | tuple[int, int]]
+
+    def write(self, out: int) -> None:
+        with self.source.open("rb") as source:
+            for part in self.parts:
+                if isinstance(part, bytes):
+                    write_all(out, part)
+                    continue
+                offset, left = part
+                while left:
+                    done = _copy_range(source.fileno(), out, left, offset)
+                    if not done:
+                        raise _unreadable(self.source, EOFError("shorter than the state says"))
+                    offset, left = offset + done, left - done
+
+
+def _copy_range(source: int, out: int, count: int, offset: int) -> int:
+    """Bytes copied from `source` at `offset` to the end of `out` (in the kernel if it can)."""
+    try:
+        return os.copy_file_range(source, out, count, offset)
+    except (AttributeError, OSError):  # not Linux, or a filesystem that cannot
+        data = os.pread(source, min(count, 1 << 20), offset)
+        write_all(out, data)
+        return len(data)
+
+
+def write_all(out: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(out, view):]
+
+
+Data = bytes | Path | Pieces  # what a staged file holds: bytes, a file's (linked), or pieces
+
+
+def mapped(path: Path) -> bytes | mmap.mmap:
+    """The file's bytes, mapped rather than read: a catalog of 13 MB is searched, not copied."""
+    with path.open("rb") as handle:
+        if not os.fstat(handle.fileno()).st_size:
+            return b""
+        return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+
+
 class NameBook:
     """names.tsv: `<wagon file>\t<sha256>\t<path>` per line. The old lines are searched as
     bytes, never parsed whole, and the new ones appended: a release adds a few lines to 40,000."""
 
-    def __init__(self, data: bytes = b"") -> None:
+    def __init__(self, data: bytes | mmap.mmap = b"", source: Path | None = None,
+                 count: int | None = None) -> None:
         self.data = data
+        self.source = source  # the file `data` maps, while no line of it was removed
+        self.count = bytes(data).count(b"\n") if count is None else count  # wagons in `data`
         self.added: dict[str, tuple[str, str]] = {}
+
+    def _end(self, start: int) -> int:
+        return self.data.find(b"\n", start)
 
     def _line(self, name: str) -> int:
         """Where the old line of `name` starts, or -1."""
         key = f"{name}\t".encode()
-        if self.data.startswith(key):
+        if self.data[:len(key)] == key:
             return 0
         found = self.data.find(b"\n" + key)
         return found + 1 if found >= 0 else -1
@@ -59,22 +115,26 @@ class NameBook:
         start = self._line(name)
         if start < 0:
             return None
-        line = self.data[start:self.data.index(b"\n", start)].decode()
+        line = self.data[start:self._end(start)].decode()
         _, sha, rel = line.split("\t")
         return rel, sha
 
     def set(self, name: str, rel: str, sha: str) -> None:
         start = -1 if name in self.added else self._line(name)
         if start >= 0:  # a replaced wagon: its old line goes
-            self.data = self.data[:start] + self.data[self.data.index(b"\n", start) + 1:]
+            self.data = self.data[:start] + self.data[self._end(start) + 1:]
+            self.source = None
+            self.count -= 1
         self.added[name] = (rel, sha)
 
-    def to_bytes(self) -> bytes:
+    def to_bytes(self) -> bytes | Pieces:
         new = "".join(f"{name}\t{sha}\t{rel}\n" for name, (rel, sha) in self.added.items())
-        return self.data + new.encode()
+        if self.source and self.data:
+            return Pieces(self.source, [(0, len(self.data)), new.encode()])
+        return bytes(self.data) + new.encode()
 
     def __len__(self) -> int:
-        return self.data.count(b"\n") + len(self.added)
+        return self.count + len(self.added)
 
 
 @dataclass
@@ -93,13 +153,13 @@ class SiteIndex:
 
     def site_bytes(self) -> bytes:
         data = {"format": self.format, "base_url": self.base_url, "title": self.title,
-                "feed": self.feed}
+                "feed": self.feed, "wagons": len(self.names)}
         return json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
 
     def rows_bytes(self) -> bytes:
         return "".join(f"{name}\t{self.rows[name]}\n" for name in sorted(self.rows)).encode()
 
-    def names_bytes(self) -> bytes:
+    def names_bytes(self) -> bytes | Pieces:
         return self.names.to_bytes()
 
 
@@ -129,7 +189,7 @@ def load_index(site: Path) -> SiteIndex:
         return SiteIndex()
     data = _read_json(path)
     try:
-        names = NameBook((site / NAMES_FILE).read_bytes())
+        names = NameBook(mapped(site / NAMES_FILE), site / NAMES_FILE, data.get("wagons"))
         if "plugins" in data:  # format 1 kept every plugin's row and feed items in site.json
             rows = {n: one_line(p["row"]) for n, p in data["plugins"].items()}
             feed = newest([item for p in data["plugins"].values() for item in p["feed"]])
@@ -191,7 +251,7 @@ class Transaction:
                 self.moves.append((f"new/{rel}", rel))
         return self.units[rel]
 
-    def _write(self, staged: str, data: bytes | Path) -> None:
+    def _write(self, staged: str, data: Data) -> None:
         """`data` at `txn/<staged>`, mode 0644: a file is hard-linked when it can be."""
         folder, _, _ = staged.rpartition("/")
         if folder and folder not in self.made:
@@ -203,11 +263,14 @@ class Transaction:
                 shutil.copyfile(data, tmp)
                 tmp.chmod(0o644)
             return
-        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644), "wb") as out:
-            out.write(data)
-            os.fchmod(out.fileno(), 0o644)  # whatever the umask
+        out = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        try:
+            data.write(out) if isinstance(data, Pieces) else write_all(out, data)
+            os.fchmod(out, 0o644)  # whatever the umask
+        finally:
+            os.close(out)
 
-    def stage(self, rel: str, data: bytes | Path) -> None:
+    def stage(self, rel: str, data: Data) -> None:
         """`data` goes to `rel` on commit: inside its directory when the site lacks that one."""
         folder = rel.rpartition("/")[0]
         if folder and self._staged(folder):
