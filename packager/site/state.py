@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Union
 
 from filelock import FileLock, Timeout
 from typing_extensions import Self
@@ -75,7 +75,7 @@ def write_all(out: int, data: bytes) -> None:
         view = view[os.write(out, view):]
 
 
-Data = bytes | Path | Pieces  # what a staged file holds: bytes, a file's (linked), or pieces
+Data = Union[bytes, Path, Pieces]  # a staged file's bytes, a file's (linked), or pieces
 
 
 def mapped(path: Path) -> bytes | mmap.mmap:
