@@ -10,17 +10,18 @@ directory without a manifest is dropped, so the site is always the old one or th
 
 from __future__ import annotations
 
+import fcntl
 import json
 import mmap
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union
 
-from filelock import FileLock, Timeout
 from typing_extensions import Self
 
 from .._files import replace_atomically
@@ -215,12 +216,21 @@ def locked(site: Path) -> Iterator[None]:
         raise ConfigError(f"{site} is not empty and holds no plugin-packager site",
                           "index into an empty or new directory")
     state_dir(site).mkdir(exist_ok=True)
-    try:
-        with FileLock(str(state_dir(site) / "lock"), timeout=LOCK_WAIT):
-            yield
-    except Timeout as exc:
-        raise ConfigError(f"{site} stayed locked by another index for {LOCK_WAIT:.0f} s",
-                          "wait for it to finish, then run again") from exc
+    timeout = ConfigError(f"{site} stayed locked by another index for {LOCK_WAIT:.0f} s",
+                          "wait for it to finish, then run again")
+    # flock, as filelock's UnixFileLock does (hosts are POSIX): filelock's import costs an add
+    # a twentieth of its time.
+    with (state_dir(site) / "lock").open("a") as handle:
+        deadline = time.monotonic() + LOCK_WAIT
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise timeout from None
+                time.sleep(0.05)
+        yield
 
 
 class Transaction:

@@ -3,13 +3,14 @@ worker processes: the site is the same either way."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 from pathlib import Path
 
 import pytest
 
-from packager.errors import ArchiveError
-from packager.site import index
+from packager.errors import ArchiveError, ConfigError
+from packager.site import index, state
 from packager.site.index import index_site
 from packager.wheels import file_digests, sha256_of
 from tests import sitecheck
@@ -122,3 +123,17 @@ def test_wagons_read_in_worker_processes_make_the_same_site(
         index_site([tmp_path / "in"], tmp_path / "damaged", ENV)
     assert made[2].name in damaged.value.message
     assert damaged.value.hint  # the hint survives the trip from the worker process
+
+
+def test_a_site_locked_by_another_index_is_refused_after_the_wait(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = tmp_path / "site"
+    wagon = write(hello("1.0.0"), tmp_path / "in")
+    index_site([wagon], site, ENV)
+    monkeypatch.setattr(state, "LOCK_WAIT", 0.2)
+    with (site / state.STATE_DIR / "lock").open("a") as other:
+        fcntl.flock(other, fcntl.LOCK_EX)
+        with pytest.raises(ConfigError, match="stayed locked by another index"):
+            index_site([write(hello("2.0.0"), tmp_path / "in2")], site, ENV)
+    assert index_site([tmp_path / "in2"], site, ENV).added
