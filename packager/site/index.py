@@ -6,7 +6,8 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterator, Mapping, Sequence
+from contextlib import closing
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -57,7 +58,7 @@ def _refusal(rel: str, old: str, source: str, new: str) -> ArchiveError:
 
 
 def _incoming(wagons: Sequence[Path], index: SiteIndex, replace_: bool,
-              events: Events) -> Iterator[Incoming]:
+              events: Events) -> Generator[Incoming, None, None]:
     """The wagons that are new (or replacements); identical ones are skipped after hashing."""
     known = [index.names.get(path.name) for path in wagons]
     found = _examined(wagons, [k[1] if k else None for k in known], replace_)
@@ -81,8 +82,9 @@ def _examined(wagons: Sequence[Path], known: list[str | None],
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    # Fresh interpreters: a forked one would hold the site's lock past a kill -9 of this one.
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+    # Forked (spawn would run a caller's unguarded script again); a worker shares the site's
+    # lock, so after a kill -9 of this process orphans_exit ends it within half a second.
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
                                initializer=orphans_exit, initargs=(os.getpid(),))
     try:
         yield from pool.map(examine, wagons, known, [replace_] * len(wagons), chunksize=64)
@@ -171,8 +173,10 @@ def index_site(
         plugins: dict[str, PluginState] = {}
         added = []
         # Files are staged as wagons are read (a refusal drops them with the transaction).
-        with Transaction(site) as txn:
-            for inc in _incoming(wagons, index, replace_, events):
+        # closing(): the reading processes, which share the lock, end before it is released.
+        with Transaction(site) as txn, closing(_incoming(wagons, index, replace_,
+                                                         events)) as incoming:
+            for inc in incoming:
                 name = inc.meta.name
                 plugin = plugins.get(name) or plugins.setdefault(name, load_plugin(site, name))
                 for rel, data, _ in _add(plugin, inc, replace_, when):
