@@ -14,6 +14,7 @@ every time and the medians; exits 1 when a bound of issue 10 is missed.
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import shutil
@@ -23,6 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import packager
 from benchmarks.bench_validate import run
 from packager.site.index import index_site
 from tests import wagons
@@ -60,6 +62,10 @@ def main() -> int:
                         "system's temporary directory; /dev/shm leaves the disk out).")
     args = parser.parse_args()
     env = dict(os.environ)
+    # Byte-compiled as pip leaves an installed tool: with PYTHONDONTWRITEBYTECODE set (as on the
+    # machines that ran this), every process would otherwise compile packager's modules again.
+    compileall.compile_dir(Path(packager.__file__).parent, quiet=1)
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="bench-index-", dir=args.tmp) as tmp_name:
         tmp = Path(tmp_name)
         start = time.perf_counter()
@@ -98,6 +104,8 @@ def main() -> int:
         "wagons_per_s": total / statistics.median(full), "add_s": statistics.median(adds),
         "add_library_s": statistics.median(library), "full_runs": full, "add_runs": adds,
         "add_library_runs": library, "sizes": sizes, "index_html_bytes": sizes["index.html"],
+        "load_average_before": load_before, "load_average_after": os.getloadavg(),
+        "cores": os.cpu_count(),
     }
     print(json.dumps({k: v for k, v in figures.items() if not k.endswith("_runs")}, indent=2))
     if args.json:
