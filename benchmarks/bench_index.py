@@ -1,7 +1,7 @@
 """`plugin-packager index` at scale: a site of PLUGINS x VERSIONS x WAGONS small fake wagons.
 
     .venv/bin/python -m benchmarks.bench_index [--plugins 1000] [--versions 10] [--wagons 4]
-                                               [--rounds 3] [--adds 7] [--tmp DIR]
+                                               [--rounds 3] [--adds 7] [--tmp DIR] [--sidecars]
 
 Writes the fake wagons (tests/wagons.py's writer: real zip wagons with package.json, a plugin
 wheel and plugin.yaml) into one directory, then indexes all of them into an empty site ROUNDS
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import hashlib
 import json
 import os
 import shutil
@@ -35,7 +36,8 @@ TAGS = (("manylinux", "manylinux2014_x86_64", "py311"), ("manylinux", "manylinux
 BOUNDS = {"add_s": 0.3, "full_s": 60.0, "wagons_per_s": 700.0, "index_html_bytes": 1 << 20}
 
 
-def write_release(dest: Path, plugin: int, version: str, count: int) -> list[Path]:
+def write_release(dest: Path, plugin: int, version: str, count: int,
+                  sidecars: bool = False) -> list[Path]:
     name = f"bench-plugin-{plugin:04d}"
     wheel = wagons.wheel_bytes(name, version, {"bench/__init__.py": ""})
     yaml = wagons.PLUGIN_YAML.replace("hello-plugin", name).replace("'1.0.0'", f"'{version}'")
@@ -47,6 +49,9 @@ def write_release(dest: Path, plugin: int, version: str, count: int) -> list[Pat
         layout.metadata["plugin_packager"].update(title=f"Bench {plugin}",
                                                   description=f"Benchmark plugin number {plugin}.")
         made.append(layout.write(dest))
+        for algorithm in ("md5", "sha256") if sidecars else ():
+            digest = hashlib.new(algorithm, made[-1].read_bytes()).hexdigest()
+            made[-1].with_name(f"{made[-1].name}.{algorithm}").write_text(f"{digest}\n")
     return made
 
 
@@ -57,6 +62,8 @@ def main() -> int:
     parser.add_argument("--wagons", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--adds", type=int, default=7)
+    parser.add_argument("--sidecars", action="store_true", help="Write .md5 and .sha256 beside "
+                        "each wagon, as `build` does (index links them instead of writing them).")
     parser.add_argument("--json", type=Path, help="Also write the figures here.")
     parser.add_argument("--tmp", type=Path, help="Where the wagons and the site go (default: the "
                         "system's temporary directory; /dev/shm leaves the disk out).")
@@ -72,7 +79,8 @@ def main() -> int:
         (tmp / "wagons").mkdir()
         for plugin in range(args.plugins):
             for version in range(args.versions):
-                write_release(tmp / "wagons", plugin, f"{version + 1}.0.0", args.wagons)
+                write_release(tmp / "wagons", plugin, f"{version + 1}.0.0", args.wagons,
+                              args.sidecars)
         total = args.plugins * args.versions * args.wagons
         print(f"wrote {total} wagons in {time.perf_counter() - start:.1f} s", flush=True)
         full = []
@@ -86,12 +94,12 @@ def main() -> int:
         for add in range(args.adds):
             release = tmp / f"add-{add}"
             release.mkdir()
-            write_release(release, add, f"{args.versions + 1}.0.0", args.wagons)
+            write_release(release, add, f"{args.versions + 1}.0.0", args.wagons, args.sidecars)
             adds.append(run([sys.executable, "-m", "packager", "index", release,
                                "-o", tmp / "site"]))
             again = tmp / f"again-{add}"
             again.mkdir()
-            write_release(again, add, f"{args.versions + 2}.0.0", args.wagons)
+            write_release(again, add, f"{args.versions + 2}.0.0", args.wagons, args.sidecars)
             start = time.perf_counter()
             index_site([again], tmp / "site", env)
             library.append(time.perf_counter() - start)
@@ -105,7 +113,7 @@ def main() -> int:
         "add_library_s": statistics.median(library), "full_runs": full, "add_runs": adds,
         "add_library_runs": library, "sizes": sizes, "index_html_bytes": sizes["index.html"],
         "load_average_before": load_before, "load_average_after": os.getloadavg(),
-        "cores": os.cpu_count(),
+        "cores": os.cpu_count(), "sidecars": args.sidecars,
     }
     print(json.dumps({k: v for k, v in figures.items() if not k.endswith("_runs")}, indent=2))
     if args.json:
