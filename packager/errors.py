@@ -30,6 +30,10 @@ class PackagerError(Exception):
         self.message = message
         self.hint = hint
 
+    def __reduce__(self) -> tuple[type[PackagerError], tuple[str, str | None]]:
+        # Raised in a worker process too (index reads wagons in a pool): keep the hint.
+        return type(self), (self.message, self.hint)
+
     def one_line(self) -> str:
         return f"{self.message} (hint: {self.hint})" if self.hint else self.message
 

@@ -7,11 +7,14 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from packaging.metadata import Metadata, RawMetadata, parse_email
 from packaging.tags import Tag
 from packaging.utils import canonicalize_name, parse_wheel_filename
 from packaging.version import Version
+
+if TYPE_CHECKING:
+    from packaging.metadata import RawMetadata
 
 PURE_PLATFORM = "any"
 MAX_READ = 16 << 20  # a METADATA or module source past this is a bomb, not a plugin
@@ -71,6 +74,9 @@ def inspect_wheel(path: Path) -> WheelInfo:
     ValueError (packaging's InvalidMetadata is one, or zipfile.BadZipFile) for a file that is
     not a wheel.
     """
+    # The email parser behind packaging.metadata costs 30 ms to import: only wheels need it.
+    from packaging.metadata import Metadata, parse_email
+
     _, _, _, tags = parse_wheel_filename(path.name)
     with zipfile.ZipFile(path) as archive:
         meta_name = next(

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from .group import Command
+
+if TYPE_CHECKING:
+    from ..events import Event
 
 INPUTS = click.Path(exists=True, path_type=Path)
 
@@ -30,10 +35,34 @@ def index(inputs: tuple[Path, ...], site: Path, base_url: str | None, title: str
     from ..site.index import index_site
 
     # One plain line per wagon: no stages to draw, and rich's import would cost a tenth of a second.
-    result = index_site(list(inputs), site, dict(os.environ), base_url=base_url, title=title,
-                        replace_=replace, events=lambda event: click.echo(event.message, err=True))
+    lines = _Lines()
+    try:
+        result = index_site(list(inputs), site, dict(os.environ), base_url=base_url, title=title,
+                            replace_=replace, events=lines.add)
+    finally:
+        lines.flush()
     click.echo(f"{site}: {len(result.added)} added, {len(result.unchanged)} unchanged;"
                f" {result.plugins} plugins, {result.wagons} wagons")
+
+
+class _Lines:
+    """Event lines for stderr, written a batch at a time (at most a fifth of a second late): one
+    write per line cost a full index of 40,000 wagons seconds of system calls."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.written = time.monotonic()
+
+    def add(self, event: Event) -> None:
+        self.lines.append(event.message)
+        if len(self.lines) >= 1000 or time.monotonic() - self.written > 0.2:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.lines:
+            click.echo("\n".join(self.lines), err=True)
+        self.lines, self.written = [], time.monotonic()
+
 
 
 @click.command(cls=Command)

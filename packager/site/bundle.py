@@ -30,7 +30,7 @@ class Bundled:
 def _from_site(site: Path) -> list[Bundled]:
     """The newest release of every plugin a site serves."""
     out = []
-    for name in sorted(load_index(site).plugins):
+    for name in sorted(load_index(site).rows):
         release = load_plugin(site, name).newest()
         base = site / name / release.version
         yaml = release.yaml_for(PREFERRED_YAML)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from .records import DSL_OF_YAML, PluginState, Release, WagonEntry
+from .state import Pieces, mapped
 
 PLUGINS_YAML = {"plugins.json": "plugin.yaml", "v2_plugins.json": "v2_plugin.yaml"}
 CATALOG = "catalog.json"
@@ -95,18 +96,58 @@ def _dump(entry: dict[str, Any]) -> str:
     return json.dumps(entry, sort_keys=True)
 
 
-def join(entries: Iterable[str]) -> bytes:
-    """A JSON array of the given entries, one per line (splice_source reads it back)."""
-    return ("[\n" + ",\n".join(entries) + "\n]\n").encode()
+@dataclass(frozen=True)
+class Written:
+    """A root catalog as `join` wrote it: where each plugin's entry lies in the file."""
+
+    path: Path
+    spans: dict[str, tuple[int, int]]
 
 
-def splice_source(path: Path, names: Sequence[str]) -> dict[str, str] | None:
-    """The entries of a root catalog `join` wrote for `names`, by name, without parsing them;
-    None when the file is not that (then every plugin's entry is rendered again)."""
+def join(names: Sequence[str], fresh: Mapping[str, str], kept: Written | None = None
+         ) -> bytes | Pieces:
+    """A JSON array of the plugins' entries, one per line, sorted by plugin: `fresh` ones
+    (JSON text), else the one `kept` has, copied from its file as bytes without parsing."""
+    parts: list[bytes | tuple[int, int]] = []
+    for name in names:
+        if name in fresh:
+            parts.append(fresh[name].encode())
+            continue
+        assert kept is not None, name
+        start, end = kept.spans[name]
+        last = parts[-1] if parts else None
+        if isinstance(last, tuple) and sum(last) + 2 == start:  # the next line: one copy
+            parts[-1] = (last[0], end - last[0])
+        else:
+            parts.append((start, end - start))
+    if kept is None:
+        return b"[\n" + b",\n".join(p for p in parts if isinstance(p, bytes)) + b"\n]\n"
+    pieces: list[bytes | tuple[int, int]] = [b"[\n"]
+    for number, part in enumerate(parts):
+        pieces += [b",\n"] if number else []
+        if isinstance(part, bytes) and isinstance(pieces[-1], bytes):
+            pieces[-1] += part
+        else:
+            pieces.append(part)
+    pieces.append(b"\n]\n")
+    return Pieces(kept.path, pieces)
+
+
+def read_written(path: Path, names: Sequence[str]) -> Written | None:
+    """The root catalog `join` wrote for `names` (sorted), or None when the file is not that
+    (then every plugin's entry is rendered again)."""
     try:
-        lines = path.read_text(encoding="utf-8").split("\n")
-    except (OSError, UnicodeDecodeError):
+        data = mapped(path)
+    except (OSError, ValueError):
         return None
-    if len(lines) != len(names) + 3 or (lines[0], lines[-2], lines[-1]) != ("[", "]", ""):
+    if not names or data[:2] != b"[\n" or data[-3:] != b"\n]\n":
         return None
-    return dict(zip(names, (line.removesuffix(",") for line in lines[1:-2])))
+    spans, start = {}, 2
+    for number, name in enumerate(names):
+        end = data.find(b"\n", start)
+        last = number == len(names) - 1
+        if end < 0 or (end == len(data) - 3) != last or (data[end - 1:end] == b",") == last:
+            return None
+        spans[name] = (start, end if last else end - 1)
+        start = end + 1
+    return Written(path, spans)

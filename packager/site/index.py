@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Generator, Iterator, Mapping, Sequence
+from contextlib import closing
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import ArchiveError, ConfigError
 from ..events import Event, Events, ignore
 from ..wheels import sha256_of
-from .catalogs import ROOT_JSON, Urls, fragments, join, splice_source
-from .ingest import Incoming, digests, find_wagons, read_incoming
-from .records import PluginState, Release, WagonEntry, arch_of, distribution_label
+from .catalogs import ROOT_JSON, Urls, fragments, join, read_written
+from .ingest import Incoming, examine, find_wagons, orphans_exit
+from .records import PluginState, Release, WagonEntry, arch_of, distribution_label, newest
 from .render import feed, feed_items, index_page, index_row, plugin_page
 from .state import (
     NAMES_FILE,
+    ROWS_FILE,
     SITE_FILE,
     SiteIndex,
     Transaction,
@@ -28,6 +31,7 @@ from .state import (
     plugin_state_path,
 )
 
+POOL_FROM = 256  # wagons per reading process: a pool costs more than it saves on fewer
 REPLACE_HINT = "publish it under a new version, or pass --replace to overwrite it"
 
 
@@ -53,20 +57,39 @@ def _refusal(rel: str, old: str, source: str, new: str) -> ArchiveError:
                         f"sha256 {new}", REPLACE_HINT)
 
 
-def _to_read(wagons: Sequence[Path], index: SiteIndex, replace_: bool,
-             events: Events) -> list[Incoming]:
-    """The wagons that are new (or replacements); identical ones are skipped without reading."""
-    out = []
-    for path in wagons:
-        found = digests(path)
-        known = index.names.get(path.name)
-        if known and known[1] == found["sha256"]:
-            events(Event(f"unchanged {known[0]}"))
-            continue
-        if known and not replace_:
-            raise _refusal(known[0], known[1], str(path), found["sha256"])
-        out.append(read_incoming(path, found))
-    return out
+def _incoming(wagons: Sequence[Path], index: SiteIndex, replace_: bool,
+              events: Events) -> Generator[Incoming, None, None]:
+    """The wagons that are new (or replacements); identical ones are skipped after hashing."""
+    known = [index.names.get(path.name) for path in wagons]
+    found = _examined(wagons, [k[1] if k else None for k in known], replace_)
+    for path, old, result in zip(wagons, known, found):
+        if isinstance(result, Incoming):
+            yield result
+        elif old and old[1] == result["sha256"]:
+            events(Event(f"unchanged {old[0]}"))
+        elif old:
+            raise _refusal(old[0], old[1], str(path), result["sha256"])
+
+
+def _examined(wagons: Sequence[Path], known: list[str | None],
+              replace_: bool) -> Iterator[Incoming | dict[str, str]]:
+    """`examine` of each wagon, in order; in a process per core when there are many."""
+    workers = min(os.cpu_count() or 1, len(wagons) // POOL_FROM)
+    if workers < 2:
+        yield from map(examine, wagons, known, [replace_] * len(wagons))
+        return
+    # Imported here: an add of one release starts no pool.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # Forked (spawn would run a caller's unguarded script again); a worker shares the site's
+    # lock, so after a kill -9 of this process orphans_exit ends it within half a second.
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=orphans_exit, initargs=(os.getpid(),))
+    try:
+        yield from pool.map(examine, wagons, known, [replace_] * len(wagons), chunksize=64)
+    finally:
+        pool.shutdown(cancel_futures=True)
 
 
 Write = tuple[str, "bytes | Path", str]
@@ -77,8 +100,8 @@ def _files_of(inc: Incoming, base: str) -> list[Write]:
     name = inc.path.name
     files: list[Write] = [
         (f"{base}/{name}", inc.path, inc.sha256),
-        *_bytes(f"{base}/{name}.md5", f"{inc.md5}\n".encode()),
-        *_bytes(f"{base}/{name}.sha256", f"{inc.sha256}\n".encode()),
+        *_sidecar(f"{base}/{name}", inc, "md5", inc.md5),
+        *_sidecar(f"{base}/{name}", inc, "sha256", inc.sha256),
     ]
     if inc.sbom:
         files.append((f"{base}/{inc.sbom.name}", inc.sbom, sha256_of(inc.sbom)))
@@ -88,6 +111,14 @@ def _files_of(inc: Incoming, base: str) -> list[Write]:
     for extra, data in sorted(extras.items()):
         files += _bytes(f"{base}/{extra}", data)
     return files
+
+
+def _sidecar(wagon_rel: str, inc: Incoming, algorithm: str, digest: str) -> list[Write]:
+    """The sidecar beside the wagon when it says just the digest (to be linked), else bytes."""
+    data = f"{digest}\n".encode()
+    beside = inc.path.with_name(f"{inc.path.name}.{algorithm}")
+    return [(f"{wagon_rel}.{algorithm}", beside if algorithm in inc.sidecars else data,
+             hashlib.sha256(data).hexdigest())]
 
 
 def _bytes(rel: str, data: bytes) -> list[Write]:
@@ -139,58 +170,61 @@ def index_site(
         settings = replace(index, base_url=index.base_url if base_url is None else base_url or None,
                            title=title or index.title)
         restyle = (settings.base_url, settings.title) != (index.base_url, index.title)
-        incoming = _to_read(wagons, index, replace_, events)
         plugins: dict[str, PluginState] = {}
-        writes: list[Write] = []
-        for inc in incoming:
-            name = inc.meta.name
-            plugin = plugins.get(name) or plugins.setdefault(name, load_plugin(site, name))
-            old_files = dict(plugin.files)
-            for rel, data, _ in _add(plugin, inc, replace_, when):
-                writes.append((rel, data, "new" if rel not in old_files else "replace"))
-            settings.names.set(inc.path.name, f"{name}/{inc.meta.version}/{inc.path.name}",
-                               inc.sha256)
-            events(Event(f"added {name}/{inc.meta.version}/{inc.path.name}"))
-        if not plugins and not restyle:
-            return IndexResult((), tuple(w.name for w in wagons), len(index.plugins),
-                               len(index.names))
-        if restyle:
-            plugins.update({n: load_plugin(site, n) for n in settings.plugins if n not in plugins})
-        _write(site, settings, plugins, writes)
-    added = {inc.path for inc in incoming}
-    return IndexResult(tuple(inc.path.name for inc in incoming),
-                       tuple(w.name for w in wagons if w not in added),
-                       len(settings.plugins), len(settings.names))
+        added = []
+        # Files are staged as wagons are read (a refusal drops them with the transaction).
+        # closing(): the reading processes, which share the lock, end before it is released.
+        with Transaction(site) as txn, closing(_incoming(wagons, index, replace_,
+                                                         events)) as incoming:
+            for inc in incoming:
+                name = inc.meta.name
+                plugin = plugins.get(name) or plugins.setdefault(name, load_plugin(site, name))
+                for rel, data, _ in _add(plugin, inc, replace_, when):
+                    txn.stage(rel, data)
+                settings.names.set(inc.path.name, f"{name}/{inc.meta.version}/{inc.path.name}",
+                                   inc.sha256)
+                added.append(inc.path)
+                events(Event(f"added {name}/{inc.meta.version}/{inc.path.name}"))
+            if not plugins and not restyle:
+                return IndexResult((), tuple(w.name for w in wagons), len(index.rows),
+                                   len(index.names))
+            if restyle:
+                plugins.update({n: load_plugin(site, n) for n in settings.rows
+                                if n not in plugins})
+            _render(site, settings, plugins, txn)
+    read = set(added)
+    return IndexResult(tuple(p.name for p in added), tuple(w.name for w in wagons if w not in read),
+                       len(settings.rows), len(settings.names))
 
 
-def _write(site: Path, settings: SiteIndex, plugins: dict[str, PluginState],
-           writes: Sequence[Write]) -> None:
+def _render(site: Path, settings: SiteIndex, plugins: dict[str, PluginState],
+            txn: Transaction) -> None:
+    """Stage every page, catalog and state file the changed `plugins` touch, and commit."""
     url = Urls(settings.base_url)
-    before = sorted(settings.plugins)
-    kept = {file: splice_source(site / file, before) if set(before) - set(plugins) else {}
+    before = sorted(settings.rows)
+    kept = {file: read_written(site / file, before) if set(before) - set(plugins) else None
             for file in ROOT_JSON}
-    if any(entries is None for entries in kept.values()):
+    if set(before) - set(plugins) and None in kept.values():
         # A root catalog is not as we wrote it: render every plugin's entries again.
         plugins.update({n: load_plugin(site, n) for n in before if n not in plugins})
-    with Transaction(site) as txn:
-        for rel, data, kind in writes:
-            (txn.add_new if kind == "new" else txn.stage)(rel, data)
-        entries: dict[str, dict[str, str]] = {file: dict(kept[file] or {}) for file in ROOT_JSON}
-        for name, plugin in sorted(plugins.items()):
-            for file, text in fragments(plugin, url).items():
-                entries[file][name] = text
-            settings.plugins[name] = {"row": index_row(plugin, url), "feed": feed_items(plugin)}
-            txn.stage(f"{name}/index.html", plugin_page(plugin, url, settings.title))
-        names = sorted(settings.plugins)
-        ordered = [settings.plugins[n] for n in names]
-        txn.stage("index.html", index_page((p["row"] for p in ordered), len(ordered),
-                                           settings.title))
-        txn.stage("feed.xml", feed((e for p in ordered for e in p["feed"]), url, settings.title))
-        for file in ROOT_JSON:
-            txn.stage(file, join(entries[file][n] for n in names))
-        for name, plugin in sorted(plugins.items()):
-            state = json.dumps(plugin.to_json(), sort_keys=True, separators=(",", ":"))
-            txn.stage(plugin_state_path(name), state.encode())
-        txn.stage(NAMES_FILE, settings.names_bytes())
-        txn.stage(SITE_FILE, settings.site_bytes())
-        txn.commit()
+    fresh: dict[str, dict[str, str]] = {file: {} for file in ROOT_JSON}
+    for name, plugin in sorted(plugins.items()):
+        for file, text in fragments(plugin, url).items():
+            fresh[file][name] = text
+        settings.rows[name] = index_row(plugin, url)
+        txn.stage(f"{name}/index.html", plugin_page(plugin, url, settings.title))
+    settings.feed = newest([*(e for e in settings.feed if e["name"] not in plugins),
+                            *(e for p in plugins.values() for e in feed_items(p))])
+    names = sorted(settings.rows)
+    txn.stage("index.html", index_page((settings.rows[n] for n in names), len(names),
+                                       settings.title))
+    txn.stage("feed.xml", feed(settings.feed, url, settings.title))
+    for file in ROOT_JSON:
+        txn.stage(file, join(names, fresh[file], kept[file]))
+    for name, plugin in sorted(plugins.items()):
+        state = json.dumps(plugin.to_json(), sort_keys=True, separators=(",", ":"))
+        txn.stage(plugin_state_path(name), state.encode())
+    txn.stage(NAMES_FILE, settings.names_bytes())
+    txn.stage(ROWS_FILE, settings.rows_bytes())
+    txn.stage(SITE_FILE, settings.site_bytes())
+    txn.commit()

@@ -3,7 +3,11 @@ reader, their sidecars checked, their YAMLs, SBOM, icon, title and description g
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
+import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +17,7 @@ from packaging.utils import canonicalize_name
 from ..errors import ArchiveError, ConfigError
 from ..wagon.archive import load_meta, open_wagon, scan
 from ..wagon.metadata import FILES_DIR, METADATA_FILE, WHEELS_DIR, WagonMeta
-from ..wagon.sidecars import read_sidecars
+from ..wagon.sidecars import ALGORITHMS, read_sidecars
 from ..wheels import file_digests, inspect_wheel
 from .records import DSL_OF_YAML, ICONS
 
@@ -21,6 +25,7 @@ SBOM_SUFFIX = ".cdx.json"
 # Names and versions become directories of the site: nothing that could climb out of it.
 _SAFE_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+!-]*$")
 HINT = "rebuild the wagon with a valid package name and version"
+READ_WHOLE = 64 << 20  # a wagon up to this size is read once for its digests and its members
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,7 @@ class Incoming:
     yamls: dict[str, bytes]
     icon: tuple[str, bytes] | None
     sbom: Path | None
+    sidecars: tuple[str, ...] = ()  # those beside it that say just the digest (to be linked)
 
 
 def find_wagons(inputs: Iterable[Path]) -> list[Path]:
@@ -57,9 +63,13 @@ def find_wagons(inputs: Iterable[Path]) -> list[Path]:
     return found
 
 
-def digests(path: Path) -> dict[str, str]:
-    """sha256 and md5 in one pass, checked against the `.md5`/`.sha256` files beside the wagon."""
-    found = file_digests(path, "sha256", "md5")
+def digests(path: Path, data: bytes | None = None) -> dict[str, str]:
+    """sha256 and md5 in one pass (of `data`, the file's bytes, when read already), checked
+    against the `.md5`/`.sha256` files beside the wagon."""
+    if data is None:
+        found = file_digests(path, "sha256", "md5")
+    else:
+        found = {"sha256": hashlib.sha256(data).hexdigest(), "md5": hashlib.md5(data).hexdigest()}
     for algorithm, word in read_sidecars(path).items():
         if word != found[algorithm]:
             raise ArchiveError(
@@ -107,8 +117,29 @@ def _beside(path: Path, names: Iterable[str]) -> dict[str, bytes]:
     return {n: (path.parent / n).read_bytes() for n in names if (path.parent / n).is_file()}
 
 
-def read_incoming(path: Path, found: dict[str, str]) -> Incoming:
-    scanned = scan(path, _kept)
+def examine(path: Path, known: str | None, replace_: bool) -> Incoming | dict[str, str]:
+    """The wagon read once: only its digests when the site has a file of its name with sha256
+    `known` (the same one, or one not to be replaced), else all the site needs of it."""
+    data = path.read_bytes() if path.stat().st_size <= READ_WHOLE else None
+    found = digests(path, data)
+    if known is not None and (found["sha256"] == known or not replace_):
+        return found
+    return read_incoming(path, found, data)
+
+
+def orphans_exit(parent: int) -> None:
+    """In a reading process: exit once `parent` is gone (killed), rather than wait forever."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def read_incoming(path: Path, found: dict[str, str], data: bytes | None = None) -> Incoming:
+    scanned = scan(path, _kept, data=data)
     meta = load_meta(scanned)
     _check_part(meta.name, "package_name", path.name)
     _check_part(meta.version, "package_version", path.name)
@@ -120,8 +151,17 @@ def read_incoming(path: Path, found: dict[str, str]) -> Incoming:
     icons = icons or _beside(path, ICONS)
     sbom = path.with_name(path.name + SBOM_SUFFIX)
     return Incoming(
-        path=path, sha256=found["sha256"], md5=found["md5"], size=path.stat().st_size, meta=meta,
+        path=path, sha256=found["sha256"], md5=found["md5"],
+        size=path.stat().st_size if data is None else len(data), meta=meta,
         title=title, description=description, yamls=yamls,
         icon=next(iter(sorted(icons.items())), None), sbom=sbom if sbom.is_file() else None,
+        sidecars=tuple(a for a in ALGORITHMS if _says_just(path, a, found[a])),
     )
+
+
+def _says_just(path: Path, algorithm: str, digest: str) -> bool:
+    try:
+        return path.with_name(f"{path.name}.{algorithm}").read_bytes() == f"{digest}\n".encode()
+    except OSError:
+        return False
 

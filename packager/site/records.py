@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from packaging.version import InvalidVersion, Version
@@ -15,6 +16,7 @@ DSL_OF_YAML = {
     "plugin_1_5.yaml": "cloudify_dsl_1_5",
 }
 ICONS = ("icon.png", "icon.svg")
+FEED_ENTRIES = 100  # newest releases in feed.xml; the catalogs list every one
 
 
 @dataclass(frozen=True)
@@ -87,12 +89,17 @@ class PluginState:
 
     def to_json(self) -> dict[str, Any]:
         return {"name": self.name, "files": dict(sorted(self.files.items())),
-                "releases": [asdict(r) for r in self.ordered()]}
+                "releases": [_fields(r) for r in self.ordered()]}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> PluginState:
         releases = (Release.from_json(r) for r in data["releases"])
         return cls(data["name"], {r.version: r for r in releases}, dict(data["files"]))
+
+
+def _fields(release: Release) -> dict[str, Any]:
+    """dataclasses.asdict's result (tuples stay tuples: JSON writes them as lists), 10x faster."""
+    return {**vars(release), "wagons": [vars(w) for w in release.wagons]}
 
 
 def distribution_label(build_tag: str, platform: str) -> str:
@@ -116,3 +123,15 @@ def arch_of(platform: str) -> str:
         if platform.endswith(arch):
             return arch
     return platform.rsplit("_", 1)[-1]
+
+
+def newest(items: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The feed's items (see render.feed_items): the FEED_ENTRIES newest releases, newest first."""
+    return sorted(items, key=lambda e: (e["indexed"], e["name"], e["version"]),
+                  reverse=True)[:FEED_ENTRIES]
+
+
+def one_line(html: str) -> str:
+    """An HTML fragment on one line: a line break in its text becomes a character reference,
+    which a browser reads the same, so rows.tsv and the index page hold one row per line."""
+    return html.rstrip("\n").replace("\r", "&#13;").replace("\n", "&#10;")

@@ -1,53 +1,112 @@
 """The site's own state, its lock, and the transaction that changes it.
 
-Files of a release never change once served, so a new one is renamed straight into
-`<plugin>/<version>/`: readers only find it through the catalogs, which still describe the old
-site. Everything a reader does follow (replaced files, pages, feed, catalogs, then the state) is
-staged in `.site-state/txn/`; a manifest written atomically commits the transaction, the renames
-follow, and a run that finds a manifest left by a crash finishes those renames first. A staging
+Every file a run writes is staged in `.site-state/txn/`: a new file is staged under `txn/new/`
+with its directories, so a release (or a plugin) the site did not have moves into place as one
+directory; a file readers may hold (a replaced file, pages, feed, catalogs, the state) is staged
+beside. A manifest written atomically commits the transaction, the renames follow (new directories
+first), and a run that finds a manifest left by a crash finishes those renames first. A staging
 directory without a manifest is dropped, so the site is always the old one or the new one.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
+import mmap
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Union
 
-from filelock import FileLock, Timeout
 from typing_extensions import Self
 
 from .._files import replace_atomically
 from ..errors import ArchiveError, ConfigError
-from .records import PluginState
+from .records import PluginState, newest, one_line
 
 STATE_DIR = ".site-state"
-FORMAT = 1
+FORMAT = 2
 LOCK_WAIT = 600.0
 
 
 SITE_FILE = f"{STATE_DIR}/site.json"
 NAMES_FILE = f"{STATE_DIR}/names.tsv"
+ROWS_FILE = f"{STATE_DIR}/rows.tsv"
+
+
+@dataclass(frozen=True)
+class Pieces:
+    """A file made of new bytes and of (offset, length) ranges of `source`, which the kernel
+    copies without the bytes passing through Python (the catalogs keep most of their lines)."""
+
+    source: Path
+    parts: list[bytes | tuple[int, int]]
+
+    def write(self, out: int) -> None:
+        with self.source.open("rb") as source:
+            for part in self.parts:
+                if isinstance(part, bytes):
+                    write_all(out, part)
+                    continue
+                offset, left = part
+                while left:
+                    done = _copy_range(source.fileno(), out, left, offset)
+                    if not done:
+                        raise _unreadable(self.source, EOFError("shorter than the state says"))
+                    offset, left = offset + done, left - done
+
+
+def _copy_range(source: int, out: int, count: int, offset: int) -> int:
+    """Bytes copied from `source` at `offset` to the end of `out` (in the kernel if it can)."""
+    try:
+        return os.copy_file_range(source, out, count, offset)
+    except (AttributeError, OSError):  # not Linux, or a filesystem that cannot
+        data = os.pread(source, min(count, 1 << 20), offset)
+        write_all(out, data)
+        return len(data)
+
+
+def write_all(out: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(out, view):]
+
+
+Data = Union[bytes, Path, Pieces]  # a staged file's bytes, a file's (linked), or pieces
+
+
+def mapped(path: Path) -> bytes | mmap.mmap:
+    """The file's bytes, mapped rather than read: a catalog of 13 MB is searched, not copied."""
+    with path.open("rb") as handle:
+        if not os.fstat(handle.fileno()).st_size:
+            return b""
+        return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
 
 
 class NameBook:
     """names.tsv: `<wagon file>\t<sha256>\t<path>` per line. The old lines are searched as
-    text, never parsed whole, and the new ones appended: a release adds a few lines to 40,000."""
+    bytes, never parsed whole, and the new ones appended: a release adds a few lines to 40,000."""
 
-    def __init__(self, text: str = "") -> None:
-        self.text = text
+    def __init__(self, data: bytes | mmap.mmap = b"", source: Path | None = None,
+                 count: int | None = None) -> None:
+        self.data = data
+        self.source = source  # the file `data` maps, while no line of it was removed
+        self.count = bytes(data).count(b"\n") if count is None else count  # wagons in `data`
         self.added: dict[str, tuple[str, str]] = {}
+
+    def _end(self, start: int) -> int:
+        return self.data.find(b"\n", start)
 
     def _line(self, name: str) -> int:
         """Where the old line of `name` starts, or -1."""
-        if self.text.startswith(f"{name}\t"):
+        key = f"{name}\t".encode()
+        if self.data[:len(key)] == key:
             return 0
-        found = self.text.find(f"\n{name}\t")
+        found = self.data.find(b"\n" + key)
         return found + 1 if found >= 0 else -1
 
     def get(self, name: str) -> tuple[str, str] | None:
@@ -57,41 +116,51 @@ class NameBook:
         start = self._line(name)
         if start < 0:
             return None
-        _, sha, rel = self.text[start:self.text.index("\n", start)].split("\t")
+        line = self.data[start:self._end(start)].decode()
+        _, sha, rel = line.split("\t")
         return rel, sha
 
     def set(self, name: str, rel: str, sha: str) -> None:
         start = -1 if name in self.added else self._line(name)
         if start >= 0:  # a replaced wagon: its old line goes
-            self.text = self.text[:start] + self.text[self.text.index("\n", start) + 1:]
+            self.data = self.data[:start] + self.data[self._end(start) + 1:]
+            self.source = None
+            self.count -= 1
         self.added[name] = (rel, sha)
 
-    def to_bytes(self) -> bytes:
+    def to_bytes(self) -> bytes | Pieces:
         new = "".join(f"{name}\t{sha}\t{rel}\n" for name, (rel, sha) in self.added.items())
-        return (self.text + new).encode()
+        if self.source and self.data:
+            return Pieces(self.source, [(0, len(self.data)), new.encode()])
+        return bytes(self.data) + new.encode()
 
     def __len__(self) -> int:
-        return self.text.count("\n") + len(self.added)
+        return self.count + len(self.added)
 
 
 @dataclass
 class SiteIndex:
     """What a new release needs to know of the rest of the site without reading it: the settings
-    pages were made with, each plugin's index row and feed items (site.json), and every wagon's
-    name, sha256 and path (names.tsv, one line each, cheap to read at 40,000 wagons)."""
+    pages were made with and the newest releases for the feed (site.json), each plugin's row of
+    the index page (rows.tsv), and every wagon's name, sha256 and path (names.tsv). Each is read
+    and written without parsing what it keeps of other plugins."""
 
     base_url: str | None = None
     title: str = "Plugins"
     format: int = FORMAT
     names: NameBook = field(default_factory=NameBook)
-    plugins: dict[str, dict[str, Any]] = field(default_factory=dict)
+    rows: dict[str, str] = field(default_factory=dict)
+    feed: list[dict[str, Any]] = field(default_factory=list)
 
     def site_bytes(self) -> bytes:
         data = {"format": self.format, "base_url": self.base_url, "title": self.title,
-                "plugins": dict(sorted(self.plugins.items()))}
+                "feed": self.feed, "wagons": len(self.names)}
         return json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
 
-    def names_bytes(self) -> bytes:
+    def rows_bytes(self) -> bytes:
+        return "".join(f"{name}\t{self.rows[name]}\n" for name in sorted(self.rows)).encode()
+
+    def names_bytes(self) -> bytes | Pieces:
         return self.names.to_bytes()
 
 
@@ -121,10 +190,17 @@ def load_index(site: Path) -> SiteIndex:
         return SiteIndex()
     data = _read_json(path)
     try:
-        names = NameBook((site / NAMES_FILE).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise _unreadable(site / NAMES_FILE, exc) from exc
-    return SiteIndex(data["base_url"], data["title"], data["format"], names, data["plugins"])
+        names = NameBook(mapped(site / NAMES_FILE), site / NAMES_FILE, data.get("wagons"))
+        if "plugins" in data:  # format 1 kept every plugin's row and feed items in site.json
+            rows = {n: one_line(p["row"]) for n, p in data["plugins"].items()}
+            feed = newest([item for p in data["plugins"].values() for item in p["feed"]])
+        else:
+            lines = (site / ROWS_FILE).read_text(encoding="utf-8").split("\n")[:-1]
+            rows = dict(line.split("\t", 1) for line in lines)
+            feed = data["feed"]
+    except (OSError, UnicodeDecodeError, ValueError, KeyError) as exc:
+        raise _unreadable(site / STATE_DIR, exc) from exc
+    return SiteIndex(data["base_url"], data["title"], FORMAT, names, rows, feed)
 
 
 def load_plugin(site: Path, name: str) -> PluginState:
@@ -140,12 +216,21 @@ def locked(site: Path) -> Iterator[None]:
         raise ConfigError(f"{site} is not empty and holds no plugin-packager site",
                           "index into an empty or new directory")
     state_dir(site).mkdir(exist_ok=True)
-    try:
-        with FileLock(str(state_dir(site) / "lock"), timeout=LOCK_WAIT):
-            yield
-    except Timeout as exc:
-        raise ConfigError(f"{site} stayed locked by another index for {LOCK_WAIT:.0f} s",
-                          "wait for it to finish, then run again") from exc
+    timeout = ConfigError(f"{site} stayed locked by another index for {LOCK_WAIT:.0f} s",
+                          "wait for it to finish, then run again")
+    # flock, as filelock's UnixFileLock does (hosts are POSIX): filelock's import costs an add
+    # a twentieth of its time.
+    with (state_dir(site) / "lock").open("a") as handle:
+        deadline = time.monotonic() + LOCK_WAIT
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise timeout from None
+                time.sleep(0.05)
+        yield
 
 
 class Transaction:
@@ -155,7 +240,8 @@ class Transaction:
         self.site = site
         self.dir = state_dir(site) / "txn"
         self.moves: list[tuple[str, str]] = []
-        self.made: set[Path] = set()
+        self.made: set[str] = set()
+        self.units: dict[str, bool] = {}  # directory of the site -> staged whole under new/
 
     def __enter__(self) -> Self:
         shutil.rmtree(self.dir, ignore_errors=True)
@@ -165,32 +251,63 @@ class Transaction:
     def __exit__(self, *exc: object) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)
 
-    def _temp(self, data: bytes | Path) -> Path:
-        tmp = self.dir / f"{len(self.moves)}-{os.getpid()}-{id(data)}"
+    def _staged(self, rel: str) -> bool:
+        """Whether directory `rel` is staged whole: the site lacks it, or a parent of it is."""
+        if rel not in self.units:
+            parent = rel.rpartition("/")[0]
+            inside = bool(parent) and self._staged(parent)
+            self.units[rel] = inside or not (self.site / rel).is_dir()
+            if self.units[rel] and not inside:
+                self.moves.append((f"new/{rel}", rel))
+        return self.units[rel]
+
+    def _write(self, staged: str, data: Data) -> None:
+        """`data` at `txn/<staged>`, mode 0644: a file is hard-linked when it can be."""
+        folder, _, _ = staged.rpartition("/")
+        if folder and folder not in self.made:
+            (self.dir / folder).mkdir(parents=True, exist_ok=True)
+            self.made.add(folder)
+        tmp = self.dir / staged
         if isinstance(data, Path):
-            shutil.copyfile(data, tmp)
+            if not link(data, tmp):
+                shutil.copyfile(data, tmp)
+                tmp.chmod(0o644)
+            return
+        out = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        try:
+            data.write(out) if isinstance(data, Pieces) else write_all(out, data)
+            os.fchmod(out, 0o644)  # whatever the umask
+        finally:
+            os.close(out)
+
+    def stage(self, rel: str, data: Data) -> None:
+        """`data` goes to `rel` on commit: inside its directory when the site lacks that one."""
+        folder = rel.rpartition("/")[0]
+        if folder and self._staged(folder):
+            self._write(f"new/{rel}", data)
         else:
-            tmp.write_bytes(data)
-        tmp.chmod(0o644)
-        return tmp
-
-    def add_new(self, rel: str, data: bytes | Path) -> None:
-        """A file at a path no reader knows yet: it goes into place at once."""
-        tmp = self._temp(data)
-        dest = self.site / rel
-        if dest.parent not in self.made:
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            self.made.add(dest.parent)
-        tmp.replace(dest)
-
-    def stage(self, rel: str, data: bytes | Path) -> None:
-        """A file readers may hold: it goes into place on commit."""
-        tmp = self._temp(data)
-        self.moves.append((tmp.name, rel))
+            staged = f"{len(self.moves)}-{rel.rpartition('/')[2]}"
+            self._write(staged, data)
+            self.moves.append((staged, rel))
 
     def commit(self) -> None:
-        replace_atomically(json.dumps(self.moves).encode(), self.dir / "manifest.json")
+        # New directories first: the pages and catalogs staged after them link to their files.
+        moves = sorted(self.moves, key=lambda move: not move[0].startswith("new/"))
+        replace_atomically(json.dumps(moves).encode(), self.dir / "manifest.json")
         finish(self.site)
+
+
+def link(source: Path, dest: Path) -> bool:
+    """Hard-link `source` at `dest` (a file of a release never changes, so both may share it);
+    False when they are on different filesystems, links are refused, or the mode is not 0644
+    (a link cannot have its own)."""
+    try:
+        if source.stat().st_mode & 0o7777 != 0o644:
+            return False
+        os.link(source, dest)
+    except OSError:
+        return False
+    return True
 
 
 def finish(site: Path) -> None:

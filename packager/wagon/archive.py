@@ -4,6 +4,7 @@ and everything is written under one fresh temporary directory."""
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import os
 import re
@@ -16,7 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import IO, Any
 
 from ..errors import ArchiveError
@@ -51,10 +52,14 @@ class Extracted:
     files: tuple[str, ...]
 
 
-def container_of(path: Path) -> str:
-    """zip or tar.gz, told by the first bytes, never by the file name."""
-    with path.open("rb") as handle:
-        head = handle.read(4)
+def container_of(path: Path, data: bytes | None = None) -> str:
+    """zip or tar.gz, told by the first bytes (of `data` when the file is read already), never
+    by the file name."""
+    if data is None:
+        with path.open("rb") as handle:
+            head = handle.read(4)
+    else:
+        head = data[:4]
     if head[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
         return "zip"
     if head[:2] == b"\x1f\x8b":
@@ -84,17 +89,22 @@ class _Writer:
     limits: Limits
     budget: int
     keep: Callable[[str], bool] = bool
+    data: bytes | None = None  # the archive's bytes, when the caller has read them already
     kept: dict[str, bytes] = field(default_factory=dict)
     count: int = 0
     written: int = 0
     tops: set[str] = field(default_factory=set)
-    dirs: set[PurePosixPath] = field(default_factory=set)
-    files: set[PurePosixPath] = field(default_factory=set)
+    # Member paths as normalised "a/b/c" strings (pathlib's objects cost a tenth of the scan).
+    dirs: set[str] = field(default_factory=set)
+    files: set[str] = field(default_factory=set)
+
+    def open(self) -> IO[bytes]:
+        return self.source.open("rb") if self.data is None else io.BytesIO(self.data)
 
     def refuse(self, what: str) -> ArchiveError:
         return ArchiveError(f"refused {self.source.name}: {what}", HINT)
 
-    def path_of(self, name: str) -> PurePosixPath:
+    def path_of(self, name: str) -> list[str]:
         if not name or "\x00" in name or "\\" in name or name.startswith("/") or _DRIVE.match(name):
             raise self.refuse(f"member {name!r} has an absolute or non-POSIX path")
         parts = [p for p in name.split("/") if p not in ("", ".")]
@@ -102,7 +112,7 @@ class _Writer:
             raise self.refuse(f"member {name!r} points outside the archive ('..')")
         if not parts:
             raise self.refuse(f"member {name!r} has an empty path")
-        path = PurePosixPath(*parts)
+        path = "/".join(parts)
         self.count += 1
         if self.count > self.limits.members:
             raise self.refuse(f"more than {self.limits.members} members")
@@ -111,32 +121,32 @@ class _Writer:
             raise self.refuse(f"more than one top-level entry: {', '.join(sorted(self.tops))}")
         if path in self.files or path in self.dirs:
             raise self.refuse(f"member {name!r} appears twice")
-        for parent in path.parents:
+        for parent in _parents(parts):
             if parent in self.files:
-                raise self.refuse(f"member {name!r} is inside {str(parent)!r}, which is a file")
-        return path
+                raise self.refuse(f"member {name!r} is inside {parent!r}, which is a file")
+        return parts
 
     def directory(self, name: str) -> None:
-        path = self.path_of(name)
-        self.dirs.update([path, *list(path.parents)[:-1]])
+        parts = self.path_of(name)
+        self.dirs.update(["/".join(parts), *_parents(parts)])
         if self.dest:
-            (self.dest / path).mkdir(parents=True, exist_ok=True)
+            self.dest.joinpath(*parts).mkdir(parents=True, exist_ok=True)
 
     def file(self, name: str, size: int, opener: Callable[[], IO[bytes]]) -> None:
-        path = self.path_of(name)
-        if len(path.parts) == 1:
+        parts = self.path_of(name)
+        if len(parts) == 1:
             raise self.refuse(f"file {name!r} lies outside the archive's top directory")
         if self.written + size > self.budget:
             raise self.refuse(f"more than {self.budget} bytes uncompressed (an archive bomb?)")
-        self.files.add(path)
-        self.dirs.update(list(path.parents)[:-1])
+        self.files.add("/".join(parts))
+        self.dirs.update(_parents(parts))
         self.written += size
         if self.dest is None:
-            inner = str(PurePosixPath(*path.parts[1:]))
+            inner = "/".join(parts[1:])
             if self.keep(inner):
                 self._keep(name, inner, size, opener)
             return
-        target = self.dest / path
+        target = self.dest.joinpath(*parts)
         target.parent.mkdir(parents=True, exist_ok=True)
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
         with opener() as source, os.fdopen(os.open(target, flags, 0o644), "wb") as out:
@@ -157,6 +167,11 @@ class _Writer:
         self.kept[inner] = data
 
 
+def _parents(parts: list[str]) -> list[str]:
+    """"a", "a/b" for the parts of "a/b/c"."""
+    return ["/".join(parts[:end]) for end in range(1, len(parts))]
+
+
 def _zip_kind(info: zipfile.ZipInfo) -> str:
     mode = info.external_attr >> 16
     kind = stat.S_IFMT(mode)
@@ -168,7 +183,7 @@ def _zip_kind(info: zipfile.ZipInfo) -> str:
 
 
 def _read_zip(writer: _Writer) -> None:
-    with zipfile.ZipFile(writer.source) as archive:
+    with writer.open() as raw, zipfile.ZipFile(raw) as archive:
         infos = archive.infolist()
         if sum(i.file_size for i in infos) > writer.budget:
             raise writer.refuse(f"more than {writer.budget} bytes uncompressed (an archive bomb?)")
@@ -194,7 +209,7 @@ def _tar_kind(info: tarfile.TarInfo) -> str:
 
 def _read_tar_gz(writer: _Writer) -> None:
     # Stream mode reads each header once, so a bomb is refused before its data is inflated.
-    with writer.source.open("rb") as raw, tarfile.open(fileobj=raw, mode="r|gz") as archive:
+    with writer.open() as raw, tarfile.open(fileobj=raw, mode="r|gz") as archive:
         for info in archive:
             kind = _tar_kind(info)
             if kind == "dir":
@@ -215,24 +230,27 @@ def extract(path: Path, dest: Path, limits: Limits | None = None) -> Extracted:
     """Unpack `path` under `dest` (an empty directory), refusing anything unsafe."""
     writer = _judge(path, dest, limits)
     (top,) = writer.tops
-    files = tuple(sorted(str(PurePosixPath(*p.parts[1:])) for p in writer.files))
+    files = tuple(sorted(p.partition("/")[2] for p in writer.files))
     return Extracted(path, container_of(path), top, dest / top, files)
 
 
-def scan(path: Path, keep: Callable[[str], bool], limits: Limits | None = None) -> Scanned:
+def scan(path: Path, keep: Callable[[str], bool], limits: Limits | None = None,
+         data: bytes | None = None) -> Scanned:
     """Judge every member as `extract` does, writing nothing; keep the bytes of the members
-    (paths relative to the top directory) that `keep` names. Cheaper than unpacking."""
-    writer = _judge(path, None, limits, keep)
+    (paths relative to the top directory) that `keep` names. Cheaper than unpacking; reads
+    `data` instead of the file when given (the file's bytes, read once by the caller)."""
+    writer = _judge(path, None, limits, keep, data)
     (top,) = writer.tops
-    files = tuple(sorted(str(PurePosixPath(*p.parts[1:])) for p in writer.files))
-    return Scanned(path, container_of(path), top, files, writer.kept)
+    files = tuple(sorted(p.partition("/")[2] for p in writer.files))
+    return Scanned(path, container_of(path, data), top, files, writer.kept)
 
 
 def _judge(path: Path, dest: Path | None, limits: Limits | None,
-           keep: Callable[[str], bool] = bool) -> _Writer:
+           keep: Callable[[str], bool] = bool, data: bytes | None = None) -> _Writer:
     limits = limits or Limits()
-    container = container_of(path)
-    writer = _Writer(path, dest, limits, limits.budget(path.stat().st_size), keep)
+    container = container_of(path, data)
+    size = path.stat().st_size if data is None else len(data)
+    writer = _Writer(path, dest, limits, limits.budget(size), keep, data)
     try:
         (_read_zip if container == "zip" else _read_tar_gz)(writer)
     except (zipfile.BadZipFile, tarfile.TarError, gzip.BadGzipFile, zlib.error, EOFError,

@@ -116,17 +116,18 @@ def fake_wagons(dest: Path, plugins: int, padding: int) -> list[Path]:
 
 
 def index_and_kill(site: Path, fakes: Path) -> None:
-    """Start `index` of `fakes` into `site` and kill -9 it once its first new wagon is in place."""
+    """Start `index` of `fakes` into `site` and kill -9 it once its first new wagon is staged."""
     proc = subprocess.Popen([sys.executable, "-m", "packager", "index", fakes, "-o", site],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    staged = site / ".site-state" / "txn" / "new"
     deadline = time.monotonic() + 120
-    while not any(site.glob("fake-*/1.0.0/*.wgn")):
+    while not any(staged.glob("fake-*/1.0.0/*.wgn")):
         assert proc.poll() is None, "index finished before the test saw a new file"
         assert time.monotonic() < deadline
         time.sleep(0.001)
     proc.send_signal(signal.SIGKILL)
     assert proc.wait(timeout=60) == -signal.SIGKILL
-    assert any(site.glob("fake-*/1.0.0/*.wgn"))
+    assert any(staged.glob("fake-*/1.0.0/*.wgn"))
 
 
 def test_kill_9_while_copying_leaves_the_old_site_and_the_next_run_succeeds(
@@ -146,3 +147,16 @@ def test_kill_9_while_copying_leaves_the_old_site_and_the_next_run_succeeds(
     data = sitecheck.check_site(site)
     assert len(data["plugins.json"]) == 151
     assert not (site / ".site-state" / "txn").exists()
+
+
+def test_kill_9_while_worker_processes_read_leaves_no_process_holding_the_site(
+    inputs: dict[str, Path], run_cli: Run, tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    run_cli("index", inputs["1.0.0"], "-o", site)
+    fake_wagons(tmp_path / "fakes", 600, 20_000)  # past POOL_FROM * 2: read in a pool
+    index_and_kill(site, tmp_path / "fakes")
+    start = time.monotonic()
+    run_cli("index", tmp_path / "fakes", "-o", site)
+    assert time.monotonic() - start < 60  # the killed run's workers did not keep the lock
+    assert len(sitecheck.check_site(site)["plugins.json"]) == 601

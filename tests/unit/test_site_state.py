@@ -1,0 +1,55 @@
+"""The site state an add reads without parsing the rest of the site: rows.tsv, site.json, and
+the root catalogs spliced as bytes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from packager.site.index import index_site
+from packager.site.state import ROWS_FILE, SITE_FILE
+from tests import sitecheck
+from tests.unit.test_site_index import ENV, hello, write
+
+
+def test_a_line_break_in_a_description_keeps_one_row_per_line(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    index_site([write(hello("1.0.0", description="two\nlines\r\nhere"), tmp_path / "a")],
+               site, ENV)
+    index_site([write(hello("1.0.0", name="other-plugin"), tmp_path / "b")], site, ENV)
+    rows = (site / ROWS_FILE).read_text().split("\n")
+    assert [row.split("\t")[0] for row in rows] == ["hello-plugin", "other-plugin", ""]
+    page = (site / "index.html").read_text()
+    assert "two&#10;lines&#13;&#10;here" in page
+    plugins = sitecheck.check_site(site)["plugins.json"]
+    assert [p["description"] for p in plugins] == ["two\nlines\r\nhere", "Says hello."]
+
+
+def test_an_add_splices_the_catalogs_as_a_full_render_writes_them(tmp_path: Path) -> None:
+    first, second = tmp_path / "first", tmp_path / "second"
+    index_site([write(hello("1.0.0", name=n), tmp_path / n) for n in ("a-plugin", "c-plugin")],
+               first, ENV)
+    index_site([write(hello("1.0.0", name="b-plugin"), tmp_path / "b-plugin"),
+                write(hello("2.0.0", name="c-plugin"), tmp_path / "c2")], first, ENV)
+    index_site([tmp_path / n for n in ("a-plugin", "b-plugin", "c-plugin", "c2")], second, ENV)
+    for name in sitecheck.CATALOGS:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+    assert [p["version"] for p in sitecheck.check_site(first)["plugins.json"]] == [
+        "1.0.0", "1.0.0", "2.0.0"]
+
+
+def test_a_format_1_state_is_read_and_written_anew(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    index_site([write(hello("1.0.0"), tmp_path / "a")], site, ENV)
+    state = json.loads((site / SITE_FILE).read_text())
+    row = (site / ROWS_FILE).read_text().split("\t", 1)[1]
+    state["format"] = 1
+    state["plugins"] = {"hello-plugin": {"row": row, "feed": state.pop("feed")}}
+    del state["wagons"]
+    (site / SITE_FILE).write_text(json.dumps(state))
+    (site / ROWS_FILE).unlink()
+    result = index_site([write(hello("1.0.0", name="other-plugin"), tmp_path / "b")], site, ENV)
+    assert (result.plugins, result.wagons) == (2, 2)
+    assert json.loads((site / SITE_FILE).read_text())["format"] == 2
+    assert (site / ROWS_FILE).read_text().count("\n") == 2
+    assert len(sitecheck.check_site(site)["plugins.json"]) == 2
