@@ -20,13 +20,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Union
-
-from typing_extensions import Self
+from typing import TYPE_CHECKING, Any, Union
 
 from .._files import replace_atomically
 from ..errors import ArchiveError, ConfigError
 from .records import PluginState, newest, one_line
+
+if TYPE_CHECKING:
+    from typing_extensions import Self  # not a runtime dependency of ours
 
 STATE_DIR = ".site-state"
 FORMAT = 2
