@@ -3,7 +3,9 @@ them becomes one line on stderr and its exit code (a traceback only with `--debu
 
 from __future__ import annotations
 
+import importlib
 import os
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import click
@@ -30,7 +32,27 @@ class Command(click.Command):
 
 
 class Group(click.Group):
+    """Commands come from family modules (`families`: module name → its commands), imported only
+    when one of their commands runs or help lists them."""
+
     command_class = Command
+
+    def __init__(self, *args: Any, families: Mapping[str, Sequence[str]] | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.families = {name: family for family, names in (families or {}).items()
+                         for name in names}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.families})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        family = self.families.get(cmd_name)
+        if family is not None and cmd_name not in self.commands:
+            module = importlib.import_module(f"{__package__}.{family}")
+            for command in module.COMMANDS:
+                self.add_command(command)
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
