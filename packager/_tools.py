@@ -377,7 +377,6 @@ def compile_errors(python: Path, wheel: Path, env: Mapping[str, str]) -> list[st
 
 
 @lru_cache(maxsize=1)
-@lru_cache(maxsize=1)
 def tool_versions() -> dict[str, str]:
     """The versions of the tools whose output goes into cached artefacts, asked once."""
     from importlib import metadata  # a tenth of a second: only builds need it
