@@ -176,11 +176,10 @@ def resolve(
         *sorted(r.requirements), r.indexes.digest(), _tools.tool_versions().get("uv", ""),
         *r.inputs.record(),
     )
-    cached = None if refresh else r.cache.get_keyed("resolutions", key, max_age=RESOLUTION_TTL)
-    if cached is None:
+    lock = None if refresh else r.cache.get_keyed("resolutions", key, max_age=RESOLUTION_TTL)
+    if lock is None:
         on_compile()
-    lock = cached or compile_exact(r, on_event, on_pinned)
-    if cached is None:
+        lock = compile_exact(r, on_event, on_pinned)
         r.cache.put_keyed("resolutions", key, lock)
     return candidates_from_lock(lock, r.target)
 
