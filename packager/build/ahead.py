@@ -7,20 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
-from urllib.parse import urljoin
 
 from packaging.requirements import InvalidRequirement, Requirement
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.utils import (
-    InvalidSdistFilename,
-    InvalidWheelFilename,
-    canonicalize_name,
-    parse_sdist_filename,
-    parse_wheel_filename,
-)
+from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from ..targets import BuildTarget
+from .explain import explain_files
 from .resolve import Candidate
 
 
@@ -40,39 +33,18 @@ def exact_pins(requirements: Sequence[str], target: BuildTarget) -> Iterator[tup
             continue
 
 
-def _release(entry: Mapping[str, Any]) -> tuple[str, Version | None]:
-    """("wheel" or "sdist", version) of an index entry's file; None for a file we cannot read."""
-    name = str(entry.get("filename", ""))
-    try:
-        if name.endswith(".whl"):
-            return "wheel", parse_wheel_filename(name)[1]
-        return "sdist", parse_sdist_filename(name)[1]
-    except (InvalidWheelFilename, InvalidSdistFilename, InvalidVersion):
-        return "other", None
-
-
-def _admits(entry: Mapping[str, Any], target: BuildTarget) -> bool:
-    try:
-        return not entry.get("yanked") and SpecifierSet(
-            entry.get("requires-python") or "").contains(target.python_full_version, True)
-    except InvalidSpecifier:
-        return True
-
-
 def sdist_to_build(
-    files: Sequence[Mapping[str, Any]], page: str, name: str, version: Version,
-    target: BuildTarget,
+    files: Sequence[Mapping[str, Any]], name: str, version: Version, target: BuildTarget
 ) -> Candidate | None:
-    """The release's sdist when the index page (`page`, the URL files are relative to) lists no
-    wheel of it for `target`."""
-    tags = set(target.tags())
-    release = [(kind, f) for f in files for kind, v in [_release(f)] if v == version]
-    for kind, entry in release:
-        if kind == "wheel" and tags & set(parse_wheel_filename(entry["filename"])[3]):
-            return None
-    for kind, entry in release:
-        sha256 = entry.get("hashes", {}).get("sha256")
-        if kind == "sdist" and sha256 and _admits(entry, target):
-            return Candidate(name, str(version), entry["filename"], urljoin(page, entry["url"]),
-                             sha256, True, size=entry.get("size"))
-    return None
+    """The release's sdist when `explain` finds no usable wheel of it for `target` (`files` as
+    index_files gives them), and the index gives the sdist's sha256 to check it against."""
+    verdict = next((v for v in explain_files(files, target) if Version(v.version) == version),
+                   None)
+    if verdict is None or verdict.usable or verdict.sdist is None:
+        return None
+    entry = next(f for f in files if f["filename"] == verdict.sdist)
+    sha256 = entry.get("hashes", {}).get("sha256")
+    if not sha256:
+        return None
+    return Candidate(name, str(version), verdict.sdist, entry["url"], sha256, True,
+                     size=entry.get("size"))

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
+from urllib.parse import urljoin
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.tags import Tag
@@ -129,7 +130,8 @@ def marker_note(requirements: Sequence[str], name: str, target: BuildTarget) -> 
 def index_files(
     name: str, index_url: str, headers: Mapping[str, str] | None = None
 ) -> list[dict[str, Any]]:
-    """The files the index lists for `name` (PEP 691 JSON)."""
+    """The files the index lists for `name` (PEP 691 JSON), each `url` made absolute (the JSON
+    may give it relative to the page)."""
     url = f"{index_url.rstrip('/')}/{canonicalize_name(name)}/"
     request = urllib.request.Request(url, headers={**(headers or {}), "Accept": SIMPLE_JSON})
     try:
@@ -139,7 +141,13 @@ def index_files(
         raise ResolutionError(f"{name}: the index at {url} did not answer: {exc}",
                               "check the name and --index-url") from exc
     files: list[dict[str, Any]] = data.get("files", [])
-    return files
+    return absolute(files, url)
+
+
+def absolute(files: Sequence[dict[str, Any]], page: str) -> list[dict[str, Any]]:
+    """The index's file entries with each `url` joined to the page they were listed on."""
+    return [{**entry, "url": urljoin(page, entry["url"])} if "url" in entry else entry
+            for entry in files]
 
 
 def closest(verdict: VersionVerdict, limit: int = 3) -> list[tuple[str, str]]:

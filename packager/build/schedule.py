@@ -157,8 +157,7 @@ class Work:
                 files = index_files(name, index, self.options.indexes.auth_header(index))
             except (ResolutionError, ValueError):
                 continue
-            page = f"{index.rstrip('/')}/{name}/"
-            sdist = sdist_to_build(files, page, name, version, target)
+            sdist = sdist_to_build(files, name, version, target)
             if sdist is not None:
                 self.on_event(Event(f"{name}=={version} has no wheel for this target: its sdist"
                                     " builds while uv resolves", target.id, "resolve", detail=True))

@@ -15,6 +15,7 @@ from packaging.version import Version
 
 from packager.build.ahead import exact_pins, sdist_to_build
 from packager.build.cache import Cache
+from packager.build.explain import absolute
 from packager.build.fetch import Downloads
 from packager.build.pool import PriorityPool
 from packager.build.resolve import Candidate
@@ -171,7 +172,7 @@ def test_a_release_with_no_wheel_for_the_target_builds_its_sdist_ahead() -> None
     files = [_entry("pycryptodome-3.9.7-cp38-cp38-manylinux1_x86_64.whl"),
              _entry("pycryptodome-3.9.7.tar.gz", size=15451558),
              _entry("pycryptodome-3.9.8-cp311-abi3-manylinux2014_x86_64.whl")]
-    sdist = sdist_to_build(files, PAGE, "pycryptodome", Version("3.9.7"), CP311)
+    sdist = sdist_to_build(absolute(files, PAGE), "pycryptodome", Version("3.9.7"), CP311)
     assert sdist is not None
     assert (sdist.filename, sdist.is_sdist, sdist.size) == ("pycryptodome-3.9.7.tar.gz", True,
                                                              15451558)
@@ -188,4 +189,4 @@ def test_a_release_with_no_wheel_for_the_target_builds_its_sdist_ahead() -> None
 def test_no_guess_when_a_wheel_fits_or_the_sdist_is_not_a_safe_pick(
     files: list[dict[str, object]],
 ) -> None:
-    assert sdist_to_build(files, PAGE, "pycryptodome", Version("3.9.7"), CP311) is None
+    assert sdist_to_build(absolute(files, PAGE), "pycryptodome", Version("3.9.7"), CP311) is None
