@@ -104,12 +104,16 @@ class Cache:
             shutil.rmtree(staging, ignore_errors=True)
         return self.get_keyed(kind, key) or source
 
+    def put_keyed_bytes(self, kind: str, key: str, name: str, data: bytes) -> Path:
+        """put_keyed of `data` as a file called `name`."""
+        with tempfile.TemporaryDirectory() as scratch:
+            made = Path(scratch) / name
+            made.write_bytes(data)
+            return self.put_keyed(kind, key, made)
+
     def mark(self, kind: str, key: str) -> None:
         """Remember that the check `kind` passed for `key`."""
-        with tempfile.TemporaryDirectory() as scratch:
-            passed = Path(scratch) / "passed"
-            passed.write_bytes(b"")
-            self.put_keyed(kind, key, passed)
+        self.put_keyed_bytes(kind, key, "passed", b"")
 
     def marked(self, kind: str, key: str) -> bool:
         return self.get_keyed(kind, key) is not None

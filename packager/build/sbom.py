@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import tempfile
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from packaging.utils import canonicalize_name
@@ -39,10 +37,7 @@ def sbom_text(
     if cached is not None:
         return cached.read_text(encoding="utf-8")
     text = sbom_json(wagon_name, plugin, wheels, digests, epoch, source)
-    with tempfile.TemporaryDirectory() as scratch:
-        made = Path(scratch) / "sbom.cdx.json"
-        made.write_text(text, encoding="utf-8")
-        cache.put_keyed("sboms", key, made)
+    cache.put_keyed_bytes("sboms", key, "sbom.cdx.json", text.encode("utf-8"))
     return text
 
 
