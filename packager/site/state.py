@@ -6,6 +6,10 @@ directory; a file readers may hold (a replaced file, pages, feed, catalogs, the 
 beside. A manifest written atomically commits the transaction, the renames follow (new directories
 first), and a run that finds a manifest left by a crash finishes those renames first. A staging
 directory without a manifest is dropped, so the site is always the old one or the new one.
+
+A replaced file is first linked into `.site-state/trash/`, and the next run deletes it while it
+works: freeing a 13 MB catalog's blocks took a third of an add's time on a disk mounted with
+`discard`, in the rename that replaced it.
 """
 
 from __future__ import annotations
@@ -15,9 +19,10 @@ import json
 import mmap
 import os
 import shutil
+import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
@@ -98,17 +103,21 @@ class NameBook:
         self.source = source  # the file `data` maps, while no line of it was removed
         self.count = bytes(data).count(b"\n") if count is None else count  # wagons in `data`
         self.added: dict[str, tuple[str, str]] = {}
+        self.found: dict[str, int] = {}  # what _line found: `set` follows `get` for each wagon
 
     def _end(self, start: int) -> int:
         return self.data.find(b"\n", start)
 
     def _line(self, name: str) -> int:
         """Where the old line of `name` starts, or -1."""
-        key = f"{name}\t".encode()
-        if self.data[:len(key)] == key:
-            return 0
-        found = self.data.find(b"\n" + key)
-        return found + 1 if found >= 0 else -1
+        if name not in self.found:
+            key = f"{name}\t".encode()
+            if self.data[:len(key)] == key:
+                self.found[name] = 0
+            else:
+                at = self.data.find(b"\n" + key)
+                self.found[name] = at + 1 if at >= 0 else -1
+        return self.found[name]
 
     def get(self, name: str) -> tuple[str, str] | None:
         """(path, sha256) of the wagon file `name`, if the site has it."""
@@ -126,6 +135,7 @@ class NameBook:
         if start >= 0:  # a replaced wagon: its old line goes
             self.data = self.data[:start] + self.data[self._end(start) + 1:]
             self.source = None
+            self.found.clear()  # the lines after it moved
             self.count -= 1
         self.added[name] = (rel, sha)
 
@@ -243,14 +253,22 @@ class Transaction:
         self.moves: list[tuple[str, str]] = []
         self.made: set[str] = set()
         self.units: dict[str, bool] = {}  # directory of the site -> staged whole under new/
+        self.emptying: threading.Thread | None = None
 
     def __enter__(self) -> Self:
         shutil.rmtree(self.dir, ignore_errors=True)
         self.dir.mkdir(parents=True)
+        # What earlier runs replaced, deleted in the kernel while this one reads and renders.
+        old = list(trash_dir(self.site).glob("*"))
+        if old:
+            self.emptying = threading.Thread(target=_delete, args=(old,), daemon=True)
+            self.emptying.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)
+        if self.emptying:
+            self.emptying.join()
 
     def _staged(self, rel: str) -> bool:
         """Whether directory `rel` is staged whole: the site lacks it, or a parent of it is."""
@@ -311,14 +329,32 @@ def link(source: Path, dest: Path) -> bool:
     return True
 
 
+def trash_dir(site: Path) -> Path:
+    return state_dir(site) / "trash"
+
+
+def _delete(paths: list[Path]) -> None:
+    for path in paths:
+        shutil.rmtree(path, ignore_errors=True)
+
+
 def finish(site: Path) -> None:
     """Complete a committed transaction (after a crash too) or drop an uncommitted one."""
     txn = state_dir(site) / "txn"
     manifest = txn / "manifest.json"
     if manifest.exists():
-        for staged, rel in json.loads(manifest.read_bytes()):
+        trash = trash_dir(site) / str(time.time_ns())
+        trash.mkdir(parents=True)
+        for number, (staged, rel) in enumerate(json.loads(manifest.read_bytes())):
             source = txn / staged
             if source.exists():
                 (site / rel).parent.mkdir(parents=True, exist_ok=True)
+                _keep_old(site / rel, trash / str(number))
                 source.replace(site / rel)
     shutil.rmtree(txn, ignore_errors=True)
+
+
+def _keep_old(path: Path, trash: Path) -> None:
+    """A second link to the file `path` names, so replacing it does not free its blocks."""
+    with suppress(OSError):  # not there (a new file), a directory, or links refused
+        os.link(path, trash)

@@ -158,6 +158,22 @@ def test_a_crash_before_commit_leaves_the_old_site_and_after_commit_is_finished(
     assert (site / "plugins.json").read_bytes() == b"[]\n"
 
 
+def test_replaced_files_wait_in_the_trash_until_the_next_run(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    trash = site / STATE_DIR / "trash"
+    index_site([write(hello("1.0.0"), tmp_path / "a")], site, ENV)
+    first = (site / "catalog.json").read_bytes()
+    index_site([write(hello("1.1.0"), tmp_path / "b")], site, ENV)
+    (generation,) = trash.iterdir()
+    kept = {path.read_bytes() for path in generation.iterdir()}
+    assert first in kept  # the old catalog, still linked: the rename freed nothing
+    assert (site / "catalog.json").read_bytes() not in kept
+    index_site([write(hello("1.2.0"), tmp_path / "c")], site, ENV)
+    assert not generation.exists()
+    assert len(list(trash.iterdir())) == 1
+    sitecheck.check_site(site)
+
+
 def test_a_directory_that_is_no_site_is_left_alone(tmp_path: Path) -> None:
     (tmp_path / "site").mkdir()
     (tmp_path / "site" / "notes.txt").write_text("mine")
