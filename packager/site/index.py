@@ -15,11 +15,11 @@ from ..errors import ArchiveError, ConfigError
 from ..events import Event, Events, ignore
 from ..wheels import sha256_of
 from .catalogs import ROOT_JSON, Urls, fragments, join, read_written
+from .forked import Forked
 from .ingest import Incoming, examine, find_wagons, orphans_exit
 from .records import PluginState, Release, WagonEntry, arch_of, distribution_label, newest
-from .render import feed, feed_items, index_page, index_row, plugin_page
+from .render import PagesJob, load_templates, pages
 from .state import (
-    NAMES_FILE,
     ROWS_FILE,
     SITE_FILE,
     SiteIndex,
@@ -164,7 +164,8 @@ def index_site(
     """Add the wagons in `inputs` to `site`; see state.py for how a crash leaves the site."""
     wagons = find_wagons(inputs)
     when = _now(env)
-    with locked(site):
+    # Forked before the lock is taken, so it never holds it; see forked.py.
+    with Forked(pages, prepare=load_templates) as rendering, locked(site):
         finish(site)
         index = load_index(site)
         settings = replace(index, base_url=index.base_url if base_url is None else base_url or None,
@@ -191,14 +192,14 @@ def index_site(
             if restyle:
                 plugins.update({n: load_plugin(site, n) for n in settings.rows
                                 if n not in plugins})
-            _render(site, settings, plugins, txn)
+            _render(site, settings, plugins, txn, rendering)
     read = set(added)
     return IndexResult(tuple(p.name for p in added), tuple(w.name for w in wagons if w not in read),
                        len(settings.rows), len(settings.names))
 
 
 def _render(site: Path, settings: SiteIndex, plugins: dict[str, PluginState],
-            txn: Transaction) -> None:
+            txn: Transaction, rendering: Forked) -> None:
     """Stage every page, catalog and state file the changed `plugins` touch, and commit."""
     url = Urls(settings.base_url)
     before = sorted(settings.rows)
@@ -207,24 +208,26 @@ def _render(site: Path, settings: SiteIndex, plugins: dict[str, PluginState],
     if set(before) - set(plugins) and None in kept.values():
         # A root catalog is not as we wrote it: render every plugin's entries again.
         plugins.update({n: load_plugin(site, n) for n in before if n not in plugins})
+    settings.feed = newest([*(e for e in settings.feed if e["name"] not in plugins),
+                            *(e for p in plugins.values() for e in p.feed_items())])
+    others = {name: row for name, row in settings.rows.items() if name not in plugins}
+    rendering.send(PagesJob(plugins, others, settings.feed, url, settings.title))
     fresh: dict[str, dict[str, str]] = {file: {} for file in ROOT_JSON}
     for name, plugin in sorted(plugins.items()):
         for file, text in fragments(plugin, url).items():
             fresh[file][name] = text
-        settings.rows[name] = index_row(plugin, url)
-        txn.stage(f"{name}/index.html", plugin_page(plugin, url, settings.title))
-    settings.feed = newest([*(e for e in settings.feed if e["name"] not in plugins),
-                            *(e for p in plugins.values() for e in feed_items(p))])
-    names = sorted(settings.rows)
-    txn.stage("index.html", index_page((settings.rows[n] for n in names), len(names),
-                                       settings.title))
-    txn.stage("feed.xml", feed(settings.feed, url, settings.title))
+    names = sorted({*settings.rows, *plugins})
     for file in ROOT_JSON:
         txn.stage(file, join(names, fresh[file], kept[file]))
     for name, plugin in sorted(plugins.items()):
         state = json.dumps(plugin.to_json(), sort_keys=True, separators=(",", ":"))
         txn.stage(plugin_state_path(name), state.encode())
-    txn.stage(NAMES_FILE, settings.names_bytes())
+    for rel, data in settings.names_files().items():
+        txn.stage(rel, data)
+    rows, files = rendering.result()
+    for rel, data in files.items():
+        txn.stage(rel, data)
+    settings.rows.update(rows)
     txn.stage(ROWS_FILE, settings.rows_bytes())
     txn.stage(SITE_FILE, settings.site_bytes())
     txn.commit()

@@ -87,6 +87,12 @@ class PluginState:
     def newest(self) -> Release:
         return self.ordered()[0]
 
+    def feed_items(self) -> list[dict[str, Any]]:
+        """What the feed needs of each release, kept in the site state beside the fragments."""
+        releases = sorted(self.releases.values(), key=lambda r: r.indexed)[-FEED_ENTRIES:]
+        return [{"name": self.name, "version": r.version, "indexed": r.indexed, "title": r.title,
+                 "description": r.description} for r in releases]
+
     def to_json(self) -> dict[str, Any]:
         return {"name": self.name, "files": dict(sorted(self.files.items())),
                 "releases": [_fields(r) for r in self.ordered()]}
@@ -126,7 +132,7 @@ def arch_of(platform: str) -> str:
 
 
 def newest(items: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The feed's items (see render.feed_items): the FEED_ENTRIES newest releases, newest first."""
+    """The feed's items (see PluginState.feed_items): the FEED_ENTRIES newest releases, newest first."""
     return sorted(items, key=lambda e: (e["indexed"], e["name"], e["version"]),
                   reverse=True)[:FEED_ENTRIES]
 

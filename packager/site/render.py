@@ -5,19 +5,23 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
-from typing import Any
-
-import jinja2
-from markupsafe import Markup
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from .catalogs import Urls, ordered_wagons, release_path
-from .records import FEED_ENTRIES, PluginState, Release, newest, one_line
+from .records import PluginState, Release, newest, one_line
+
+if TYPE_CHECKING:
+    import jinja2
 
 _URN = "urn:plugin-packager"
+TEMPLATES = ("row.html", "index.html", "plugin.html", "feed.xml")
 
 
 @functools.lru_cache(maxsize=1)
 def _env() -> jinja2.Environment:
+    import jinja2  # here: an add imports it in a forked process, while it reads (forked.py)
+
     return jinja2.Environment(
         loader=jinja2.PackageLoader("packager.site", "templates"),
         autoescape=jinja2.select_autoescape(["html", "xml"]),
@@ -59,7 +63,14 @@ def index_row(plugin: PluginState, url: Urls) -> str:
     ))
 
 
+def load_templates() -> None:
+    for name in TEMPLATES:
+        _env().get_template(name)
+
+
 def index_page(rows: Iterable[str], count: int, site_title: str) -> bytes:
+    from markupsafe import Markup  # jinja2's own
+
     # The rows were rendered, and escaped, by row.html.
     return _env().get_template("index.html").render(
         site_title=site_title, root="", count=count, rows=Markup("".join(r + "\n" for r in rows)),
@@ -79,16 +90,31 @@ def plugin_page(plugin: PluginState, url: Urls, site_title: str) -> bytes:
     ).encode()
 
 
-def feed_items(plugin: PluginState) -> list[dict[str, Any]]:
-    """What the feed needs of each release, kept in the site state beside the other fragments."""
-    releases = sorted(plugin.releases.values(), key=lambda r: r.indexed)[-FEED_ENTRIES:]
-    return [{"name": plugin.name, "version": r.version, "indexed": r.indexed, "title": r.title,
-             "description": r.description} for r in releases]
-
-
 def feed(items: Iterable[dict[str, Any]], url: Urls, site_title: str) -> bytes:
     entries = newest(items)
     return _env().get_template("feed.xml").render(
         site_title=site_title, feed_id=url.base or f"{_URN}:site", url=url, entries=entries,
         updated=entries[0]["indexed"] if entries else "1980-01-01T00:00:00Z",
     ).encode()
+
+
+@dataclass(frozen=True)
+class PagesJob:
+    """What `pages` renders: the changed plugins, the rows of the others, the feed's items."""
+
+    plugins: dict[str, PluginState]
+    rows: dict[str, str]
+    feed: list[dict[str, Any]]
+    url: Urls
+    title: str
+
+
+def pages(job: PagesJob) -> tuple[dict[str, str], dict[str, bytes]]:
+    """The changed plugins' index rows, and every page they touch by its path in the site."""
+    rows = {name: index_row(plugin, job.url) for name, plugin in job.plugins.items()}
+    every = {**job.rows, **rows}
+    files = {f"{name}/index.html": plugin_page(plugin, job.url, job.title)
+             for name, plugin in sorted(job.plugins.items())}
+    files["index.html"] = index_page((every[n] for n in sorted(every)), len(every), job.title)
+    files["feed.xml"] = feed(job.feed, job.url, job.title)
+    return rows, files

@@ -41,6 +41,8 @@ LOCK_WAIT = 600.0
 
 SITE_FILE = f"{STATE_DIR}/site.json"
 NAMES_FILE = f"{STATE_DIR}/names.tsv"
+RECENT_FILE = f"{STATE_DIR}/names-recent.tsv"
+RECENT_MAX = 1000  # lines names-recent.tsv holds before they move into names.tsv
 ROWS_FILE = f"{STATE_DIR}/rows.tsv"
 
 
@@ -94,15 +96,17 @@ def mapped(path: Path) -> bytes | mmap.mmap:
 
 
 class NameBook:
-    """names.tsv: `<wagon file>\t<sha256>\t<path>` per line. The old lines are searched as
-    bytes, never parsed whole, and the new ones appended: a release adds a few lines to 40,000."""
+    """names.tsv: `<wagon file>\t<sha256>\t<path>` per line. Its lines are searched as bytes,
+    never parsed whole; the lines added since it was written are kept in names-recent.tsv, so a
+    release rewrites a few of them, not 40,000 (RECENT_MAX of them move into names.tsv)."""
 
     def __init__(self, data: bytes | mmap.mmap = b"", source: Path | None = None,
-                 count: int | None = None) -> None:
+                 count: int | None = None, recent: dict[str, tuple[str, str]] | None = None
+                 ) -> None:
         self.data = data
         self.source = source  # the file `data` maps, while no line of it was removed
         self.count = bytes(data).count(b"\n") if count is None else count  # wagons in `data`
-        self.added: dict[str, tuple[str, str]] = {}
+        self.added = dict(recent or {})  # names-recent.tsv's lines, then this run's
         self.found: dict[str, int] = {}  # what _line found: `set` follows `get` for each wagon
 
     def _end(self, start: int) -> int:
@@ -139,11 +143,14 @@ class NameBook:
             self.count -= 1
         self.added[name] = (rel, sha)
 
-    def to_bytes(self) -> bytes | Pieces:
+    def to_files(self) -> dict[str, bytes | Pieces]:
         new = "".join(f"{name}\t{sha}\t{rel}\n" for name, (rel, sha) in self.added.items())
+        if self.source and len(self.added) <= RECENT_MAX:
+            return {RECENT_FILE: new.encode()}
         if self.source and self.data:
-            return Pieces(self.source, [(0, len(self.data)), new.encode()])
-        return bytes(self.data) + new.encode()
+            return {NAMES_FILE: Pieces(self.source, [(0, len(self.data)), new.encode()]),
+                    RECENT_FILE: b""}
+        return {NAMES_FILE: bytes(self.data) + new.encode(), RECENT_FILE: b""}
 
     def __len__(self) -> int:
         return self.count + len(self.added)
@@ -171,8 +178,8 @@ class SiteIndex:
     def rows_bytes(self) -> bytes:
         return "".join(f"{name}\t{self.rows[name]}\n" for name in sorted(self.rows)).encode()
 
-    def names_bytes(self) -> bytes | Pieces:
-        return self.names.to_bytes()
+    def names_files(self) -> dict[str, bytes | Pieces]:
+        return self.names.to_files()
 
 
 def state_dir(site: Path) -> Path:
@@ -201,7 +208,14 @@ def load_index(site: Path) -> SiteIndex:
         return SiteIndex()
     data = _read_json(path)
     try:
-        names = NameBook(mapped(site / NAMES_FILE), site / NAMES_FILE, data.get("wagons"))
+        recent = {}
+        if (site / RECENT_FILE).exists():
+            for line in (site / RECENT_FILE).read_text(encoding="utf-8").splitlines():
+                name, sha, rel = line.split("\t")
+                recent[name] = (rel, sha)
+        wagons = data.get("wagons")
+        names = NameBook(mapped(site / NAMES_FILE), site / NAMES_FILE,
+                         None if wagons is None else wagons - len(recent), recent)
         if "plugins" in data:  # format 1 kept every plugin's row and feed items in site.json
             rows = {n: one_line(p["row"]) for n, p in data["plugins"].items()}
             feed = newest([item for p in data["plugins"].values() for item in p["feed"]])

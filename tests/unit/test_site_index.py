@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from packager.errors import ArchiveError
+from packager.site import state
 from packager.site.index import index_site
 from packager.site.state import STATE_DIR
 from packager.wheels import sha256_of
@@ -89,6 +90,30 @@ def test_a_different_file_under_a_served_name_is_refused_unless_replace(tmp_path
     assert index_site([new], site, ENV).unchanged == (new.name,)
     names = (site / STATE_DIR / "names.tsv").read_text().splitlines()
     assert names == [f"{new.name}\t{sha256_of(new)}\thello-plugin/1.0.0/{new.name}"]
+
+
+def test_recent_names_move_into_names_tsv_when_there_are_many(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(state, "RECENT_MAX", 2)
+    site = tmp_path / "site"
+    made = [write(hello(f"1.{n}.0"), tmp_path / str(n)) for n in range(4)]
+
+    def lines(name: str) -> list[str]:
+        return [line.split("\t")[0] for line in (site / STATE_DIR / name).read_text().splitlines()]
+
+    index_site([made[0]], site, ENV)  # a new site: names.tsv
+    index_site([made[1]], site, ENV)
+    index_site([made[2]], site, ENV)
+    assert (lines("names.tsv"), lines("names-recent.tsv")) == ([made[0].name],
+                                                                [made[1].name, made[2].name])
+    for wagon in made[:3]:  # known wherever its line is: the same file again is a no-op
+        assert index_site([wagon], site, ENV).unchanged == (wagon.name,)
+    with pytest.raises(ArchiveError):  # and another file under its name is refused
+        index_site([write(hello("1.1.0", description="Changed."), tmp_path / "x")], site, ENV)
+    result = index_site([made[3]], site, ENV)
+    assert (lines("names.tsv"), lines("names-recent.tsv")) == ([w.name for w in made], [])
+    assert result.wagons == 4
 
 
 def test_base_url_makes_urls_absolute_and_a_new_one_rerenders(tmp_path: Path) -> None:
