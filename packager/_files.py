@@ -1,7 +1,9 @@
-"""Atomic file replacement: write a temp file beside the destination, then rename it into place."""
+"""Files: their digests, and atomic replacement (a temp file beside the destination, renamed into
+place)."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
@@ -27,3 +29,17 @@ def replace_atomically(data: bytes | Path | Callable[[BinaryIO], None], dest: Pa
         Path(tmp).replace(dest)
     finally:
         Path(tmp).unlink(missing_ok=True)
+
+
+def file_digests(path: Path, *algorithms: str) -> dict[str, str]:
+    """Hex digests of a file in one streamed pass, e.g. file_digests(p, "sha256", "md5")."""
+    digests = {name: hashlib.new(name) for name in algorithms}
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            for digest in digests.values():
+                digest.update(block)
+    return {name: digest.hexdigest() for name, digest in digests.items()}
+
+
+def sha256_of(path: Path) -> str:
+    return file_digests(path, "sha256")["sha256"]

@@ -1,8 +1,7 @@
-"""Facts read from a wheel file: name, version, tags, dependencies, digest."""
+"""Facts read from a wheel file: name, version, tags, dependencies, members."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 import zipfile
 from dataclasses import dataclass
@@ -23,20 +22,6 @@ _COMPILED_NAME = re.compile(r"\.(?:so(?:\.\d+)*|pyd|dll|dylib|exe)$", re.IGNOREC
 # ELF, and Mach-O (32/64 bit, both byte orders, universal): binaries under any name.
 _BINARY_MAGIC = (b"\x7fELF", b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf", b"\xce\xfa\xed\xfe",
                  b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe")
-
-
-def file_digests(path: Path, *algorithms: str) -> dict[str, str]:
-    """Hex digests of a file in one streamed pass, e.g. file_digests(p, "sha256", "md5")."""
-    digests = {name: hashlib.new(name) for name in algorithms}
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            for digest in digests.values():
-                digest.update(block)
-    return {name: digest.hexdigest() for name, digest in digests.items()}
-
-
-def sha256_of(path: Path) -> str:
-    return file_digests(path, "sha256")["sha256"]
 
 
 @dataclass(frozen=True)

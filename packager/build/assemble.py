@@ -10,11 +10,12 @@ from typing import Any
 from packaging.utils import parse_wheel_filename
 
 from .. import _tools
+from .._files import file_digests, sha256_of
 from ..errors import ResolutionError
 from ..targets import BuildTarget
 from ..wagon.metadata import archive_name, package_json, python_requires
 from ..wagon.writer import members, write_wagon
-from ..wheels import WheelInfo, file_digests, inspect_wheel, sha256_of
+from ..wheels import WheelInfo, inspect_wheel
 from .cache import Cache
 from .config import Options
 from .sbom import sbom_text

@@ -16,8 +16,7 @@ from pathlib import Path
 
 from filelock import FileLock
 
-from .._files import replace_atomically
-from ..wheels import sha256_of
+from .._files import replace_atomically, sha256_of
 
 DIGEST_FILE = "sha256"
 

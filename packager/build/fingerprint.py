@@ -7,7 +7,7 @@ import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from ..wheels import sha256_of
+from .._files import sha256_of
 
 # Build outputs, caches and VCS internals never change what the plugin's wheel contains.
 SKIPPED_DIRS = frozenset({

@@ -11,12 +11,13 @@ from pathlib import Path
 from packaging.requirements import Requirement
 
 from .. import _tools
+from .._files import sha256_of
 from ..author.plugin_yaml import check_yamls, find_yamls, missing_yaml_warning
 from ..errors import ConfigError, SourceError
 from ..events import Event, Events
 from ..targets import BuildTarget, Host, admits, parse_platform, parse_target_python
 from ..wagon.writer import ZIP_EPOCH
-from ..wheels import WheelInfo, inspect_wheel, sha256_of
+from ..wheels import WheelInfo, inspect_wheel
 from .cache import Cache, key_of
 from .config import Options, read_pyproject
 from .credentials import ENV_PASSWORD, ENV_USERNAME

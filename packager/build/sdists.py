@@ -16,10 +16,11 @@ from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel
 from packaging.version import InvalidVersion, Version
 
 from .. import _tools
+from .._files import sha256_of
 from ..errors import BuildError, ResolutionError
 from ..events import Event, Events, ignore
 from ..targets import BuildTarget, Host
-from ..wheels import WheelInfo, compiled_members, inspect_wheel, sha256_of
+from ..wheels import WheelInfo, compiled_members, inspect_wheel
 from .cache import Cache, key_of
 from .explain import index_files
 from .resolve import Candidate

@@ -16,6 +16,7 @@ from pathlib import Path
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 from packaging.version import InvalidVersion
 
+from .._files import file_digests, sha256_of
 from ..author import plugin_yaml
 from ..build.interpreters import find_interpreter
 from ..errors import ArchiveError, PackagerError, TargetError
@@ -23,7 +24,7 @@ from ..targets import BuildTarget, Host, admits, platform_of_wagon, read_pytags
 from ..wagon.archive import Extracted, Limits, extract, load_meta
 from ..wagon.metadata import FILES_DIR, METADATA_FILE, WHEELS_DIR, WagonMeta, archive_name
 from ..wagon.sidecars import read_sidecars
-from ..wheels import WheelInfo, file_digests, inspect_wheel, module_members, same_name, sha256_of
+from ..wheels import WheelInfo, inspect_wheel, module_members, same_name
 from . import foreign
 from .cleanroom import Shipped, import_check, install_and_probe, operations_check
 from .report import Check, Status, WagonReport

@@ -12,11 +12,11 @@ from urllib.parse import unquote, urlsplit
 
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 
+from .._files import file_digests
 from ..errors import ArchiveError
 from ..wagon.archive import load_meta, open_wagon
 from ..wagon.describe import target_ids
 from ..wagon.metadata import WHEELS_DIR
-from ..wheels import file_digests
 
 CATALOG = "catalog.json"
 

@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .._files import file_digests
 from ..build.assemble import SBOM_SUFFIX, WagonResult
 from ..build.pipeline import REPORT_NAME, BuildReport
 from ..errors import ArchiveError, ConfigError
-from ..wheels import file_digests
 
 # A wagon's companions in an output directory, each named <wagon><suffix>.
 SIDECARS = (".md5", ".sha256", SBOM_SUFFIX)

@@ -11,9 +11,9 @@ from contextlib import closing
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .._files import sha256_of
 from ..errors import ArchiveError, ConfigError
 from ..events import Event, Events, ignore
-from ..wheels import sha256_of
 from .catalogs import ROOT_JSON, Urls, fragments, join, read_written
 from .forked import Forked
 from .ingest import Incoming, examine, find_wagons, orphans_exit

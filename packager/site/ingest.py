@@ -12,13 +12,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from packaging.utils import canonicalize_name
-
+from .._files import file_digests
 from ..errors import ArchiveError, ConfigError
 from ..wagon.archive import load_meta, open_wagon, scan
 from ..wagon.metadata import FILES_DIR, METADATA_FILE, WHEELS_DIR, WagonMeta
 from ..wagon.sidecars import ALGORITHMS, read_sidecars
-from ..wheels import file_digests, inspect_wheel
 from .records import DSL_OF_YAML, ICONS
 
 SBOM_SUFFIX = ".cdx.json"
@@ -98,9 +96,14 @@ def _texts(path: Path, meta: WagonMeta) -> tuple[str, str]:
     title, description = ext.get("title"), ext.get("description")
     if isinstance(title, str) and title and isinstance(description, str):
         return title, description
+    # Only wagons made elsewhere (or before titles were recorded) need unpacking for this, and
+    # packaging.utils, whose import (packaging.tags) costs an add a twentieth of its time.
+    from packaging.utils import canonicalize_name
+
+    from ..wheels import inspect_wheel
+
     summary = ""
     wanted = canonicalize_name(meta.name)
-    # Only wagons made elsewhere (or before titles were recorded) need unpacking for this.
     with open_wagon(path) as ex:
         for wheel in sorted((ex.root / WHEELS_DIR).glob("*.whl")):
             if canonicalize_name(wheel.name.split("-")[0]) == wanted:

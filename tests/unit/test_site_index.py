@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from packager._files import sha256_of
 from packager.errors import ArchiveError
 from packager.site import state
 from packager.site.index import index_site
 from packager.site.state import STATE_DIR
-from packager.wheels import sha256_of
 from tests import sitecheck, wagons
 
 ENV = {"SOURCE_DATE_EPOCH": "1700000000"}

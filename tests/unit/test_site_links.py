@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from packager._files import file_digests, sha256_of
 from packager.errors import ArchiveError, ConfigError
 from packager.site import index, state
 from packager.site.index import index_site
-from packager.wheels import file_digests, sha256_of
 from tests import sitecheck
 from tests.unit.test_site_index import ENV, hello, write
 
