@@ -196,15 +196,20 @@ def uv_compile(
     interpreter: Path | None,
     index_args: Sequence[str],
     env: Mapping[str, str],
+    config: Path,
     constraints: Path | None = None,
     excludes: Path | None = None,
+    fresh: bool = False,
 ) -> None:
     """Resolve for the target (markers, Requires-Python, tags) into a PEP 751 lock file;
-    `excludes` names packages left out of the resolution, dependencies and all."""
+    `excludes` names packages left out of the resolution, dependencies and all. `config` is
+    the only uv.toml uv reads: none found around the caller's directory changes the result.
+    `fresh`: uv reads nothing from its cache, where it keeps the metadata a local sdist gave
+    one Python for every other."""
     cmd: list[str | Path] = [
         uv_bin(), "pip", "compile", requirements, "--quiet", "--format", "pylock.toml",
         "-o", output, "--python-version", python_version, "--python-platform", python_platform,
-        "--no-header", "--no-annotate", *index_args,
+        "--no-header", "--no-annotate", "--config-file", config, *index_args,
     ]
     if constraints is not None:
         cmd += ["--constraints", constraints]
@@ -212,6 +217,8 @@ def uv_compile(
         cmd += ["--excludes", excludes]
     if interpreter is not None:
         cmd += ["--python", interpreter]
+    if fresh:
+        cmd.append("--no-cache")
     _run(cmd, env)
 
 

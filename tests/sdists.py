@@ -30,15 +30,23 @@ PyMODINIT_FUNC PyInit_{module}(void) {{ return PyModule_Create(&mod); }}
 def write_c_sdist(dest: Path, name: str, version: str, body: str = PLAIN_C) -> Path:
     """`name-version.tar.gz` with one C module named like the package (dashes → underscores)."""
     module = name.replace("-", "_")
-    base = f"{module}-{version}"
-    files = {
-        "PKG-INFO": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
-        "pyproject.toml": '[build-system]\nrequires = ["setuptools>=61"]\n'
-        'build-backend = "setuptools.build_meta"\n',
+    return write_sdist(dest, name, version, {
         "setup.py": "from setuptools import setup, Extension\n"
         f"setup(name={name!r}, version={version!r},"
         f" ext_modules=[Extension({module!r}, [{module + '.c'!r}])])\n",
         f"{module}.c": body + MODULE_C.format(module=module),
+    })
+
+
+def write_sdist(dest: Path, name: str, version: str, files: dict[str, str]) -> Path:
+    """`name-version.tar.gz` with `files` and a setuptools build; its PKG-INFO (Metadata 2.1)
+    leaves the dependencies to setup.py, so a resolver must build the metadata."""
+    base = f"{name.replace('-', '_')}-{version}"
+    files = {
+        "PKG-INFO": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
+        "pyproject.toml": '[build-system]\nrequires = ["setuptools>=61"]\n'
+        'build-backend = "setuptools.build_meta"\n',
+        **files,
     }
     dest.mkdir(parents=True, exist_ok=True)
     path = dest / f"{base}.tar.gz"

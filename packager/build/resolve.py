@@ -16,6 +16,7 @@ from .._toml import tomllib
 from ..errors import BuildError, ResolutionError
 from ..events import Event, Events, ignore
 from ..targets import BuildTarget, Host
+from .borrowed import Borrowed, uv_config
 from .cache import Cache, key_of
 from .exact import Refused, refused
 from .fetch import Downloads, fetch
@@ -32,6 +33,7 @@ _DENIED = re.compile(r"index(?: URL)? \((?P<index>[^)\s]+)\).*?(?P<status>40[13]
 _UNREACHABLE = re.compile(r"Failed to (?:download(?: and build)?|fetch) `([^`]+ @ [^`]+)`")
 RESOLUTION_TTL = 24 * 3600  # seconds; new releases upstream are picked up a day later at most
 EXCLUSION_ROUNDS = 8  # each round drops at least one release; real plugins needed two
+LOCK_FILE = "pylock.target.toml"
 
 
 @dataclass(frozen=True)
@@ -145,6 +147,7 @@ class Request:
     cache: Cache
     inputs: TargetInputs = NO_INPUTS
     downloads: Downloads | None = None  # a build's shared downloads; else the resolution's own
+    fresh: bool = False  # uv's cache unread (see _tools.uv_compile)
 
 
 Pinned = Callable[[Sequence[Candidate]], None]
@@ -154,34 +157,46 @@ def _ignore_pins(_candidates: Sequence[Candidate]) -> None:
     """The default: nobody starts work on a resolution before it is final."""
 
 
-def _nothing() -> None:
-    """The default: nobody starts work before uv answers."""
+def _nothing() -> list[Borrowed]:
+    """The default: nobody starts work before uv answers, or lends it metadata."""
+    return []
 
 
-def resolve(
-    request: Request, refresh: bool = False, on_event: Events = ignore,
-    on_pinned: Pinned = _ignore_pins, on_compile: Callable[[], None] = _nothing,
-) -> list[Candidate]:
-    """Pinned files for the requirements, markers and tags evaluated for the target, not the host.
-
-    A resolution of the same inputs younger than RESOLUTION_TTL is reused unless `refresh`.
-    Else `on_compile` hears that uv starts, and `on_pinned` each uv resolution's files before
-    their Requires-Python is checked, so a build can start fetching and compiling meanwhile.
-    """
-    r = request
-    if not r.requirements:
-        return []
-    key = key_of(
+def _key(r: Request) -> str:
+    return key_of(
         "resolution", r.target.id, r.target.python_full_version, r.target.uv_platform(r.host),
         *sorted(r.requirements), r.indexes.digest(), _tools.tool_versions().get("uv", ""),
         *r.inputs.record(),
     )
-    lock = None if refresh else r.cache.get_keyed("resolutions", key, max_age=RESOLUTION_TTL)
+
+
+def resolve(
+    request: Request, refresh: bool = False, on_event: Events = ignore,
+    on_pinned: Pinned = _ignore_pins, on_compile: Callable[[], list[Borrowed]] = _nothing,
+) -> list[Candidate]:
+    """Pinned files for the requirements, markers and tags evaluated for the target, not the host.
+
+    A resolution of the same inputs younger than RESOLUTION_TTL is reused unless `refresh`.
+    Else `on_compile` hears that uv starts and may lend it metadata (borrowed.py), and
+    `on_pinned` hears each uv resolution's files before their Requires-Python is checked, so a
+    build can start fetching and compiling meanwhile. A resolution made with borrowed metadata
+    is cached only once its caller found it held (`keep`).
+    """
+    r = request
+    if not r.requirements:
+        return []
+    lock = None if refresh else r.cache.get_keyed("resolutions", _key(r), max_age=RESOLUTION_TTL)
     if lock is None:
-        on_compile()
-        lock = compile_exact(r, on_event, on_pinned)
-        r.cache.put_keyed("resolutions", key, lock)
+        borrowed = on_compile()
+        lock = compile_exact(r, on_event, on_pinned, borrowed)
+        if not borrowed:
+            keep(r)
     return candidates_from_lock(lock, r.target)
+
+
+def keep(request: Request) -> None:
+    """Cache the resolution compile_exact left in the request's workdir."""
+    request.cache.put_keyed("resolutions", _key(request), request.workdir / LOCK_FILE)
 
 
 def candidates_from_lock(lock: Path, target: BuildTarget) -> list[Candidate]:
@@ -196,14 +211,15 @@ def candidates_from_lock(lock: Path, target: BuildTarget) -> list[Candidate]:
 
 
 def compile_exact(
-    request: Request, on_event: Events = ignore, on_pinned: Pinned = _ignore_pins
+    request: Request, on_event: Events = ignore, on_pinned: Pinned = _ignore_pins,
+    borrowed: Sequence[Borrowed] = (),
 ) -> Path:
     """compile_lock, then again without each pinned release whose Requires-Python excludes the
     target's exact Python, until every file admits it."""
     target = request.target
     excluded: list[Refused] = []
     for _ in range(EXCLUSION_ROUNDS):
-        lock = compile_lock(request, [r.constraint for r in excluded])
+        lock = compile_lock(request, [r.constraint for r in excluded], borrowed)
         pinned = candidates_from_lock(lock, target)
         on_pinned(pinned)
         # Source trees (git, directories) are not files to read Requires-Python from; uv
@@ -233,9 +249,10 @@ def _files(request: Request, candidates: Sequence[Candidate]) -> list[Path]:
     return [future.result() for future in futures]
 
 
-def compile_lock(request: Request, excluded: Sequence[str] = ()) -> Path:
+def compile_lock(request: Request, excluded: Sequence[str] = (),
+                 borrowed: Sequence[Borrowed] = ()) -> Path:
     """A fresh uv resolution for the target as a PEP 751 lock in the request's workdir, without
-    the `excluded` releases (`name!=version` constraints)."""
+    the `excluded` releases (`name!=version` constraints), with `borrowed` metadata."""
     target, workdir, indexes, inputs = (request.target, request.workdir, request.indexes,
                                         request.inputs)
     workdir.mkdir(parents=True, exist_ok=True)
@@ -243,11 +260,14 @@ def compile_lock(request: Request, excluded: Sequence[str] = ()) -> Path:
     req_file.write_text("\n".join(request.requirements) + "\n", encoding="utf-8")
     constraints = _lines(workdir / "constraints.in", [*inputs.constraints, *excluded])
     excludes = _lines(workdir / "excludes.in", inputs.exclude)
-    lock = workdir / "pylock.target.toml"
+    lock = workdir / LOCK_FILE
+    config = workdir / "uv.toml"
+    config.write_text(uv_config(borrowed), encoding="utf-8")
     try:
         _tools.uv_compile(
             req_file, lock, target.python_full_version, target.uv_platform(request.host),
-            target.interpreter, indexes.args(), request.env, constraints, excludes,
+            target.interpreter, indexes.args(), request.env, config, constraints, excludes,
+            request.fresh,
         )
     except _tools.ToolFailure as exc:
         output = indexes.redact(exc.output)

@@ -1,6 +1,7 @@
 """One build's work as a pipeline: each target's files are fetched as soon as its resolution names
 them, each sdist builds as soon as it is in hand (the longest first, one build per core), and a
-target is ready when its last wheel is."""
+target is ready when its last wheel is. The first target resolves alone; the others wait for
+its sdists to be built and resolve with their metadata (borrowed.py)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,14 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from packaging.version import Version
+
 from ..errors import ResolutionError
 from ..events import Event, Events
 from ..targets import BuildTarget, Host
+from ..wheels import inspect_wheel
 from .ahead import exact_pins, sdist_to_build
+from .borrowed import Borrowed, release_key
 from .config import Options
 from .direct import tree_sdist
 from .explain import index_files
@@ -24,7 +29,7 @@ from .fetch import DOWNLOAD_THREADS, Downloads
 from .lock import lock_path, read_lock
 from .pool import PriorityPool
 from .project import Prepared
-from .resolve import Candidate, resolve
+from .resolve import Candidate, Request, keep, resolve
 from .sdists import (
     Refused,
     build_cost,
@@ -66,6 +71,10 @@ class Work:
                                    on_event)
         self._wheels: dict[tuple[str, str], Future[Path]] = {}
         self._lock = threading.Lock()
+        # The lender resolves first; the metadata of every sdist built here, by release.
+        self._lender = prepared.targets[0] if len(prepared.targets) > 1 else None
+        self._lent = threading.Event()
+        self._metadata: dict[tuple[str, Version | str], Borrowed] = {}
 
     def __enter__(self) -> Self:
         return self
@@ -79,6 +88,7 @@ class Work:
         CancelledError; what runs finishes, as a tool stopped halfway leaves only scratch."""
         for pool in (self._builders, self._fetchers):
             pool.shutdown(cancel=True)
+        self._lent.set()  # no target waits for a lender that will not build
 
     def start(self, target: BuildTarget, candidates: Sequence[Candidate]) -> None:
         """Fetch every file of the target and build each sdist as soon as it is in hand."""
@@ -106,8 +116,10 @@ class Work:
         download = self.downloads.get(candidate, target.id)
         if not candidate.is_sdist:
             return download
-        # Queued by a guess at its length as soon as the sdist is in; the longest go first.
-        return self._builders.after(download, lambda sdist: (-float(build_cost(sdist)),),
+        # Queued as soon as the sdist is in: the lender's first (the others wait for its
+        # metadata), then the longest by a guess at their length.
+        lender = float(target != self._lender)
+        return self._builders.after(download, lambda sdist: (lender, -float(build_cost(sdist))),
                                     lambda sdist: self._build(target, candidate, sdist))
 
     def _build(self, target: BuildTarget, candidate: Candidate, sdist: Path) -> Path:
@@ -117,13 +129,24 @@ class Work:
             why = compiled_release(replace(candidate, wheels=candidate.wheels + others), target)
             if why is not None:
                 raise Refused(candidate, why)
-        return build_sdist(candidate, sdist, target, self.host,
-                           self.tmp / target.id / candidate.name, self.prepared.env,
-                           self.prepared.cache, self.cores, self.on_event)
+        wheel = build_sdist(candidate, sdist, target, self.host,
+                            self.tmp / target.id / candidate.name, self.prepared.env,
+                            self.prepared.cache, self.cores, self.on_event)
+        borrowed = Borrowed.of(inspect_wheel(wheel))
+        if borrowed is not None:
+            with self._lock:
+                self._metadata.setdefault(borrowed.key, borrowed)
+        return wheel
 
-    def candidates(self, target: BuildTarget, refresh: bool) -> list[Candidate]:
+    def _request(self, target: BuildTarget) -> Request:
+        return replace(self.prepared.request(target, self.tmp / target.id, self.options.indexes,
+                                             self.host), downloads=self.downloads)
+
+    def candidates(self, target: BuildTarget, refresh: bool,
+                   borrowed: list[Borrowed] | None = None) -> list[Candidate]:
         """The target's lock when the project has one, else a (cached) resolution; its files
-        start coming in as soon as uv names them."""
+        start coming in as soon as uv names them. Metadata borrowed for it goes to `borrowed`;
+        None: borrow none, and uv prepares all the metadata itself, its cache unread."""
         options, prepared = self.options, self.prepared
         path = lock_path(options.project, options.locks, target)
         if path.is_file():
@@ -134,12 +157,30 @@ class Work:
                 f"--offline needs a lock for {target.id}, and {path} does not exist",
                 "run plugin-packager lock while the network is there",
             )
-        request = replace(prepared.request(target, self.tmp / target.id, options.indexes,
-                                           self.host), downloads=self.downloads)
+        request = replace(self._request(target), fresh=borrowed is None)
         count = len(request.requirements)
         self.on_event(Event(f"resolving {count} requirements", target.id, "resolve"))
-        return resolve(request, refresh, self.on_event, lambda pinned: self.start(target, pinned),
-                       lambda: self._look_ahead(target, request.requirements))
+
+        def before_uv() -> list[Borrowed]:
+            self._look_ahead(target, request.requirements)
+            lender = self._lender
+            if borrowed is None or lender is None or target == lender:
+                return []
+            self._lent.wait()
+            with self._lock:
+                borrowed.extend(self._metadata.values())
+            if borrowed:
+                self.on_event(Event(f"resolving with the metadata of {len(borrowed)} sdists"
+                                    f" built for {lender.id}", target.id, "resolve",
+                                    detail=True))
+            return borrowed
+
+        def pinned(candidates: Sequence[Candidate]) -> None:
+            self.start(target, candidates)
+            if target == self._lender:
+                self._lend_when_built(target, candidates)
+
+        return resolve(request, refresh, self.on_event, pinned, before_uv)
 
     def _look_ahead(self, target: BuildTarget, requirements: Sequence[str]) -> None:
         """While uv resolves, guess from the primary index alone (another index or a
@@ -163,19 +204,54 @@ class Work:
                                     " builds while uv resolves", target.id, "resolve", detail=True))
                 self.wheel(target, sdist)
 
-    def target_wheels(self, target: BuildTarget, refresh: bool) -> Ready:
-        """The target once its last wheel is ready."""
-        candidates = self.candidates(target, refresh)
+    def _lend_when_built(self, target: BuildTarget, candidates: Sequence[Candidate]) -> None:
+        """Let the other targets resolve once the lender's sdists are built (or failed): those
+        uv first pinned, before its Requires-Python check may pin others."""
+        if self._lent.is_set():
+            return
+        builds = [self.wheel(target, c) for c in candidates if c.is_sdist or c.tree]
+        left = [len(builds)]
+
+        def one_done(_: Future[Path]) -> None:
+            with self._lock:
+                left[0] -= 1
+                if not left[0]:
+                    self._lent.set()
+
+        if not builds:
+            self._lent.set()
+        for build in builds:
+            build.add_done_callback(one_done)
+
+    def target_wheels(self, target: BuildTarget, refresh: bool, borrow: bool = True) -> Ready:
+        """The target once its last wheel is ready: again on its own, when a wheel it built
+        says other than the metadata it borrowed."""
+        borrowed: list[Borrowed] = []
+        try:
+            candidates = self.candidates(target, refresh, borrowed if borrow else None)
+        except BaseException:
+            if target == self._lender:
+                self._lent.set()  # the others resolve on their own
+            raise
         self.start(target, candidates)
+        if target == self._lender:  # a lock or a cached resolution: uv pinned nothing
+            self._lend_when_built(target, candidates)
         count = len(candidates)
         self.on_event(Event(f"pinned {count} file{'' if count == 1 else 's'}", target.id, "fetch"))
         out, refused = [], []
+        lent = {one.key: one for one in borrowed}
         for candidate in candidates:
             try:
                 wheel = self.wheel(target, candidate).result()
             except Refused as exc:
                 refused.append(exc)
                 continue
+            key = release_key(candidate.name, candidate.version)
+            if key in lent and Borrowed.of(inspect_wheel(wheel)) != lent[key]:
+                self.on_event(Event(f"{candidate.name} {candidate.version} says other"
+                                    f" requirements on {target.python_full_version}: resolving"
+                                    " again without borrowed metadata", target.id, "resolve"))
+                return self.target_wheels(target, True, borrow=False)
             if candidate.is_sdist and not target.is_native(self.host):
                 try:
                     require_pure(candidate, wheel, target, candidates)
@@ -183,4 +259,6 @@ class Work:
                     refused.append(exc)
                     continue
             out.append(wheel)
+        if borrowed:
+            keep(self._request(target))  # what it borrowed held: the resolution is its own
         return Ready(candidates, out, refused)
