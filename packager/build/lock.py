@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import tempfile
 from collections.abc import Mapping, Sequence
+from contextlib import closing
 from pathlib import Path
 
 from .._files import replace_atomically
@@ -67,14 +68,14 @@ def lock_project(
     written = []
     with tempfile.TemporaryDirectory(prefix="plugin-packager-") as tmp_name:
         tmp = Path(tmp_name)
-        prepared = prepare(options, env, host, tmp, on_event)
-        for target in prepared.targets:
-            request = prepared.request(target, tmp / target.id, options.indexes, host)
-            count = len(request.requirements)
-            on_event(Event(f"resolving {count} requirements", target.id, "resolve"))
-            resolution = compile_exact(request, on_event)
-            dest = lock_path(options.project, options.locks, target)
-            write_lock(resolution, dest, target, prepared.locked_for(target))
-            on_event(Event(f"wrote {dest}", target.id, "done"))
-            written.append(dest)
+        with closing(prepare(options, env, host, tmp, on_event)) as prepared:
+            for target in prepared.targets:
+                request = prepared.request(target, tmp / target.id, options.indexes, host)
+                count = len(request.requirements)
+                on_event(Event(f"resolving {count} requirements", target.id, "resolve"))
+                resolution = compile_exact(request, on_event)
+                dest = lock_path(options.project, options.locks, target)
+                write_lock(resolution, dest, target, prepared.locked_for(target))
+                on_event(Event(f"wrote {dest}", target.id, "done"))
+                written.append(dest)
     return written

@@ -6,6 +6,7 @@ import json
 import tempfile
 from collections.abc import Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -114,7 +115,7 @@ def build_wagons(
     with tempfile.TemporaryDirectory(prefix="plugin-packager-") as tmp_name:
         tmp = Path(tmp_name)
         prepared = prepare(options, env, host, tmp, on_event, only)
-        with Work(prepared, options, host, tmp, jobs, on_event) as work:
+        with closing(prepared), Work(prepared, options, host, tmp, jobs, on_event) as work:
             built = _write_when_ready(work, env, refresh)
         report = BuildReport(
             prepared.plugin.name, prepared.plugin.version, str(options.output), prepared.epoch,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import fnmatch
 import sys
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -79,13 +80,11 @@ def _check_requires_python(plugin: WheelInfo, target: BuildTarget) -> None:
 
 
 def _check_compiles(
-    plugins: Mapping[tuple[int, int], WheelInfo], targets: Sequence[BuildTarget],
-    env: Mapping[str, str], cache: Cache,
+    plugin: WheelInfo, targets: Sequence[BuildTarget], env: Mapping[str, str], cache: Cache,
 ) -> None:
     """Every module of the plugin's wheel compiles with each target's interpreter; a wheel that
     compiled once with an interpreter is not asked again."""
     for version, python in {t.python: t.interpreter for t in targets}.items():
-        plugin = plugins[version]
         if python is None:
             continue
         release = ".".join(map(str, _tools.python_release(python, env)))
@@ -162,30 +161,49 @@ def plugin_wheel(
 
 def plugin_wheels(
     options: Options, targets: Sequence[BuildTarget], cache: Cache, env: Mapping[str, str],
-    workdir: Path, on_event: Events, source: Source,
-) -> dict[tuple[int, int], WheelInfo]:
-    """The plugin's wheel for each target Python: one build when its metadata is static, else
-    one per Python by that Python, sharing the first whose Requires-Dist is the same."""
+    workdir: Path, on_event: Events, source: Source, later: ThreadPoolExecutor,
+) -> dict[tuple[int, int], Future[WheelInfo]]:
+    """The plugin's wheel for each target Python, checked for it (Requires-Python, compiling):
+    one build when its metadata is static, else one per Python by that Python, sharing the
+    first whose Requires-Dist is the same. The lowest Python's is built at once, the others
+    one after another by `later` while the first target resolves."""
     pythons = sorted({t.python for t in targets})
+
+    def checked(info: WheelInfo, python: tuple[int, int] | None = None) -> WheelInfo:
+        mine = [t for t in targets if python in (None, t.python)]
+        for target in mine:
+            _check_requires_python(info, target)
+        _check_compiles(info, mine, env, cache)
+        return info
+
     if not dynamic_dependencies(options.project):
-        shared = inspect_wheel(
-            plugin_wheel(options, cache, env, workdir / "plugin", on_event, source))
+        shared = _done(checked(inspect_wheel(
+            plugin_wheel(options, cache, env, workdir / "plugin", on_event, source))))
         return dict.fromkeys(pythons, shared)
     interpreters = {t.python: t.interpreter for t in targets}
-    built: dict[tuple[int, int], WheelInfo] = {}
-    for python in pythons:
-        interpreter = interpreters[python]
-        if interpreter is None:
-            raise ConfigError(
-                f"no Python {python[0]}.{python[1]} to evaluate the plugin's setup.py with",
-                "install it (pyenv install) or pass --interpreter",
-            )
+    missing = next((p for p in pythons if interpreters[p] is None), None)
+    if missing is not None:
+        raise ConfigError(
+            f"no Python {missing[0]}.{missing[1]} to evaluate the plugin's setup.py with",
+            "install it (pyenv install) or pass --interpreter",
+        )
+    built: list[WheelInfo] = []  # one worker: each Python sees the wheels of those before it
+
+    def build(python: tuple[int, int]) -> WheelInfo:
         outdir = workdir / f"plugin-{python[0]}.{python[1]}"
-        info = inspect_wheel(
-            plugin_wheel(options, cache, env, outdir, on_event, source, interpreter))
-        same = next((w for w in built.values() if _same_requires(w, info)), None)
-        built[python] = same or info
-    return built
+        info = inspect_wheel(plugin_wheel(options, cache, env, outdir, on_event, source,
+                                          interpreters[python]))
+        built.append(next((w for w in built if _same_requires(w, info)), None) or info)
+        return checked(built[-1], python)
+
+    first = _done(build(pythons[0]))
+    return {pythons[0]: first, **{p: later.submit(build, p) for p in pythons[1:]}}
+
+
+def _done(info: WheelInfo) -> Future[WheelInfo]:
+    future: Future[WheelInfo] = Future()
+    future.set_result(info)
+    return future
 
 
 def _same_requires(one: WheelInfo, other: WheelInfo) -> bool:
@@ -209,24 +227,31 @@ def tool_env(options: Options, env: Mapping[str, str], epoch: int) -> dict[str, 
 
 @dataclass(frozen=True)
 class Prepared:
-    """A project made ready for resolving: targets planned, plugin wheels built and checked."""
+    """A project made ready for resolving: targets planned, the plugin wheel of the lowest
+    target Python built and checked, the others coming (their errors raised when asked for)."""
 
     targets: list[BuildTarget]
     cache: Cache
     env: dict[str, str]
     epoch: int
-    plugins: Mapping[tuple[int, int], WheelInfo]
+    plugins: Mapping[tuple[int, int], Future[WheelInfo]]
     files: list[Path]
     inputs: Mapping[str, TargetInputs]
     source: Source
+    later: ThreadPoolExecutor | None = None  # builds the plugins of the other Pythons
+
+    def close(self) -> None:
+        """Wait for the plugin builds still running, drop those not started."""
+        if self.later is not None:
+            self.later.shutdown(cancel_futures=True)
 
     @property
     def plugin(self) -> WheelInfo:
         """The plugin wheel of the lowest target Python (name and version are the same in all)."""
-        return self.plugins[min(self.plugins)]
+        return self.plugins[min(self.plugins)].result()
 
     def plugin_for(self, target: BuildTarget) -> WheelInfo:
-        return self.plugins[target.python]
+        return self.plugins[target.python].result()
 
     def requirements(self, target: BuildTarget) -> list[str]:
         """The plugin's Requires-Dist for the target's Python, then its extra requirements."""
@@ -267,17 +292,20 @@ def prepare(
     run_hooks(options.project, options.pre_build, targets, environment, on_event,
               options.indexes.redact)
     source = Source.of(options, env)  # after the hook: files it writes are sources too
-    plugins = plugin_wheels(options, targets, cache, environment, workdir, on_event, source)
-    first = plugins[min(plugins)]
-    yamls = [f for f in files if f.suffix == ".yaml"]
-    naming = check_yamls(yamls, first.name, first.version)
+    later = ThreadPoolExecutor(1, thread_name_prefix="plugin-wheels")
+    try:
+        plugins = plugin_wheels(options, targets, cache, environment, workdir, on_event, source,
+                                later)
+        first = plugins[min(plugins)].result()
+        yamls = [f for f in files if f.suffix == ".yaml"]
+        naming = check_yamls(yamls, first.name, first.version)
+    except BaseException:
+        later.shutdown(cancel_futures=True)
+        raise
     warning = missing_yaml_warning(options.project, yamls, naming, first.name)
     if warning:
         on_event(Event(f"warning: {warning}"))
-    for target in targets:
-        _check_requires_python(plugins[target.python], target)
-    _check_compiles(plugins, targets, environment, cache)
-    return Prepared(targets, cache, environment, epoch, plugins, files, inputs, source)
+    return Prepared(targets, cache, environment, epoch, plugins, files, inputs, source, later)
 
 
 def project_requirements(options: Options) -> list[str]:

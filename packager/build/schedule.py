@@ -71,8 +71,10 @@ class Work:
                                    on_event)
         self._wheels: dict[tuple[str, str], Future[Path]] = {}
         self._lock = threading.Lock()
-        # The lender resolves first; the metadata of every sdist built here, by release.
-        self._lender = prepared.targets[0] if len(prepared.targets) > 1 else None
+        # The lender, of the lowest Python (its plugin wheel is built first), resolves first;
+        # the metadata of every sdist built here, by release.
+        targets = prepared.targets
+        self._lender = min(targets, key=lambda t: t.python) if len(targets) > 1 else None
         self._lent = threading.Event()
         self._metadata: dict[tuple[str, Version | str], Borrowed] = {}
 

@@ -3,6 +3,7 @@ inputs, read without building anything."""
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
@@ -152,9 +153,11 @@ def test_check_output_tells_missing_from_other_problems() -> None:
 SOURCE = Source("tree-digest", None)
 
 
-def _plugin(folder: str, *requires: str) -> WheelInfo:
-    return WheelInfo(Path(folder) / "p-1-py3-none-any.whl", "p", "1", Version("1"), frozenset(),
-                     requires, None)
+def _plugin(folder: str, *requires: str) -> Future[WheelInfo]:
+    future: Future[WheelInfo] = Future()
+    future.set_result(WheelInfo(Path(folder) / "p-1-py3-none-any.whl", "p", "1", Version("1"),
+                                frozenset(), requires, None))
+    return future
 
 
 def test_combined_wagon_refuses_pythons_with_different_setup_py_branches(
@@ -166,7 +169,7 @@ def test_combined_wagon_refuses_pythons_with_different_setup_py_branches(
     shared = _plugin("a", "idna")
     same = Prepared([old, new], Cache(tmp_path), {}, 0, {old.python: shared, new.python: shared},
                     [], inputs, SOURCE)
-    assert cell_plugin(same, [old, new]) is shared
+    assert cell_plugin(same, [old, new]) is shared.result()
     assert cell_inputs(same, [old, new]) == {"requirements": {"py36": ["six==1.15.0"]},
                                              "exclude": ["idna"]}
     differ = Prepared([old, new], Cache(tmp_path), {}, 0,
