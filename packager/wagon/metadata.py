@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from packaging.specifiers import InvalidSpecifier, Specifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from ..errors import ArchiveError
+
+if TYPE_CHECKING:
+    from packaging.specifiers import Specifier
 
 METADATA_FILE = "package.json"
 WHEELS_DIR = "wheels"
@@ -36,6 +38,9 @@ def archive_name(
 
 def python_requires(specifiers: Iterable[str | None]) -> str | None:
     """One deterministic specifier admitting what every wheel admits."""
+    # Here: only writing a wagon needs it, and reading one (an `index` add) skips its import.
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
     specs: list[Specifier] = []
     for text in specifiers:
         try:
