@@ -32,15 +32,21 @@ def index(inputs: tuple[Path, ...], site: Path, base_url: str | None, title: str
     Earlier releases stay; a wagon already in the site is skipped; a different file under a
     name the site already serves is refused (exit 5) unless --replace.
     """
-    from ..site.index import index_site
+    from ..site.forked import page_renderer
 
-    # One plain line per wagon: no stages to draw, and rich's import would cost a tenth of a second.
-    lines = _Lines()
-    try:
-        result = index_site(list(inputs), site, dict(os.environ), base_url=base_url, title=title,
-                            replace_=replace, events=lines.add)
-    finally:
-        lines.flush()
+    # Forked before the site's modules are imported: its process loads jinja2 meanwhile.
+    with page_renderer() as rendering:
+        from ..site.index import index_site
+
+        # One plain line per wagon: no stages to draw, and rich's import would cost a tenth of
+        # a second.
+        lines = _Lines()
+        try:
+            result = index_site(list(inputs), site, dict(os.environ), base_url=base_url,
+                                title=title, replace_=replace, events=lines.add,
+                                rendering=rendering)
+        finally:
+            lines.flush()
     click.echo(f"{site}: {len(result.added)} added, {len(result.unchanged)} unchanged;"
                f" {result.plugins} plugins, {result.wagons} wagons")
 

@@ -1,15 +1,15 @@
-"""A function run in a process forked before its argument is known: the process prepares (the
-pages import jinja2 and load their templates, a sixth of an `index` process) while this one
-reads the wagons, then takes the argument and sends back the result, both pickled, while this
-one writes the catalogs."""
+"""A function run in a process forked before its argument is known: the process imports its
+module and prepares (the pages import jinja2 and load their templates, a sixth of an `index`
+process) while this one imports what it needs and reads the wagons, then takes the argument and
+sends back the result, both pickled, while this one writes the catalogs."""
 
 from __future__ import annotations
 
 import fcntl
+import importlib
 import os
 import pickle
 import signal
-from collections.abc import Callable
 from contextlib import suppress
 from typing import IO, TYPE_CHECKING, Any, NoReturn
 
@@ -18,11 +18,12 @@ if TYPE_CHECKING:
 
 
 class Forked:
-    """`function(arg)` in a child forked at construction, which runs `prepare()` first. Where
-    fork is missing or the child fails, `result` runs it here: an error is raised here."""
+    """`module.function(arg)` in a child forked at construction, which imports `module` and runs
+    its `prepare()` first. Where fork is missing or the child fails, `result` runs it here: an
+    error is raised here."""
 
-    def __init__(self, function: Callable[[Any], Any], prepare: Callable[[], object]) -> None:
-        self.function = function
+    def __init__(self, module: str, function: str, prepare: str) -> None:
+        self.module, self.function = module, function
         self.arg: Any = None
         self.pid = 0
         self.ends: dict[str, int] = {}  # our ends of the two pipes, until closed
@@ -36,7 +37,7 @@ class Forked:
         if not self.pid:
             for fd in self.ends.values():
                 os.close(fd)
-            _serve(function, prepare, job_in, result_out)
+            _serve(module, function, prepare, job_in, result_out)
         os.close(job_in)
         os.close(result_out)
 
@@ -66,7 +67,7 @@ class Forked:
                 pass  # the child died: its error, if it was one, is raised below
             finally:
                 self._reap()
-        return self.function(self.arg)
+        return getattr(importlib.import_module(self.module), self.function)(self.arg)
 
     def _take(self, end: str, mode: str) -> IO[Any]:
         """A pipe's end as a file, which closes it: closed once, never a reused number again."""
@@ -80,17 +81,22 @@ class Forked:
         self.pid = 0
 
 
-def _serve(function: Callable[[Any], Any], prepare: Callable[[], object], job_in: int,
-           result_out: int) -> NoReturn:
+def _serve(module: str, function: str, prepare: str, job_in: int, result_out: int) -> NoReturn:
     """The child: prepare, wait for the argument (EOF if the parent ends first), answer, and exit
     without running the parent's exit handlers or flushing its buffers a second time."""
     code = 1
     try:
-        prepare()
+        functions = importlib.import_module(module)
+        getattr(functions, prepare)()
         with os.fdopen(job_in, "rb") as job:
             arg = pickle.load(job)
         with os.fdopen(result_out, "wb") as result:
-            pickle.dump(function(arg), result, pickle.HIGHEST_PROTOCOL)
+            pickle.dump(getattr(functions, function)(arg), result, pickle.HIGHEST_PROTOCOL)
         code = 0
     finally:
         os._exit(code)
+
+
+def page_renderer() -> Forked:
+    """The pages of `index` (render.pages), their process forked now."""
+    return Forked("packager.site.render", "pages", "load_templates")

@@ -15,10 +15,10 @@ from .._files import sha256_of
 from ..errors import ArchiveError, ConfigError
 from ..events import Event, Events, ignore
 from .catalogs import ROOT_JSON, Urls, fragments, join, read_written
-from .forked import Forked
+from .forked import Forked, page_renderer
 from .ingest import Incoming, examine, find_wagons, orphans_exit
 from .records import PluginState, Release, WagonEntry, arch_of, distribution_label, newest
-from .render import PagesJob, load_templates, pages
+from .render import PagesJob
 from .state import (
     ROWS_FILE,
     SITE_FILE,
@@ -160,12 +160,15 @@ def _add(plugin: PluginState, inc: Incoming, replace_: bool, when: str) -> list[
 def index_site(
     inputs: Sequence[Path], site: Path, env: Mapping[str, str], *, base_url: str | None = None,
     title: str | None = None, replace_: bool = False, events: Events = ignore,
+    rendering: Forked | None = None,
 ) -> IndexResult:
-    """Add the wagons in `inputs` to `site`; see state.py for how a crash leaves the site."""
+    """Add the wagons in `inputs` to `site`; see state.py for how a crash leaves the site. The
+    pages are rendered by `rendering` (page_renderer(): the CLI forks it before importing this
+    module), else by one forked now."""
     wagons = find_wagons(inputs)
     when = _now(env)
     # Forked before the lock is taken, so it never holds it; see forked.py.
-    with Forked(pages, prepare=load_templates) as rendering, locked(site):
+    with rendering or page_renderer() as pages, locked(site):
         finish(site)
         index = load_index(site)
         settings = replace(index, base_url=index.base_url if base_url is None else base_url or None,
@@ -192,7 +195,7 @@ def index_site(
             if restyle:
                 plugins.update({n: load_plugin(site, n) for n in settings.rows
                                 if n not in plugins})
-            _render(site, settings, plugins, txn, rendering)
+            _render(site, settings, plugins, txn, pages)
     read = set(added)
     return IndexResult(tuple(p.name for p in added), tuple(w.name for w in wagons if w not in read),
                        len(settings.rows), len(settings.names))
