@@ -46,11 +46,20 @@ def wheel_bytes(
         meta += f"Requires-Python: {requires_python}\n"
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as archive:
-        archive.writestr(f"{info}/METADATA", meta)
-        archive.writestr(f"{info}/WHEEL", "Wheel-Version: 1.0\nRoot-Is-Purelib: true\n")
+        archive.writestr(_fixed(f"{info}/METADATA"), meta)
+        archive.writestr(_fixed(f"{info}/WHEEL"), "Wheel-Version: 1.0\nRoot-Is-Purelib: true\n")
         for member, text in (modules or {}).items():
-            archive.writestr(member, text)
+            archive.writestr(_fixed(member), text)
     return buf.getvalue()
+
+
+def _fixed(name: str) -> zipfile.ZipInfo:
+    """A member dated 1980-01-01, not now: the same wheel twice is the same bytes, even when
+    the clock ticks over an even second between the two (a test writing a wagon again saw a
+    different file, refused as a replacement)."""
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.external_attr = 0o600 << 16  # as writestr gives a member named by a string
+    return info
 
 
 @dataclass
