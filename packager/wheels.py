@@ -37,6 +37,15 @@ class WheelInfo:
     summary: str | None = None
 
     @property
+    def normal_requires(self) -> tuple[str, ...]:
+        """Requires-Dist as packaging spells each requirement, sorted and without repeats: equal
+        however the backend spelled them (`idna (<3)` is `idna<3`). InvalidRequirement for one
+        that does not parse."""
+        from packaging.requirements import Requirement  # only builds compare them
+
+        return tuple(sorted({str(Requirement(r)) for r in self.requires_dist}))
+
+    @property
     def is_pure(self) -> bool:
         return all(tag.platform == PURE_PLATFORM and tag.abi == "none" for tag in self.tags)
 

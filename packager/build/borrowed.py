@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from packaging.requirements import InvalidRequirement, Requirement
+from packaging.requirements import InvalidRequirement
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
@@ -24,14 +24,14 @@ class Borrowed:
 
     name: str  # canonical
     version: str  # normalized
-    requires_dist: tuple[str, ...]  # each as packaging spells it, sorted: equal means the same
+    requires_dist: tuple[str, ...]  # WheelInfo.normal_requires: equal means the same
     requires_python: str | None
 
     @classmethod
     def of(cls, info: WheelInfo) -> Borrowed | None:
         """The wheel's metadata, or None when a requirement does not parse (uv derives it)."""
         try:
-            requires = tuple(sorted({str(Requirement(r)) for r in info.requires_dist}))
+            requires = info.normal_requires
         except InvalidRequirement:
             return None
         return cls(canonicalize_name(info.name), str(info.release), requires,

@@ -9,8 +9,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from packaging.requirements import Requirement
-
 from .. import _tools
 from .._files import sha256_of
 from ..author.plugin_yaml import check_yamls, find_yamls, missing_yaml_warning
@@ -193,7 +191,8 @@ def plugin_wheels(
         outdir = workdir / f"plugin-{python[0]}.{python[1]}"
         info = inspect_wheel(plugin_wheel(options, cache, env, outdir, on_event, source,
                                           interpreters[python]))
-        built.append(next((w for w in built if _same_requires(w, info)), None) or info)
+        same = next((w for w in built if w.normal_requires == info.normal_requires), None)
+        built.append(same or info)
         return checked(built[-1], python)
 
     first = _done(build(pythons[0]))
@@ -204,14 +203,6 @@ def _done(info: WheelInfo) -> Future[WheelInfo]:
     future: Future[WheelInfo] = Future()
     future.set_result(info)
     return future
-
-
-def _same_requires(one: WheelInfo, other: WheelInfo) -> bool:
-    """Equal Requires-Dist however the backend spelled it (`idna (<3)` is `idna<3`)."""
-    def normal(info: WheelInfo) -> set[str]:
-        return {str(Requirement(r)) for r in info.requires_dist}
-
-    return normal(one) == normal(other)
 
 
 def tool_env(options: Options, env: Mapping[str, str], epoch: int) -> dict[str, str]:
