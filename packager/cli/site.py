@@ -70,7 +70,6 @@ class _Lines:
         self.lines, self.written = [], time.monotonic()
 
 
-
 @click.command(cls=Command)
 @click.argument("site", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
