@@ -65,7 +65,7 @@ def check_writable(directory: Path, what: str) -> None:
     if blocked != existing:
         where = "is" if blocked == directory else f"is under {blocked}, which is"
         raise ConfigError(f"{what} {directory} {where} a file, not a directory",
-                          "pass a directory (it is created when missing)")
+                          "pass a directory; a missing one is created")
     try:
         fd, probe = tempfile.mkstemp(dir=existing, prefix=".plugin-packager-probe-")
         try:

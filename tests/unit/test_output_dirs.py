@@ -104,6 +104,17 @@ def test_a_read_only_or_full_filesystem_is_one_line_before_any_work(
     assert _tree(tmp_path) == before
 
 
+@pytest.mark.skipif(not Path("/sys/kernel").is_dir(), reason="no sysfs on this machine")
+@pytest.mark.parametrize("command", ["build", "index", "merge", "bundle"])
+def test_a_directory_not_even_root_can_write_is_one_line(
+    command: str, inputs: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """sysfs refuses new files to root too: the probe meets a real refusal, not an injected one."""
+    monkeypatch.setattr(pipeline, "prepare", _no_work)
+    _one_line(CliRunner(env=ENV).invoke(main, _commands(inputs, Path("/sys/pp-out"))[command]),
+              "cannot write to ", "/sys/pp-out")
+
+
 def test_a_full_disk_while_a_build_publishes_keeps_the_old_build(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
