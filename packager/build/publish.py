@@ -61,7 +61,7 @@ def _committed(stage: Path) -> list[str]:
     except (OSError, ValueError):
         return []
     plain = isinstance(names, list) and all(
-        isinstance(n, str) and n not in ("", ".", "..", STAGE) and "/" not in n and "\0" not in n
+        isinstance(n, str) and n not in ("", ".", "..", MANIFEST) and "/" not in n and "\0" not in n
         for n in names)
     return names if plain else []
 

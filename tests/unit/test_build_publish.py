@@ -160,3 +160,23 @@ def test_the_next_build_removes_only_temporaries_a_killed_build_of_ours_left(
     assert _hidden(output) == sorted(n for n in theirs if n.startswith("."))
     assert (output / "notes.wgn.abcdefgh.tmp").exists()
     assert _which_build(output) == "old"
+
+
+@pytest.mark.parametrize("names", [["../x", NAMES[0]], ["manifest.json", NAMES[0]],
+                                   [str(Path.cwd() / "x"), NAMES[0]], {"a": 1}])
+def test_a_manifest_naming_paths_renames_nothing_and_is_dropped(
+    names: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    output = tmp_path / "out"
+    pipeline._publish(*_build(tmp_path, "old"), output)
+    (tmp_path / "x").write_text("mine")
+    (output / "manifest.json").write_text("mine")
+    stage = output / ".plugin-packager-publish"
+    stage.mkdir()
+    (stage / "x").write_text("theirs")
+    (stage / "manifest.json").write_text(json.dumps(names))
+    (stage / NAMES[0]).write_text("theirs")
+    _next_build_starts(output, tmp_path, monkeypatch)
+    assert (tmp_path / "x").read_text() == (output / "manifest.json").read_text() == "mine"
+    assert _which_build(output) == "old"
+    assert _hidden(output) == []
