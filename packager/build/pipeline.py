@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .._files import replace_atomically
+from .._files import check_writable
 from ..check.gate import require_valid
 from ..check.validate import Settings
 from ..errors import ConfigError
@@ -21,6 +21,7 @@ from ..wheels import WheelInfo
 from .assemble import SBOM_SUFFIX, WagonResult, assemble, cells, label_group, same_pythons
 from .config import Options
 from .project import Prepared, prepare
+from .publish import publish, recover
 from .resolve import Candidate
 from .schedule import Ready, Work
 from .sdists import refusal_error
@@ -42,14 +43,16 @@ class BuildReport:
 
 
 def _publish(report: BuildReport, staged: Mapping[str, Path], output: Path) -> None:
-    output.mkdir(parents=True, exist_ok=True)
+    """The build's files into `output` as one unit (see publish.py), each wagon after its
+    companions and the report last."""
+    files: dict[str, Path | bytes] = {}
     for result in report.wagons:
-        replace_atomically(staged[result.file], output / result.file)
-        sbom = staged[result.file].with_name(result.file + SBOM_SUFFIX)
-        replace_atomically(sbom, output / sbom.name)
-        replace_atomically(f"{result.md5}\n".encode(), output / f"{result.file}.md5")
-        replace_atomically(f"{result.sha256}\n".encode(), output / f"{result.file}.sha256")
-    replace_atomically(report.to_json().encode(), output / REPORT_NAME)
+        files[f"{result.file}.md5"] = f"{result.md5}\n".encode()
+        files[f"{result.file}.sha256"] = f"{result.sha256}\n".encode()
+        files[result.file + SBOM_SUFFIX] = staged[result.file].with_name(result.file + SBOM_SUFFIX)
+        files[result.file] = staged[result.file]
+    files[REPORT_NAME] = report.to_json().encode()
+    publish(files, output)
 
 
 def _without_clashes(results: Sequence[WagonResult]) -> list[WagonResult]:
@@ -108,9 +111,8 @@ def build_wagons(
 ) -> BuildReport:
     """Build every target (or those `only` matches), sdists `jobs` at a time; the output is
     touched only once all succeeded."""
-    if options.output.exists() and not options.output.is_dir():
-        raise ConfigError(f"output {options.output} is a file, not a directory",
-                          "pass -o with a directory (it is created when missing)")
+    check_writable(options.output, "output")
+    recover(options.output)
     host = host or Host.detect()
     with tempfile.TemporaryDirectory(prefix="plugin-packager-") as tmp_name:
         tmp = Path(tmp_name)

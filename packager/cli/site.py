@@ -100,8 +100,10 @@ def bundle(inputs: tuple[Path, ...], output: Path, only: tuple[str, ...]) -> Non
     It holds the newest release of each plugin: its wagons, their plugin YAML, and METADATA
     mapping each wagon's path to its YAML's path. Same inputs give the same bytes.
     """
+    from .._files import check_writable
     from ..site.bundle import collect, write_bundle
 
+    check_writable(output.parent, "the bundle's directory")
     mapping = write_bundle(collect(list(inputs), only), output, dict(os.environ))
     click.echo(f"{output}: {len(mapping)} wagons")
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .._files import file_digests
+from .._files import check_writable, file_digests, writing
 from ..build.assemble import SBOM_SUFFIX, WagonResult
 from ..build.pipeline import REPORT_NAME, BuildReport
 from ..errors import ArchiveError, ConfigError
@@ -88,12 +88,14 @@ def merge(directories: Sequence[Path], output: Path) -> BuildReport:
     if output.exists() and (not output.is_dir() or any(output.iterdir())):
         raise ConfigError(f"{output} already exists and is not an empty directory",
                           "choose a new release directory")
+    check_writable(output, "release")
     cells = [(d, load_report(d)) for d in directories]
     for directory, report in cells:
         check_files(directory, report)
     report = merged_report(cells, output)
     output.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=output.parent, prefix=f".{output.name}.") as tmp:
+    with writing(output, "release"), tempfile.TemporaryDirectory(
+            dir=output.parent, prefix=f".{output.name}.") as tmp:
         stage = Path(tmp) / "release"
         stage.mkdir()
         for directory, cell in cells:

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .._files import replace_atomically
+from .._files import replace_atomically, writing
 from ..errors import ConfigError
 from ..wagon.writer import ZIP_EPOCH, Member, write_tar_gz
 from .ingest import digests, find_wagons, read_incoming
@@ -96,8 +96,9 @@ def write_bundle(items: Sequence[Bundled], out: Path, env: Mapping[str, str]) ->
     entries.append(Member(METADATA, text.encode()))
     epoch = env.get("SOURCE_DATE_EPOCH", "").strip()
     top = out.name.removesuffix(".gz").removesuffix(".tgz").removesuffix(".tar")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    replace_atomically(lambda handle: write_tar_gz(
-        handle, top, sorted(entries, key=lambda m: m.arcname),
-        int(epoch) if epoch.isdigit() else ZIP_EPOCH), out)
+    with writing(out, "bundle"):
+        out.parent.mkdir(parents=True, exist_ok=True)
+        replace_atomically(lambda handle: write_tar_gz(
+            handle, top, sorted(entries, key=lambda m: m.arcname),
+            int(epoch) if epoch.isdigit() else ZIP_EPOCH), out)
     return mapping

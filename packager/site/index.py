@@ -11,7 +11,7 @@ from contextlib import closing
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .._files import sha256_of
+from .._files import check_writable, sha256_of, writing
 from ..errors import ArchiveError, ConfigError
 from ..events import Event, Events, ignore
 from .catalogs import ROOT_JSON, Urls, fragments, join, read_written
@@ -165,10 +165,11 @@ def index_site(
     """Add the wagons in `inputs` to `site`; see state.py for how a crash leaves the site. The
     pages are rendered by `rendering` (page_renderer(): the CLI forks it before importing this
     module), else by one forked now."""
+    check_writable(site, "site")
     wagons = find_wagons(inputs)
     when = _now(env)
     # Forked before the lock is taken, so it never holds it; see forked.py.
-    with rendering or page_renderer() as pages, locked(site):
+    with writing(site, "site"), rendering or page_renderer() as pages, locked(site):
         finish(site)
         index = load_index(site)
         settings = replace(index, base_url=index.base_url if base_url is None else base_url or None,
