@@ -16,10 +16,67 @@ from ..errors import ConfigError, MismatchError
 from ..wheels import same_name
 
 YAML_NAMES = ("plugin.yaml", "v2_plugin.yaml", "plugin_1_4.yaml", "plugin_1_5.yaml")
+# A plugin YAML (types, mappings) is tens of KB; these stop aliases that multiply ("billion laughs")
+# and nesting that exhausts the composer's recursion, and they leave the largest real ones 10x room.
+MAX_BYTES = 4 * 1024 * 1024
+MAX_NODES = 200_000  # after expanding aliases, as a manager and our dumper do
+MAX_DEPTH = 100
 
 
 def find_yamls(project: Path) -> list[Path]:
     return [project / name for name in YAML_NAMES if (project / name).is_file()]
+
+
+class _Refused(yaml.MarkedYAMLError):
+    """A document past a bound; `hint` says what to change."""
+
+    def __init__(self, problem: str, mark: Any, hint: str) -> None:
+        super().__init__(problem=problem, problem_mark=mark)
+        self.hint = hint
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that counts nodes as it composes them, each alias as the nodes it stands for,
+    and refuses a document past MAX_NODES or MAX_DEPTH, or an alias inside its own anchor."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._count = 0
+        self._depth = 0
+        self._deepest = 0
+        self._shapes: dict[yaml.Node, tuple[int, int]] = {}  # anchored node: (nodes, height)
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        if isinstance(event, yaml.AliasEvent):
+            node = super().compose_node(parent, index)
+            shape = self._shapes.get(node) if node else None
+            if shape is None:
+                raise _Refused(f"alias *{event.anchor} is inside its own anchor", event.start_mark,
+                               "write the value out: a recursive YAML cannot be expanded")
+            self._grow(shape[0], self._depth + shape[1], event.start_mark)
+            return node
+        level = self._depth + 1
+        self._grow(1, level, event.start_mark)
+        start, outer = self._count, self._deepest
+        self._depth = self._deepest = level
+        try:
+            node = super().compose_node(parent, index)
+        finally:
+            self._depth = level - 1
+        if event.anchor is not None and node is not None:
+            self._shapes[node] = (self._count - start + 1, self._deepest - level + 1)
+        self._deepest = max(outer, self._deepest)
+        return node
+
+    def _grow(self, nodes: int, depth: int, mark: Any) -> None:
+        self._count += nodes
+        self._deepest = max(self._deepest, depth)
+        if self._count > MAX_NODES:
+            raise _Refused(f"aliases expand to more than {MAX_NODES:,} nodes", mark,
+                           "use fewer, smaller anchors: every alias is expanded")
+        if depth > MAX_DEPTH:
+            raise _Refused(f"nests deeper than {MAX_DEPTH} levels", mark, "flatten the YAML")
 
 
 @contextmanager
@@ -27,6 +84,9 @@ def _reading(path: Path | str) -> Iterator[None]:
     """YAML and encoding errors become one `file:line: why` ConfigError (`path` may be a label)."""
     try:
         yield
+    except _Refused as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else "?"
+        raise ConfigError(f"{path}:{line}: refused: {exc.problem}", exc.hint) from exc
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else "?"
         raise ConfigError(f"{path}:{line}: invalid YAML: {exc.problem}", "fix the YAML") from exc
@@ -35,13 +95,18 @@ def _reading(path: Path | str) -> Iterator[None]:
 
 
 def read_text(path: Path, label: str | None = None) -> str:
-    with _reading(label or path):
-        return path.read_text(encoding="utf-8")
+    """The file's text, refused unread past MAX_BYTES."""
+    with _reading(label or path), path.open("rb") as file:
+        data = file.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            raise ConfigError(f"{label or path}: refused: larger than {MAX_BYTES:,} bytes",
+                              "a plugin YAML holds types and mappings: move data out of it")
+        return data.decode("utf-8")
 
 
 def parse(text: str, path: Path | str) -> dict[str, Any]:
     with _reading(path):
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_Loader)  # a SafeLoader, bounded
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: a plugin YAML must be a mapping", "start it with plugins:")
     return data
@@ -64,7 +129,7 @@ def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
 def stamp_version(text: str, path: Path, version: str) -> str:
     """`text` with every `plugins.*.package_version` set to `'version'`; nothing else moves."""
     with _reading(path):
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_Loader)
     plugins = _child(root, "plugins")
     if not isinstance(plugins, yaml.MappingNode) or not plugins.value:
         line = plugins.start_mark.line + 1 if plugins is not None else 1

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .. import _tools
 from .._files import sha256_of
-from ..author.plugin_yaml import check_yamls, find_yamls, missing_yaml_warning
+from ..author.plugin_yaml import check_yamls, find_yamls, load, missing_yaml_warning
 from ..errors import ConfigError, SourceError
 from ..events import Event, Events
 from ..targets import BuildTarget, Host, admits, parse_platform, parse_target_python
@@ -264,10 +264,13 @@ def prepare(
     options: Options, env: Mapping[str, str], host: Host, workdir: Path, on_event: Events,
     only: Sequence[str] = (),
 ) -> Prepared:
+    files = _extra_files(options)
+    yamls = [f for f in files if f.suffix == ".yaml"]
+    for path in yamls:
+        load(path)  # unreadable, or past the bounds: refused before any work
     targets = plan_targets(options, host, env, only)
     epoch = options.source_date_epoch if options.source_date_epoch is not None else ZIP_EPOCH
     cache = Cache(options.cache_dir)
-    files = _extra_files(options)
     inputs = {t.id: options.inputs.for_target(t.id, options.project) for t in targets}
     _tools.uv_bin()  # resolve it once here, before worker threads ask for it
     for target in targets:
@@ -288,7 +291,6 @@ def prepare(
         plugins = plugin_wheels(options, targets, cache, environment, workdir, on_event, source,
                                 later)
         first = plugins[min(plugins)].result()
-        yamls = [f for f in files if f.suffix == ".yaml"]
         naming = check_yamls(yamls, first.name, first.version)
     except BaseException:
         later.shutdown(cancel_futures=True)

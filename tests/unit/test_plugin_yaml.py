@@ -5,16 +5,22 @@ from pathlib import Path
 import pytest
 
 from packager.author.plugin_yaml import (
+    MAX_BYTES,
+    MAX_DEPTH,
+    MAX_NODES,
     Quoted,
     check_yamls,
     dump,
     find_yamls,
     load,
     operations,
+    parse,
     stamp_version,
     static_binding,
 )
 from packager.errors import ConfigError, MismatchError
+
+from ..yamls import HEAD, laughs, nested
 
 YAML = """plugins:
   hello:
@@ -139,3 +145,51 @@ def test_dump_is_readable_block_yaml() -> None:
         "node_types:\n  t:\n    description: |\n      two\n      lines\n"
         "    tags:\n      - a\n      - b\n    empty: {}\n"
     )
+
+
+def test_aliases_that_multiply_are_refused_while_composing(tmp_path: Path) -> None:
+    path = tmp_path / "plugin.yaml"
+    path.write_text(laughs())
+    with pytest.raises(ConfigError) as info:
+        load(path)
+    assert info.value.message == (
+        f"{path}:12: refused: aliases expand to more than {MAX_NODES:,} nodes"
+    )
+    assert info.value.hint == "use fewer, smaller anchors: every alias is expanded"
+    with pytest.raises(ConfigError, match="refused: aliases expand"):
+        stamp_version(laughs(), path, "1.0.0")
+
+
+def test_aliases_that_stay_small_are_expanded_as_before() -> None:
+    text = laughs(levels=4) + "defaults: &d {a: 1, b: 2}\nuse: {<<: *d, b: 3}\n"
+    data = parse(text, "plugin.yaml")
+    assert len(data["data_types"]["l4"]) == 10
+    assert data["use"] == {"a": 1, "b": 3}
+
+
+def test_deep_nesting_is_refused_without_a_recursion_error() -> None:
+    with pytest.raises(ConfigError, match=r"^plugin.yaml:6: refused: nests deeper than 100 levels$"):
+        parse(nested(100_000), "plugin.yaml")
+    assert parse(nested(MAX_DEPTH - 1), "plugin.yaml")  # the top mapping, then the lists
+    with pytest.raises(ConfigError, match="nests deeper"):
+        parse(nested(MAX_DEPTH), "plugin.yaml")
+
+
+def test_an_alias_deepens_where_it_is_used() -> None:
+    anchor = "a: &deep " + "[" * 60 + "]" * 60 + "\n"
+    assert parse(anchor + "b: *deep\n", "plugin.yaml")
+    with pytest.raises(ConfigError, match=r"^plugin.yaml:2: refused: nests deeper than 100 levels$"):
+        parse(anchor + "b: " + "[" * 50 + "*deep" + "]" * 50 + "\n", "plugin.yaml")
+
+
+def test_an_alias_inside_its_own_anchor_is_refused() -> None:
+    with pytest.raises(ConfigError, match=r"plugin.yaml:1: refused: alias \*a is inside its own anchor"):
+        parse("a: &a {b: *a}\n", "plugin.yaml")
+
+
+def test_a_file_past_the_size_bound_is_refused_unread(tmp_path: Path) -> None:
+    path = tmp_path / "plugin.yaml"
+    path.write_text(HEAD + "#" * MAX_BYTES)
+    with pytest.raises(ConfigError) as info:
+        load(path, "files/plugin.yaml")
+    assert info.value.message == f"files/plugin.yaml: refused: larger than {MAX_BYTES:,} bytes"

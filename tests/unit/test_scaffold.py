@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import shutil
 import sys
@@ -216,3 +217,60 @@ def test_cli_interactive_asks_with_cookiecutter_prompts(tmp_path: Path) -> None:
     assert meta["project"]["authors"] == [{"name": "Jane Doe"}]
     assert (project / "cloudify_acme" / "tasks.py").is_file()
     assert "executor: host_agent" in (project / "plugin_1_5.yaml").read_text()
+
+
+def test_an_answer_is_never_run_as_a_template(tmp_path: Path, host: Host) -> None:
+    """The attack of issue 20: cookiecutter rendered KEY=VALUE answers as Jinja, so this ran `touch`."""
+    marker = tmp_path / "ran"
+    attack = f"{{{{ cycler.__init__.__globals__.os.popen('touch {marker}').read() }}}}"
+    project = new(tmp_path, host, author=attack, license="MIT")
+    assert not marker.exists(), "the answer was rendered as a template: its command ran"
+    assert tomllib.loads((project / "pyproject.toml").read_text())["project"]["authors"] == [
+        {"name": attack}
+    ]
+    assert attack in (project / "LICENSE").read_text()
+
+
+def test_template_syntax_in_an_answer_is_written_literally(tmp_path: Path, host: Host) -> None:
+    project = new(tmp_path, host, author="{{ 7*7 }}", description="Renders {{ 7*7 }} and {% raw %}",
+                  license="BSD-3-Clause")
+    meta = tomllib.loads((project / "pyproject.toml").read_text())["project"]
+    assert meta["authors"] == [{"name": "{{ 7*7 }}"}]
+    assert meta["description"] == "Renders {{ 7*7 }} and {% raw %}"
+    init = ast.parse((project / "cloudify_example" / "__init__.py").read_text())
+    assert ast.get_docstring(init) == "Renders {{ 7*7 }} and {% raw %}."
+    assert "\nRenders {{ 7*7 }} and {% raw %}.\n" in (project / "README.md").read_text()
+    assert "Copyright (c) " in (license := (project / "LICENSE").read_text())
+    assert ", {{ 7*7 }}\n" in license
+    assert "49" not in (project / "pyproject.toml").read_text()
+
+
+@pytest.mark.parametrize("answers", [
+    {"plugin_name": "../x"},
+    {"plugin_name": "{{ '../cloudify-x-plugin' }}"},
+    {"package_name": "../../x"},
+    {"package_name": "{{ '../x' }}"},
+    {"plugin_key": "../x"},
+], ids=lambda answers: repr(answers))
+def test_an_answer_cannot_name_a_path_outside_the_output(
+    tmp_path: Path, host: Host, answers: dict[str, str]
+) -> None:
+    (key, value), = answers.items()
+    with pytest.raises(ConfigError) as info:
+        new(tmp_path / "a" / "b", host, **answers)
+    assert info.value.message.startswith(f"{key} {value!r} must be")
+    assert [p.relative_to(tmp_path) for p in tmp_path.rglob("*")] == []
+
+
+@pytest.mark.parametrize(("key", "value"), [
+    ("author", "Jane\x1b[31m Doe"), ("description", "Tab\there"), ("author", "J" * 201),
+    ("version", "1." + "0" * 300), ("platforms", "manylinux2014_x86_64," * 20),
+])
+def test_a_control_character_or_a_long_answer_is_refused(
+    tmp_path: Path, host: Host, key: str, value: str
+) -> None:
+    with pytest.raises(ConfigError) as info:
+        new(tmp_path, host, **{key: value})
+    assert info.value.message == (f"{key} {value!r} must be one line of text of at most 200"
+                                  " characters, without control characters")
+    assert not (tmp_path / "out").exists()
