@@ -16,8 +16,9 @@ MAX_BYTES = 255  # NAME_MAX of ext4, XFS, APFS, NTFS: a longer name fails with E
 HINT = "the input was not written by plugin-packager, or was changed since: do not use it"
 
 
-def name_fault(name: object) -> str | None:
-    """Why `name` is not a plain file name, or None when it is one."""
+def name_fault(name: object, room: int = 0) -> str | None:
+    """Why `name` is not a plain file name, or None when it is one; `room`: bytes the caller
+    will add to it (a suffix, a prefix), which must fit too."""
     if not isinstance(name, str):
         return f"it is not a string but {type(name).__name__}"
     if name in ("", ".", ".."):
@@ -28,16 +29,17 @@ def name_fault(name: object) -> str | None:
     if not name.isprintable():  # NUL, tab, newline, escapes, U+2028, unpaired surrogates...
         char = next(c for c in name if not c.isprintable())
         return f"it holds {char!r}, a control or invisible character"
-    if len(name.encode("utf-8")) > MAX_BYTES:
-        return f"it is longer than {MAX_BYTES} bytes"
+    if len(name.encode("utf-8")) > MAX_BYTES - room:
+        return f"it is longer than {MAX_BYTES - room} bytes"
     return None
 
 
-def plain_name(name: object, source: str | Path, what: str = "file name", *,
+def plain_name(name: object, source: str | Path, what: str = "file name", *, room: int = 0,
                hint: str = HINT, error: type[PackagerError] = ArchiveError) -> str:
-    """`name`, which `source` gives as a `what`, when it is a plain file name; else `error`
-    (ArchiveError, exit 5, unless the caller says otherwise) naming `source` and `name`."""
-    fault = name_fault(name)
+    """`name`, which `source` gives as a `what`, when it is a plain file name (with `room` bytes
+    to spare); else `error` (ArchiveError, exit 5, unless the caller says otherwise) naming
+    `source` and `name`."""
+    fault = name_fault(name, room)
     if fault is None and isinstance(name, str):
         return name
     shown = repr(name)

@@ -28,8 +28,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
 from .._files import replace_atomically
+from .._names import plain_name, plain_path
 from ..errors import ArchiveError, ConfigError
-from .records import PluginState, newest, one_line
+from .records import STATE_HINT, PluginState, newest, one_line
 
 if TYPE_CHECKING:
     from typing_extensions import Self  # not a runtime dependency of ours
@@ -191,8 +192,7 @@ def plugin_state_path(name: str) -> str:
 
 
 def _unreadable(path: Path, exc: Exception) -> ArchiveError:
-    return ArchiveError(f"{path}: unreadable site state: {exc}",
-                        "index into a new directory, or restore the site's backup")
+    return ArchiveError(f"{path}: unreadable site state: {exc}", STATE_HINT)
 
 
 def _read_json(path: Path) -> Any:
@@ -229,8 +229,9 @@ def load_index(site: Path) -> SiteIndex:
 
 
 def load_plugin(site: Path, name: str) -> PluginState:
-    path = site / plugin_state_path(name)
-    return PluginState.from_json(_read_json(path)) if path.exists() else PluginState(name)
+    path = site / plugin_state_path(plain_name(name, site / ROWS_FILE, "plugin name",
+                                               hint=STATE_HINT))
+    return PluginState.from_json(_read_json(path), path) if path.exists() else PluginState(name)
 
 
 @contextmanager
@@ -357,9 +358,13 @@ def finish(site: Path) -> None:
     txn = state_dir(site) / "txn"
     manifest = txn / "manifest.json"
     if manifest.exists():
+        # A site is input too: a path in its manifest stays inside it, or nothing moves.
+        moves = [(plain_path(staged, manifest, hint=STATE_HINT),
+                  plain_path(rel, manifest, hint=STATE_HINT))
+                 for staged, rel in json.loads(manifest.read_bytes())]
         trash = trash_dir(site) / str(time.time_ns())
         trash.mkdir(parents=True)
-        for number, (staged, rel) in enumerate(json.loads(manifest.read_bytes())):
+        for number, (staged, rel) in enumerate(moves):
             source = txn / staged
             if source.exists():
                 (site / rel).parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,93 @@
+"""Names read from input the tool did not write become file names only when they are plain ones
+(issue 20, items 3 and 5): a wagon's file name, a site's state, a catalog, a build tag."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from packager.cli import main
+from packager.site.index import index_site
+from tests.unit.test_site_index import ENV, hello, write
+
+
+@pytest.mark.parametrize("char", ["\t", "\n", "\r", "\x1b", "\u2028"])
+def test_index_refuses_a_wagon_named_with_a_control_character_and_the_site_stays_indexable(
+    tmp_path: Path, char: str
+) -> None:
+    site = tmp_path / "site"
+    index_site([write(hello("1.0.0"), tmp_path / "a")], site, ENV)
+    made = write(hello("1.1.0"), tmp_path / "b")
+    bad = made.rename(made.with_name(f"hello{char}1.1.0.wgn"))
+    runner = CliRunner(env=ENV)
+    for given in (bad, bad.parent):
+        refused = runner.invoke(main, ["index", str(given), "-o", str(site)])
+        assert refused.exit_code == 5, refused.output
+        (line,) = refused.output.splitlines()
+        assert line.startswith(f"plugin-packager: error: {bad.parent}: wagon file"
+                               f" {bad.name!r} is not a plain file name"), line
+    later = index_site([write(hello("1.2.0"), tmp_path / "c")], site, ENV)
+    assert (later.plugins, later.wagons) == (1, 2)
+    assert index_site([write(hello("1.3.0"), tmp_path / "d")], site, ENV).wagons == 3
+
+
+def _indexed(tmp_path: Path) -> Path:
+    site = tmp_path / "site"
+    index_site([write(hello("1.0.0"), tmp_path / "a")], site, ENV)
+    return site
+
+
+@pytest.mark.parametrize("key", ["file", "version", "yamls"])
+def test_a_site_whose_state_names_a_path_is_refused(tmp_path: Path, key: str) -> None:
+    """A hostile site's state names a file outside it: bundle would have packed that file."""
+    site = _indexed(tmp_path)
+    (tmp_path / "secret").write_text("not for the bundle")
+    path = site / ".site-state/plugins/hello-plugin.json"
+    data = json.loads(path.read_text())
+    release = data["releases"][0]
+    if key == "file":
+        release["wagons"][0]["file"] = "../../../secret"
+    elif key == "version":
+        release["version"] = "../../secret/.."
+    else:
+        release["yamls"] = ["../../../secret"]
+    path.write_text(json.dumps(data))
+    out = tmp_path / "bundle.tgz"
+    result = CliRunner(env=ENV).invoke(main, ["bundle", str(site), "-o", str(out)])
+    assert result.exit_code == 5, result.output
+    (line,) = result.output.splitlines()
+    assert line.startswith(f"plugin-packager: error: {path}: "), line
+    assert "is not a plain file name" in line
+    assert not out.exists()
+
+
+def test_a_site_whose_rows_name_a_path_is_refused(tmp_path: Path) -> None:
+    site = _indexed(tmp_path)
+    (tmp_path / "evil.json").write_text('{"name": "evil", "releases": [], "files": {}}')
+    rows = site / ".site-state/rows.tsv"
+    rows.write_text(rows.read_text() + "../../evil\t<li>evil</li>\n")
+    result = CliRunner(env=ENV).invoke(main, ["index", str(tmp_path / "a"), "-o", str(site),
+                                              "--title", "Restyled"])
+    assert result.exit_code == 5, result.output
+    assert f"{rows}: plugin name '../../evil' is not a plain file name" in result.output
+
+
+def test_a_site_whose_manifest_names_a_path_outside_it_moves_nothing(tmp_path: Path) -> None:
+    """A crash leaves a manifest that the next run completes; a hostile one must not move a file
+    out of the site."""
+    site = _indexed(tmp_path)
+    outside = tmp_path / "outside"
+    outside.write_text("precious")
+    txn = site / ".site-state/txn"
+    txn.mkdir()
+    (txn / "0-x").write_text("planted")
+    (txn / "1-y").write_text("planted too")
+    (txn / "manifest.json").write_text(json.dumps([["1-y", "y"], ["0-x", "../outside"]]))
+    result = CliRunner(env=ENV).invoke(main, ["index", str(tmp_path / "a"), "-o", str(site)])
+    assert result.exit_code == 5, result.output
+    assert "'../outside', '..' is not a plain file name" in result.output
+    assert outside.read_text() == "precious"
+    assert not (site / "y").exists()
