@@ -91,3 +91,25 @@ def test_a_site_whose_manifest_names_a_path_outside_it_moves_nothing(tmp_path: P
     assert "'../outside', '..' is not a plain file name" in result.output
     assert outside.read_text() == "precious"
     assert not (site / "y").exists()
+
+
+@pytest.mark.parametrize("tag", ["x/y", "a\nb", "..", "a\tb"])
+@pytest.mark.parametrize("layer", ["flag", "env", "pyproject"])
+def test_a_build_tag_that_is_no_plain_name_is_a_config_error_before_any_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tag: str, layer: str
+) -> None:
+    def build_wagons(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the build started")
+
+    monkeypatch.setattr("packager.build.pipeline.build_wagons", build_wagons)
+    table = f"[tool.plugin-packager]\nbuild-tag = {json.dumps(tag)}\n" if layer == "pyproject" else ""
+    (tmp_path / "pyproject.toml").write_text(f'[project]\nname = "p"\nversion = "1"\n{table}')
+    env = {"PLUGIN_PACKAGER_BUILD_TAG": tag} if layer == "env" else {}
+    flags = ["--build-tag", tag] if layer == "flag" else []
+    result = CliRunner(env=env).invoke(main, ["build", str(tmp_path), *flags])
+    assert result.exit_code == 2, result.output
+    (line,) = result.output.splitlines()
+    where = {"flag": "option --build-tag", "env": "environment variable PLUGIN_PACKAGER_BUILD_TAG",
+             "pyproject": "[tool.plugin-packager]"}[layer]
+    assert where in line
+    assert f"build-tag {tag!r} is not a plain file name" in line
