@@ -113,3 +113,22 @@ def test_a_build_tag_that_is_no_plain_name_is_a_config_error_before_any_work(
              "pyproject": "[tool.plugin-packager]"}[layer]
     assert where in line
     assert f"build-tag {tag!r} is not a plain file name" in line
+
+
+@pytest.mark.parametrize("field", ["name", "version", "url"])
+@pytest.mark.parametrize("bad", ["..", 5, "v" * 300, "a\nb"])
+def test_diff_refuses_a_site_catalog_naming_no_plain_file(tmp_path: Path, field: str,
+                                                          bad: object) -> None:
+    from packager.errors import ArchiveError
+    from packager.release.diff import diff_releases
+
+    site = tmp_path / "site"
+    site.mkdir()
+    entry: dict[str, object] = {"name": "p", "version": "1", "wagon_urls": [{"url": "p.wgn"}]}
+    if field == "url":
+        entry["wagon_urls"] = [{"url": f"p/1/{bad}" if isinstance(bad, str) else bad}]
+    else:
+        entry[field] = bad
+    (site / "catalog.json").write_text(json.dumps([entry]))
+    with pytest.raises(ArchiveError, match=r"catalog\.json"):  # not a TypeError or ENAMETOOLONG
+        diff_releases(site, site)
