@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,41 @@ def test_diff_refuses_a_site_catalog_naming_no_plain_file(tmp_path: Path, field:
     (site / "catalog.json").write_text(json.dumps([entry]))
     with pytest.raises(ArchiveError, match=r"catalog\.json"):  # not a TypeError or ENAMETOOLONG
         diff_releases(site, site)
+
+
+@pytest.mark.parametrize("bad", ["--target=/tmp/x", "-e .", "/abs/x.whl", "../x.whl",
+                                 "x @ file:///home/user/project", "x @ https://example.org/x.whl"])
+def test_a_requirement_in_package_json_is_one_by_name_or_refused(bad: str) -> None:
+    from packager.errors import ArchiveError
+    from packager.wagon.metadata import parse_metadata
+    from tests import wagons
+
+    layout = wagons.hello()
+    good = ["six==1.16.0", "pyyaml>=6; python_version >= '3.8'", "requests[socks]"]
+    layout.metadata["plugin_packager"]["requirements"] = {"py311": good, "py312": [*good, bad]}
+    meta = parse_metadata(layout.metadata, "w.wgn")
+    assert meta.requirements("py311") == good
+    assert meta.pinned == "hello-plugin==1.0.0"
+    with pytest.raises(ArchiveError, match=f"lists {re.escape(repr(bad))}, not a requirement by"):
+        meta.requirements("py312")
+
+
+@pytest.mark.parametrize("key", ["package_name", "exclude"])
+@pytest.mark.parametrize("bad", ["--target=/tmp/x", "six\nrequests", "-six", "a b", "x/y"])
+def test_a_name_in_package_json_that_reaches_the_installer_is_a_project_name(
+    key: str, bad: str
+) -> None:
+    from packager.errors import ArchiveError
+    from packager.wagon.metadata import parse_metadata
+    from tests import wagons
+
+    layout = wagons.hello()
+    layout.metadata["plugin_packager"]["exclude"] = ["requests", "zope.interface"]
+    assert parse_metadata(layout.metadata, "w.wgn").excluded == ["requests", "zope.interface"]
+    if key == "exclude":
+        layout.metadata["plugin_packager"]["exclude"] = ["requests", bad]
+    else:
+        layout.metadata["package_name"] = bad
+    meta = parse_metadata(layout.metadata, "w.wgn")
+    with pytest.raises(ArchiveError, match=f"{key} {re.escape(repr(bad))} is not a project name"):
+        meta.excluded if key == "exclude" else meta.pinned  # noqa: B018
