@@ -359,9 +359,12 @@ def finish(site: Path) -> None:
     manifest = txn / "manifest.json"
     if manifest.exists():
         # A site is input too: a path in its manifest stays inside it, or nothing moves.
-        moves = [(plain_path(staged, manifest, hint=STATE_HINT),
-                  plain_path(rel, manifest, hint=STATE_HINT))
-                 for staged, rel in json.loads(manifest.read_bytes())]
+        try:
+            moves = [(plain_path(staged, manifest, hint=STATE_HINT),
+                      plain_path(rel, manifest, hint=STATE_HINT))
+                     for staged, rel in json.loads(manifest.read_bytes())]
+        except (ValueError, TypeError) as exc:
+            raise _unreadable(manifest, exc) from exc
         trash = trash_dir(site) / str(time.time_ns())
         trash.mkdir(parents=True)
         for number, (staged, rel) in enumerate(moves):
