@@ -231,7 +231,12 @@ def load_index(site: Path) -> SiteIndex:
 def load_plugin(site: Path, name: str) -> PluginState:
     path = site / plugin_state_path(plain_name(name, site / ROWS_FILE, "plugin name",
                                                hint=STATE_HINT))
-    return PluginState.from_json(_read_json(path), path) if path.exists() else PluginState(name)
+    if not path.exists():
+        return PluginState(name)
+    try:
+        return PluginState.from_json(_read_json(path), path)
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise _unreadable(path, exc) from exc
 
 
 @contextmanager

@@ -180,3 +180,16 @@ def test_a_name_in_package_json_that_reaches_the_installer_is_a_project_name(
     meta = parse_metadata(layout.metadata, "w.wgn")
     with pytest.raises(ArchiveError, match=f"{key} {re.escape(repr(bad))} is not a project name"):
         meta.excluded if key == "exclude" else meta.pinned  # noqa: B018
+
+
+@pytest.mark.parametrize("broken", [{}, {"name": "hello-plugin", "releases": [{"x": 1}],
+                                         "files": {}}, {"name": "hello-plugin", "releases": 5}])
+def test_a_plugin_state_of_another_shape_is_unreadable_site_state(tmp_path: Path,
+                                                                   broken: object) -> None:
+    site = _indexed(tmp_path)
+    path = site / ".site-state/plugins/hello-plugin.json"
+    path.write_text(json.dumps(broken))
+    result = CliRunner(env=ENV).invoke(main, ["bundle", str(site), "-o", str(tmp_path / "b.tgz")])
+    assert result.exit_code == 5, result.output
+    (line,) = result.output.splitlines()
+    assert f"{path}: unreadable site state" in line
