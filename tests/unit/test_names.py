@@ -193,3 +193,31 @@ def test_a_plugin_state_of_another_shape_is_unreadable_site_state(tmp_path: Path
     assert result.exit_code == 5, result.output
     (line,) = result.output.splitlines()
     assert f"{path}: unreadable site state" in line
+
+
+def test_every_name_the_checker_passes_is_one_entry_and_one_field() -> None:
+    """Over 5,000 seeded random names from an alphabet rich in separators, dots and control
+    characters: a name that passes is one entry of the directory it is joined to, and one field of
+    one line of the site's tab-separated state; the others are refused with a reason."""
+    import random
+
+    from packager._names import MAX_BYTES, name_fault
+
+    alphabet = ["a", "Z", "0", ".", "-", "_", " ", "/", "\\", "\x00", "\t", "\n", "\r", "\x0b",
+                "\x1b", "\x7f", "\x85", "\u2028", "\u2029", "\u202e", "\ufeff", "é", "\udcff"]
+    rng = random.Random(20)
+    names = ["".join(rng.choices(alphabet, k=rng.randint(0, 12))) for _ in range(5000)]
+    names += ["é" * 127, "é" * 128, "a" * MAX_BYTES, "a" * (MAX_BYTES + 1)]
+    root = Path("/site/plugin")
+    passed = 0
+    for name in names:
+        fault = name_fault(name)
+        if fault is None:
+            passed += 1
+            assert ((root / name).parent, (root / name).name) == (root, name), repr(name)
+            (line,) = f"{name}\tsha\trel\n".splitlines()
+            assert line.split("\t") == [name, "sha", "rel"], repr(name)
+            assert len(name.encode("utf-8")) <= MAX_BYTES
+        else:
+            assert fault.startswith("it "), fault
+    assert 100 < passed < len(names) - 100  # the corpus holds both kinds
