@@ -131,8 +131,10 @@ class NameBook:
         start = self._line(name)
         if start < 0:
             return None
-        line = self.data[start:self._end(start)].decode()
-        _, sha, rel = line.split("\t")
+        try:
+            _, sha, rel = self.data[start:self._end(start)].decode().split("\t")
+        except ValueError as exc:  # another number of fields, or not UTF-8
+            raise _unreadable(self.source or Path(NAMES_FILE), exc) from exc
         return rel, sha
 
     def set(self, name: str, rel: str, sha: str) -> None:

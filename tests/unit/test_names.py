@@ -221,3 +221,16 @@ def test_every_name_the_checker_passes_is_one_entry_and_one_field() -> None:
         else:
             assert fault.startswith("it "), fault
     assert 100 < passed < len(names) - 100  # the corpus holds both kinds
+
+
+@pytest.mark.parametrize("fields", [b"sha\trel\textra", b"sha", b"\xff\tsha\trel"])
+def test_a_names_line_of_another_shape_is_unreadable_site_state(tmp_path: Path,
+                                                                fields: bytes) -> None:
+    site = _indexed(tmp_path)
+    (wagon,) = (tmp_path / "a").glob("*.wgn")
+    names = site / ".site-state/names.tsv"
+    names.write_bytes(wagon.name.encode() + b"\t" + fields + b"\n")
+    result = CliRunner(env=ENV).invoke(main, ["index", str(wagon), "-o", str(site)])
+    assert result.exit_code == 5, result.output
+    (line,) = result.output.splitlines()
+    assert f"{names}: unreadable site state" in line, line
