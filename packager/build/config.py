@@ -12,6 +12,7 @@ from packaging.version import InvalidVersion, Version
 from platformdirs import user_cache_dir
 
 from .. import _tools
+from .._names import plain_name
 from .._toml import resource, tomllib
 from ..errors import ConfigError
 from .indexes import Indexes, Location
@@ -112,9 +113,17 @@ def _coerce(key: str, value: Any, default: Any, where: str) -> Any:
         if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
             return tuple(value)
     elif isinstance(value, str):
-        return value
+        return _build_tag(value, where) if key == "build-tag" else value
     kind = type(default).__name__ if not isinstance(default, list) else "list of strings"
     raise ConfigError(f"{where}: {key} must be a {kind}, got {value!r}", f"set {key} to a {kind}")
+
+
+def _build_tag(value: str, where: str) -> str:
+    """Part of every wagon's file name (and of a site's tab-separated state): plain, or none."""
+    if value:
+        plain_name(value, where, "build-tag", error=ConfigError,
+                   hint="write it like centos-Core: letters, digits, '-', '_' or '.'")
+    return value
 
 
 def load_options(

@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .._files import replace_atomically, writing
+from .._names import name_fault
 
 STAGE = ".plugin-packager-publish"
 MANIFEST = "manifest.json"
@@ -61,8 +62,7 @@ def _committed(stage: Path) -> list[str]:
     except (OSError, ValueError):
         return []
     plain = isinstance(names, list) and all(
-        isinstance(n, str) and n not in ("", ".", "..", MANIFEST) and "/" not in n and "\0" not in n
-        for n in names)
+        name_fault(n) is None and n != MANIFEST for n in names)
     return names if plain else []
 
 

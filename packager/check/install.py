@@ -96,7 +96,7 @@ def install_wagon(
         except (_tools.ToolFailure, OSError) as exc:
             raise ConfigError(f"{python} does not run", "pass a working venv") from exc
         check_python(meta, version)
-        requirement = f"{meta.name}=={meta.version}"
+        requirement = meta.pinned
         extra = meta.requirements(f"py{version[0]}{version[1]}")
         try:
             _tools.install_offline(python, ex.root / WHEELS_DIR, requirement, env, installer, extra,
@@ -123,7 +123,7 @@ def install_for_platform(path: Path, dest: Path, env: Mapping[str, str],
                 "install it into a venv with --venv instead",
             )
         target = BuildTarget(max(versions), platform)
-        requirement = f"{meta.name}=={meta.version}"
+        requirement = meta.pinned
         python_platform = target.uv_platform(host or Host.detect())
         try:
             _tools.install_for_platform(ex.root / WHEELS_DIR, requirement, dest,

@@ -343,7 +343,7 @@ def _clean_rooms(
         if w.platform is not None and not w.platform.runs_on(host):
             checks, probe = foreign.install_and_probe(
                 target=BuildTarget(version, w.platform), host=host, wheels=w.wheel_dir,
-                requirement=f"{w.meta.name}=={w.meta.version}", workdir=tmp / pytag,
+                requirement=w.meta.pinned, workdir=tmp / pytag,
                 modules=plugin_modules, functions=functions, labels=list(operations), env=env,
                 python_root=settings.target_python_root, cache_dir=settings.cache_dir,
             )
@@ -355,7 +355,7 @@ def _clean_rooms(
                 continue
             checks, probe = install_and_probe(
                 pytag=pytag, interpreter=interpreter, wheels=w.wheel_dir,
-                requirement=f"{w.meta.name}=={w.meta.version}", workdir=tmp / pytag,
+                requirement=w.meta.pinned, workdir=tmp / pytag,
                 modules=plugin_modules, functions=functions, env=env,
                 installer=settings.installer, extra=w.meta.requirements(pytag),
                 excluded=w.meta.excluded,

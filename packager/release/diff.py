@@ -13,6 +13,7 @@ from urllib.parse import unquote, urlsplit
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 
 from .._files import file_digests
+from .._names import plain_name
 from ..errors import ArchiveError
 from ..wagon.archive import load_meta, open_wagon
 from ..wagon.describe import target_ids
@@ -79,9 +80,8 @@ def _site_wagons(site: Path) -> list[Path]:
                            "pass a site that plugin-packager index wrote") from exc
     wagons = []
     for parts in found:
-        path = site.joinpath(*parts)
-        if any(not part or part in (".", "..") or "/" in part for part in parts) \
-                or not path.is_file():
+        path = site.joinpath(*(plain_name(p, catalog, hint="index the site again") for p in parts))
+        if not path.is_file():
             raise ArchiveError(f"{catalog} lists {'/'.join(parts)}, which the site does not hold",
                                "index the site again")
         wagons.append(path)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .._files import check_writable, file_digests, writing
+from .._names import plain_name
 from ..build.assemble import SBOM_SUFFIX, WagonResult
 from ..build.pipeline import REPORT_NAME, BuildReport
 from ..errors import ArchiveError, ConfigError
@@ -26,7 +27,8 @@ def _known(cls: type, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def load_report(directory: Path) -> BuildReport:
-    """A build output directory's report, as the build wrote it; ArchiveError when unreadable."""
+    """A build output directory's report, as the build wrote it; ArchiveError when unreadable or
+    when a file it lists is not a plain file name of that directory."""
     path = directory / REPORT_NAME
     if not path.is_file():
         raise ArchiveError(f"{directory} has no {REPORT_NAME}",
@@ -34,10 +36,16 @@ def load_report(directory: Path) -> BuildReport:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         wagons = [WagonResult(**_known(WagonResult, w)) for w in data.pop("wagons")]
-        return BuildReport(**_known(BuildReport, data), wagons=wagons)
+        report = BuildReport(**_known(BuildReport, data), wagons=wagons)
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise ArchiveError(f"{path} is not a build report: {exc}",
                            "rebuild that cell with plugin-packager build") from exc
+    hint = "merge only directories that plugin-packager build wrote, unchanged"
+    for wagon in wagons:
+        plain_name(wagon.file, path, "wagon file", hint=hint)
+        for suffix in SIDECARS:  # a name short enough may not be with its suffix
+            plain_name(wagon.file + suffix, path, "sidecar file", hint=hint)
+    return report
 
 
 def check_files(directory: Path, report: BuildReport) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .._files import file_digests
+from .._names import plain_name
 from ..errors import ArchiveError, ConfigError
 from ..wagon.archive import load_meta, open_wagon, scan
 from ..wagon.metadata import FILES_DIR, METADATA_FILE, WHEELS_DIR, WagonMeta
@@ -24,6 +25,8 @@ SBOM_SUFFIX = ".cdx.json"
 _SAFE_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+!-]*$")
 HINT = "rebuild the wagon with a valid package name and version"
 READ_WHOLE = 64 << 20  # a wagon up to this size is read once for its digests and its members
+# What a site adds to a wagon's name: `.sha256` beside it, `<n>-` to stage it in a transaction.
+NAME_ROOM = len(".sha256") + 8
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,8 @@ class Incoming:
 
 
 def find_wagons(inputs: Iterable[Path]) -> list[Path]:
-    """Each directory's *.wgn (a `build` output directory), and loose wagon files."""
+    """Each directory's *.wgn (a `build` output directory), and loose wagon files; ArchiveError
+    when one's name is not a plain file name (a tab or newline would break the site's state)."""
     found: list[Path] = []
     for path in inputs:
         if path.is_dir():
@@ -53,6 +57,8 @@ def find_wagons(inputs: Iterable[Path]) -> list[Path]:
             found.append(path)
         else:
             raise ConfigError(f"{path} does not exist", "pass build output directories or wagons")
+    for wagon in found:
+        plain_name(wagon.name, wagon.parent, "wagon file", room=NAME_ROOM, hint="rename the wagon")
     # absolute(), not resolve(): no system call per wagon, and links to one file are rare.
     found = list({p.absolute(): p for p in found}.values())
     if not found:
@@ -80,7 +86,7 @@ def digests(path: Path, data: bytes | None = None) -> dict[str, str]:
 def _check_part(value: str, what: str, label: str) -> str:
     if not _SAFE_PART.match(value) or ".." in value:
         raise ArchiveError(f"{label}: {what} {value!r} cannot name a directory of the site", HINT)
-    return value
+    return plain_name(value, label, what, hint=HINT)  # and not one too long for a filesystem
 
 
 def _kept(inner: str) -> bool:

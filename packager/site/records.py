@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from packaging.version import InvalidVersion, Version
+
+from .._names import plain_name
 
 # The plugin YAMLs a site serves, and the DSL version each is for (SPEC §4).
 DSL_OF_YAML = {
@@ -17,6 +20,7 @@ DSL_OF_YAML = {
 }
 ICONS = ("icon.png", "icon.svg")
 FEED_ENTRIES = 100  # newest releases in feed.xml; the catalogs list every one
+STATE_HINT = "index into a new directory, or restore the site's backup"
 
 
 @dataclass(frozen=True)
@@ -98,8 +102,18 @@ class PluginState:
                 "releases": [_fields(r) for r in self.ordered()]}
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> PluginState:
-        releases = (Release.from_json(r) for r in data["releases"])
+    def from_json(cls, data: dict[str, Any], source: Path) -> PluginState:
+        """The state `source` holds; ArchiveError when a name in it that becomes a directory or
+        file of the site is not a plain file name."""
+        releases = [Release.from_json(r) for r in data["releases"]]
+        plain_name(data["name"], source, "plugin name", hint=STATE_HINT)
+        for release in releases:
+            plain_name(release.version, source, "version", hint=STATE_HINT)
+            files = [*release.yamls, release.icon, *(w.file for w in release.wagons),
+                     *(w.sbom for w in release.wagons)]
+            for name in files:
+                if name is not None:  # no icon, no SBOM
+                    plain_name(name, source, "file name", hint=STATE_HINT)
         return cls(data["name"], {r.version: r for r in releases}, dict(data["files"]))
 
 

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
+from http import HTTPStatus
+from io import BytesIO
 from pathlib import Path
+from typing import BinaryIO
 
 from ..errors import ConfigError
 
@@ -33,5 +37,20 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         ".md5": "text/plain", ".sha256": "text/plain",
     }
 
+    def send_head(self) -> BytesIO | BinaryIO | None:
+        if _names_no_file(self.translate_path(self.path)):
+            self.send_error(HTTPStatus.BAD_REQUEST, "the path names no file")
+            return None
+        return super().send_head()
+
     def log_message(self, format: str, *args: object) -> None:
         return
+
+
+def _names_no_file(path: str) -> bool:
+    """A NUL (%00) or an unpaired surrogate (%ed%a0%80) in a request's decoded path: open()
+    raised ValueError on either, so the request got a traceback and no answer."""
+    try:
+        return b"\0" in os.fsencode(path)
+    except UnicodeEncodeError:
+        return True

@@ -28,8 +28,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
 from .._files import replace_atomically
+from .._names import plain_name, plain_path
 from ..errors import ArchiveError, ConfigError
-from .records import PluginState, newest, one_line
+from .records import STATE_HINT, PluginState, newest, one_line
 
 if TYPE_CHECKING:
     from typing_extensions import Self  # not a runtime dependency of ours
@@ -130,8 +131,10 @@ class NameBook:
         start = self._line(name)
         if start < 0:
             return None
-        line = self.data[start:self._end(start)].decode()
-        _, sha, rel = line.split("\t")
+        try:
+            _, sha, rel = self.data[start:self._end(start)].decode().split("\t")
+        except ValueError as exc:  # another number of fields, or not UTF-8
+            raise _unreadable(self.source or Path(NAMES_FILE), exc) from exc
         return rel, sha
 
     def set(self, name: str, rel: str, sha: str) -> None:
@@ -191,8 +194,7 @@ def plugin_state_path(name: str) -> str:
 
 
 def _unreadable(path: Path, exc: Exception) -> ArchiveError:
-    return ArchiveError(f"{path}: unreadable site state: {exc}",
-                        "index into a new directory, or restore the site's backup")
+    return ArchiveError(f"{path}: unreadable site state: {exc}", STATE_HINT)
 
 
 def _read_json(path: Path) -> Any:
@@ -229,8 +231,14 @@ def load_index(site: Path) -> SiteIndex:
 
 
 def load_plugin(site: Path, name: str) -> PluginState:
-    path = site / plugin_state_path(name)
-    return PluginState.from_json(_read_json(path)) if path.exists() else PluginState(name)
+    path = site / plugin_state_path(plain_name(name, site / ROWS_FILE, "plugin name",
+                                               hint=STATE_HINT))
+    if not path.exists():
+        return PluginState(name)
+    try:
+        return PluginState.from_json(_read_json(path), path)
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise _unreadable(path, exc) from exc
 
 
 @contextmanager
@@ -357,9 +365,16 @@ def finish(site: Path) -> None:
     txn = state_dir(site) / "txn"
     manifest = txn / "manifest.json"
     if manifest.exists():
+        # A site is input too: a path in its manifest stays inside it, or nothing moves.
+        try:
+            moves = [(plain_path(staged, manifest, hint=STATE_HINT),
+                      plain_path(rel, manifest, hint=STATE_HINT))
+                     for staged, rel in json.loads(manifest.read_bytes())]
+        except (ValueError, TypeError) as exc:
+            raise _unreadable(manifest, exc) from exc
         trash = trash_dir(site) / str(time.time_ns())
         trash.mkdir(parents=True)
-        for number, (staged, rel) in enumerate(json.loads(manifest.read_bytes())):
+        for number, (staged, rel) in enumerate(moves):
             source = txn / staged
             if source.exists():
                 (site / rel).parent.mkdir(parents=True, exist_ok=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,10 @@ SPEC_KEYS = (
     "supported_platform", "supported_python_versions", "wheels",
 )
 OS_KEYS = ("distribution", "distribution_release", "distribution_version")
+# A project name (PEP 508): what the installer's command line may take from package.json as a
+# name; anything else, `--target=/x` first, the installer would obey as an option.
+_PROJECT = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
+HOSTILE = "the wagon is malformed or hostile: do not install it"
 
 
 def archive_name(
@@ -124,18 +129,44 @@ class WagonMeta:
     def ours(self) -> bool:
         return self.extension is not None
 
+    @property
+    def pinned(self) -> str:
+        """`name==version`, the requirement installers get; ArchiveError unless the name is a
+        project name."""
+        return f"{self._project(self.name, 'package_name')}=={self.version}"
+
     def requirements(self, pytag: str) -> list[str]:
         """Extra requirements (`-r`) the build packed for Python `pytag` (`py311`); installers
-        install them beside the plugin."""
+        install them beside the plugin. ArchiveError on one that is no requirement by name (an
+        option, a path, a URL): it would reach the installer's command line."""
+        # Here: only installing needs it, and reading a wagon (an `index` add) skips its import.
+        from packaging.requirements import InvalidRequirement, Requirement
+
         found = (self.extension or {}).get("requirements", {})
         value = found.get(pytag, []) if isinstance(found, dict) else []
-        return [str(v) for v in value] if isinstance(value, list) else []
+        texts = [str(v) for v in value] if isinstance(value, list) else []
+        for text in texts:
+            try:
+                by_name = Requirement(text).url is None
+            except InvalidRequirement:
+                by_name = False
+            if not by_name:
+                raise ArchiveError(f"{self.name} {self.version}: {METADATA_FILE} lists"
+                                   f" {text!r}, not a requirement by name, for {pytag}", HOSTILE)
+        return texts
 
     @property
     def excluded(self) -> list[str]:
         """Packages left out on purpose (`--exclude`): the manager or agent provides them."""
         value = (self.extension or {}).get("exclude", [])
-        return [str(v) for v in value] if isinstance(value, list) else []
+        texts = [str(v) for v in value] if isinstance(value, list) else []
+        return [self._project(text, "exclude") for text in texts]
+
+    def _project(self, text: str, key: str) -> str:
+        if not _PROJECT.match(text):
+            raise ArchiveError(f"{self.name} {self.version}: {METADATA_FILE} {key} {text!r} is"
+                               " not a project name", HOSTILE)
+        return text
 
 
 def _strings(data: dict[str, Any], key: str, label: str) -> tuple[str, ...]:

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +14,7 @@ from packager.site.index import index_site
 from tests import sitecheck
 from tests.unit.test_site_index import ENV, XSS, hello, write
 
+from .test_serve import serving
 from .test_site import fake_wagons, index_and_kill
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -47,16 +45,8 @@ def site(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def served(site: Path) -> Iterator[str]:
-    with subprocess.Popen([sys.executable, "-m", "packager", "serve", site, "--port", "0"],
-                          stderr=subprocess.PIPE, text=True) as proc:
-        try:
-            assert proc.stderr is not None
-            line = proc.stderr.readline()
-            found = re.search(r"http://127\.0\.0\.1:\d+/", line)
-            assert found, line
-            yield found.group(0)
-        finally:
-            proc.terminate()
+    with serving(site) as (url, _):
+        yield url
 
 
 def test_the_site_lists_filters_links_and_shows_hostile_text_as_text(

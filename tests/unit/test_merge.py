@@ -79,3 +79,49 @@ def test_an_existing_release_is_never_overwritten(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="already exists"):
         merge([a], tmp_path / "release")
     assert [p.name for p in (tmp_path / "release").iterdir()] == ["old.wgn"]
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize("name", ["../../x", "ABSOLUTE"])
+def test_a_report_naming_a_path_is_refused_and_nothing_is_written(tmp_path: Path,
+                                                                  name: str) -> None:
+    """The attack of issue 20 (item 3): a cell's report names its wagon `../../x`, or an absolute
+    path, and that file and its sidecars are where the name points."""
+    from click.testing import CliRunner
+
+    from packager.cli import main
+
+    name = str(tmp_path / "elsewhere" / "x") if name == "ABSOLUTE" else name
+    a = cell(tmp_path / "cells", "cp311-a")
+    report = json.loads((a / "build-report.json").read_text())
+    real = a / report["wagons"][0]["file"]
+    (tmp_path / "elsewhere").mkdir()
+    for suffix in ("", ".md5", ".sha256", ".cdx.json"):
+        (a / (name + suffix)).write_bytes(real.with_name(real.name + suffix).read_bytes())
+    report["wagons"][0]["file"] = name
+    (a / "build-report.json").write_text(json.dumps(report))
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "x").write_text("precious")  # where ../../x lands from the staging dir
+    before = _files(tmp_path)
+
+    result = CliRunner().invoke(main, ["merge", str(a), "-o", str(tmp_path / "out" / "release")])
+    assert result.exit_code == 5, result.output
+    (line,) = result.output.splitlines()
+    assert line.startswith(f"plugin-packager: error: {a / 'build-report.json'}: wagon file"
+                           f" {name!r} is not a plain file name"), line
+    assert _files(tmp_path) == before
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["x"]
+
+
+@pytest.mark.parametrize("name", ["p\t1.wgn", "p\n1.wgn", "", "..", 7, "p" * 252 + ".wgn"])
+def test_a_report_naming_no_plain_file_is_an_archive_error(tmp_path: Path, name: object) -> None:
+    a = cell(tmp_path, "cp311-a")
+    report = json.loads((a / "build-report.json").read_text())
+    report["wagons"][0]["file"] = name
+    (a / "build-report.json").write_text(json.dumps(report))
+    with pytest.raises(ArchiveError, match="is not a plain file name"):
+        merge([a], tmp_path / "release")
+    assert not (tmp_path / "release").exists()
