@@ -154,6 +154,8 @@ def test_hooks_and_setup_py_see_no_credential_and_no_netrc(tmp_path: Path, run_c
         assert "PLUGIN_PACKAGER_INDEX_USERNAME" not in text, name
     assert f"PLUGIN_PACKAGER_INDEX_URL={url}" in seen["hook.txt"]  # the URL, without credentials
     assert PASSWORD not in proc.stdout + proc.stderr
+    assert _files_holding_the_password(tmp_path / "out", tmp_path / "cache", tmp_path / "uv-cache",
+                                       tmp_path / "tmpdir", project) == []
 
 
 @pytest.mark.parametrize("kill", [signal.SIGTERM, signal.SIGKILL], ids=["sigterm", "kill-9"])
