@@ -133,3 +133,21 @@ def test_secret_file_is_readable_while_open_and_never_on_disk(tmp_path: Path) ->
         assert path.read_text() == "index-url = 'x'\n"
         assert not fallback.exists()  # a memfd on Linux: no name in any directory
     assert not path.exists()
+
+
+def test_without_memfd_the_secret_file_is_private_and_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delattr("os.memfd_create")
+    fallback = tmp_path / "uv.toml"
+    seen = []
+
+    def uv_fails() -> None:
+        with secret_file("x = 1\n", fallback) as path:
+            seen.append((path, path.stat().st_mode & 0o777, path.read_text()))
+            raise RuntimeError("uv failed")
+
+    with pytest.raises(RuntimeError):
+        uv_fails()
+    assert seen == [(fallback, 0o600, "x = 1\n")]
+    assert not fallback.exists()
