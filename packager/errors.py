@@ -12,7 +12,7 @@ class ExitCode(IntEnum):
     OK = 0
     STALE = 1  # `yaml --check`: a generated file is out of date
     CONFIG = 2  # bad input: command line, configuration, project files that cannot be read
-    RESOLUTION = 3  # a dependency has no usable distribution for a target
+    RESOLUTION = 3  # a dependency has no usable distribution for a target, or an index is unreachable
     BUILD = 4  # building or repairing a wheel failed
     CHECK_FAILED = 5  # a wagon, or the project against what was built, fails a check
     CHECK_SKIPPED = 6  # `validate`: a target this machine cannot run was not checked
@@ -52,6 +52,12 @@ class TargetError(PackagerError):
 
 class ResolutionError(PackagerError):
     """Dependencies have no usable distribution for a target."""
+
+    exit_code = ExitCode.RESOLUTION
+
+
+class NetworkError(PackagerError):
+    """A server cannot be reached (`publish`'s index); builds say so as a ResolutionError."""
 
     exit_code = ExitCode.RESOLUTION
 

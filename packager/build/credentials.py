@@ -1,21 +1,27 @@
 """Credentials for private indexes: from the URL, PLUGIN_PACKAGER_INDEX_USERNAME/_PASSWORD,
-~/.netrc or keyring. A password never travels in a URL or a command line: uv reads it from a
-private netrc file, our downloads from an Authorization header, and every message is redacted."""
+~/.netrc or keyring. A password never travels in a command line or an environment: uv reads it
+from a uv.toml held in memory (secret_file), our downloads send an Authorization header, and every
+message is redacted. Third-party code (the pre-build hook, every setup.py uv or we run) gets an
+environment without any of it (without_credentials)."""
 
 from __future__ import annotations
 
 import base64
+import json
 import netrc
+import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from ..errors import ConfigError
 
 ENV_USERNAME = "PLUGIN_PACKAGER_INDEX_USERNAME"
 ENV_PASSWORD = "PLUGIN_PACKAGER_INDEX_PASSWORD"
+OUR_PREFIX = "PLUGIN_PACKAGER_"
 HINT = (
     "give the index's credentials in its URL (https://USER:PASSWORD@host/simple), in ~/.netrc,"
     f" in keyring, or as {ENV_USERNAME} and {ENV_PASSWORD}"
@@ -109,16 +115,60 @@ def host_of(url: str) -> str:
     return f"{parts.hostname}:{parts.port}" if parts.port else str(parts.hostname)
 
 
-def netrc_text(credentials: Mapping[str, Credential]) -> str:
-    """A netrc file for uv (NETRC=...) holding every credential, one machine per host."""
-    lines = []
-    for host, credential in sorted(credentials.items()):
-        lines.append(f"machine {host.split(':')[0]} login {_quoted(credential.username)}"
-                     f" password {_quoted(credential.password)}")
-    return "\n".join(lines) + "\n"
+def uv_credentials(urls: Iterable[str], credentials: Mapping[str, Credential]) -> str:
+    """uv.toml tables giving uv each host's credential: an explicit index (one no resolution
+    reads) whose URL carries it; uv then sends it to every URL of that host."""
+    lines, done = [], set()
+    for url in urls:
+        host = host_of(url)
+        credential = credentials.get(host)
+        if credential is None or host in done:
+            continue
+        done.add(host)
+        parts = urlsplit(url)
+        userinfo = f"{quote(credential.username, safe='')}:{quote(credential.password, safe='')}"
+        netloc = f"{userinfo}@{parts.netloc.rsplit('@', 1)[-1]}"
+        lines += ["[[index]]", f"name = \"plugin-packager-credentials-{len(done)}\"",
+                  f"url = {json.dumps(urlunsplit(parts._replace(netloc=netloc)))}",
+                  "explicit = true", ""]
+    return "\n".join(lines)
 
 
-def _quoted(token: str) -> str:
-    if not re.search(r'[\s"\\]', token):
-        return token
-    return '"' + token.replace("\\", "\\\\").replace('"', '\\"') + '"'
+def without_credentials(env: Mapping[str, str], passwords: Iterable[str]) -> dict[str, str]:
+    """`env` for third-party code: no PLUGIN_PACKAGER_INDEX_USERNAME/_PASSWORD, no NETRC, no
+    `user:password@` in our variables' URLs (PLUGIN_PACKAGER_INDEX_URL keeps its URL) nor in any
+    URL holding one of `passwords`, and no variable still holding one (of 8 characters or more:
+    a shorter one would match innocent values) once its URLs lost theirs."""
+    secrets = [p for p in passwords if p]
+    out = {}
+    for name, value in env.items():
+        if name in (ENV_USERNAME, ENV_PASSWORD, "NETRC"):
+            continue
+        bare = _USERINFO.sub("", value)
+        if name.startswith(OUR_PREFIX) or any(s in value and s not in bare for s in secrets):
+            value = bare
+        if not any(len(s) >= 8 and s in value for s in secrets):
+            out[name] = value
+    return out
+
+
+@contextmanager
+def secret_file(text: str, fallback: Path) -> Iterator[Path]:
+    """A path another process of ours can read `text` from while the block runs: a file only in
+    memory (memfd, named /proc/PID/fd/N, gone when this process ends, even by kill -9), else
+    `fallback` (mode 0600) removed when the block ends."""
+    if hasattr(os, "memfd_create") and Path(f"/proc/{os.getpid()}/fd").is_dir():
+        fd = os.memfd_create("plugin-packager-uv.toml", os.MFD_CLOEXEC)
+        try:
+            os.write(fd, text.encode("utf-8"))
+            yield Path(f"/proc/{os.getpid()}/fd/{fd}")
+        finally:
+            os.close(fd)
+        return
+    fd = os.open(fallback, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        yield fallback
+    finally:
+        fallback.unlink(missing_ok=True)

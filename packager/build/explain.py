@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import urllib.error
 import urllib.request
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
+from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin
 
@@ -24,9 +26,11 @@ from packaging.version import Version
 from ..errors import ResolutionError, TargetError
 from ..targets import BuildTarget, Host, admits, manylinux_floor, parse_platform, parse_python
 from .fetch import open_url
+from .indexes import NO_INDEXES, Indexes
 
 SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
 TIMEOUT_SECONDS = 60
+MAX_PAGE_BYTES = 64 << 20  # PyPI's largest project pages are a few MB
 
 
 def parse_target_id(text: str, host: Host) -> BuildTarget:
@@ -128,20 +132,79 @@ def marker_note(requirements: Sequence[str], name: str, target: BuildTarget) -> 
 
 
 def index_files(
-    name: str, index_url: str, headers: Mapping[str, str] | None = None
+    name: str, index_url: str, headers: Mapping[str, str] | None = None,
+    indexes: Indexes = NO_INDEXES,
 ) -> list[dict[str, Any]]:
-    """The files the index lists for `name` (PEP 691 JSON), each `url` made absolute (the JSON
-    may give it relative to the page)."""
+    """The files the index lists for `name` (PEP 691 JSON, else the PEP 503 HTML page), each
+    `url` made absolute (the page may give it relative to itself). `indexes` words a refusal
+    (401/403) as build does, and redacts its credentials from messages."""
     url = f"{index_url.rstrip('/')}/{canonicalize_name(name)}/"
-    request = urllib.request.Request(url, headers={**(headers or {}), "Accept": SIMPLE_JSON})
+    accept = f"{SIMPLE_JSON}, text/html;q=0.1"
+    request = urllib.request.Request(url, headers={**(headers or {}), "Accept": accept})
     try:
         with open_url(request, TIMEOUT_SECONDS) as response:
-            data = json.load(response)
+            body = response.read(MAX_PAGE_BYTES + 1)
+            headers_got = getattr(response, "headers", None)
+            kind = headers_got.get_content_type() if headers_got is not None else ""
+    except urllib.error.HTTPError as exc:
+        exc.close()
+        if exc.code in (401, 403):
+            raise indexes.refused(url, f"{exc.code} {exc.reason}") from None
+        raise ResolutionError(f"{name}: the index at {url} answered HTTP {exc.code}",
+                              "check the name and --index-url") from None
     except OSError as exc:
-        raise ResolutionError(f"{name}: the index at {url} did not answer: {exc}",
-                              "check the name and --index-url") from exc
-    files: list[dict[str, Any]] = data.get("files", [])
+        raise ResolutionError(f"{name}: the index at {url} did not answer:"
+                              f" {indexes.redact(str(exc))}", "check the name and --index-url") from None
+    if len(body) > MAX_PAGE_BYTES:
+        raise ResolutionError(f"{name}: the index page {url} is larger than {MAX_PAGE_BYTES} bytes",
+                              "check --index-url")
+    if kind == "text/html":
+        return absolute(simple_page_files(body.decode("utf-8", "replace")), url)
+    try:
+        data = json.loads(body)
+    except ValueError:
+        raise ResolutionError(f"{name}: the index page {url} is neither PEP 691 JSON nor HTML",
+                              "check --index-url: it names a package index's simple API") from None
+    files: list[dict[str, Any]] = data.get("files", []) if isinstance(data, dict) else []
     return absolute(files, url)
+
+
+class _Anchors(HTMLParser):
+    """The file links of a PEP 503 page, as PEP 691's file entries."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.files: list[dict[str, Any]] = []
+        self._open: dict[str, Any] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag != "a":
+            return
+        given = dict(attrs)
+        entry: dict[str, Any] = {"url": given.get("href") or "", "filename": ""}
+        if given.get("data-requires-python"):
+            entry["requires-python"] = given["data-requires-python"]
+        if "data-yanked" in given:
+            entry["yanked"] = given["data-yanked"] or True
+        self._open = entry
+
+    def handle_data(self, data: str) -> None:
+        if self._open is not None:
+            self._open["filename"] += data.strip()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self._open is not None:
+            if not self._open["filename"]:
+                self._open["filename"] = self._open["url"].split("#")[0].rsplit("/", 1)[-1]
+            self.files.append(self._open)
+            self._open = None
+
+
+def simple_page_files(page: str) -> list[dict[str, Any]]:
+    parser = _Anchors()
+    parser.feed(page)
+    parser.close()
+    return parser.files
 
 
 def absolute(files: Sequence[dict[str, Any]], page: str) -> list[dict[str, Any]]:

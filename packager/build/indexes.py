@@ -14,9 +14,10 @@ from .credentials import (
     Credential,
     find_credential,
     host_of,
-    netrc_text,
     redact,
     split_userinfo,
+    uv_credentials,
+    without_credentials,
 )
 
 
@@ -76,9 +77,15 @@ class Indexes:
         credential = dict(self.credentials).get(host_of(url))
         return credential.header() if credential else {}
 
-    def netrc(self) -> str | None:
-        """The netrc file uv reads the credentials from, or None when there are none."""
-        return netrc_text(dict(self.credentials)) if self.credentials else None
+    def uv_credentials(self) -> str:
+        """uv.toml tables carrying the credentials (for resolve.compile_lock's config file, which
+        only uv reads); empty when there are none."""
+        urls = [self.index_url, *self.extra_index_urls, *(link.url or "" for link in self.find_links)]
+        return uv_credentials([u for u in urls if u], dict(self.credentials))
+
+    def without_credentials(self, env: Mapping[str, str]) -> dict[str, str]:
+        """`env` fit for third-party code: hooks, build backends, uv (which runs setup.py)."""
+        return without_credentials(env, [c.password for _, c in self.credentials])
 
     def refused(self, url: str, status: str) -> ResolutionError:
         """The one line for a 401/403: which index (redacted), and how to give credentials, or

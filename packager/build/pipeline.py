@@ -118,7 +118,8 @@ def build_wagons(
         tmp = Path(tmp_name)
         prepared = prepare(options, env, host, tmp, on_event, only)
         with closing(prepared), Work(prepared, options, host, tmp, jobs, on_event) as work:
-            built = _write_when_ready(work, env, refresh)
+            # The build gate imports the plugin and its dependencies: third-party code too.
+            built = _write_when_ready(work, options.indexes.without_credentials(env), refresh)
         report = BuildReport(
             prepared.plugin.name, prepared.plugin.version, str(options.output), prepared.epoch,
             _without_clashes([result for result, _ in built]), prepared.source.as_dict(),

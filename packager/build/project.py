@@ -19,7 +19,6 @@ from ..wagon.writer import ZIP_EPOCH
 from ..wheels import WheelInfo, inspect_wheel
 from .cache import Cache, key_of
 from .config import Options, read_pyproject
-from .credentials import ENV_PASSWORD, ENV_USERNAME
 from .fingerprint import tree_digest
 from .hook import run_hooks
 from .indexes import Indexes
@@ -206,9 +205,10 @@ def _done(info: WheelInfo) -> Future[WheelInfo]:
 
 
 def tool_env(options: Options, env: Mapping[str, str], epoch: int) -> dict[str, str]:
-    """The environment of every tool we start: the epoch, and with --offline no index at all."""
-    # Tools never see the index password: uv reads credentials from our netrc file.
-    out = {k: v for k, v in env.items() if k not in (ENV_USERNAME, ENV_PASSWORD)}
+    """The environment of every tool we start: the epoch, and with --offline no index at all.
+    It holds no credential and no path to one: the hook, uv and every setup.py they run see it;
+    uv alone reads the credentials, from the config file compile_lock hands it."""
+    out = options.indexes.without_credentials(env)
     out["SOURCE_DATE_EPOCH"] = str(epoch)
     if options.offline:
         local = " ".join(str(path) for path in options.indexes.local_dirs)
@@ -276,13 +276,6 @@ def prepare(
     for target in targets:
         on_event(Event(f"Python {target.python_full_version} on {target.platform.name}", target.id, "plan"))
     environment = tool_env(options, env, epoch)
-    secrets = options.indexes.netrc()
-    if secrets is not None:
-        # uv reads the index credentials from this file: never from a URL or a command line.
-        netrc = workdir / "netrc"
-        netrc.touch(mode=0o600)
-        netrc.write_text(secrets, encoding="utf-8")
-        environment["NETRC"] = str(netrc)
     run_hooks(options.project, options.pre_build, targets, environment, on_event,
               options.indexes.redact)
     source = Source.of(options, env)  # after the hook: files it writes are sources too

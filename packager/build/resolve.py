@@ -18,6 +18,7 @@ from ..events import Event, Events, ignore
 from ..targets import BuildTarget, Host
 from .borrowed import Borrowed, uv_config
 from .cache import Cache, key_of
+from .credentials import secret_file
 from .exact import Refused, refused
 from .fetch import Downloads, fetch
 from .indexes import Indexes
@@ -261,14 +262,16 @@ def compile_lock(request: Request, excluded: Sequence[str] = (),
     constraints = _lines(workdir / "constraints.in", [*inputs.constraints, *excluded])
     excludes = _lines(workdir / "excludes.in", inputs.exclude)
     lock = workdir / LOCK_FILE
-    config = workdir / "uv.toml"
-    config.write_text(uv_config(borrowed), encoding="utf-8")
     try:
-        _tools.uv_compile(
-            req_file, lock, target.python_full_version, target.uv_platform(request.host),
-            target.interpreter, indexes.args(), request.env, config, constraints, excludes,
-            request.fresh,
-        )
+        # The credentials reach uv in its config file, held in memory: not in its environment,
+        # which every setup.py it runs for metadata inherits.
+        with secret_file(uv_config(borrowed) + indexes.uv_credentials(),
+                         workdir / "uv.toml") as config:
+            _tools.uv_compile(
+                req_file, lock, target.python_full_version, target.uv_platform(request.host),
+                target.interpreter, indexes.args(), request.env, config, constraints, excludes,
+                request.fresh,
+            )
     except _tools.ToolFailure as exc:
         output = indexes.redact(exc.output)
         denied = _DENIED.search(output)

@@ -75,23 +75,30 @@ def lock(project: Path, **flags: Any) -> None:
 @click.argument("target")
 @click.option("--project", type=click.Path(path_type=Path, file_okay=False),
               help="A plugin project whose requirement markers to check as well.")
-@click.option("--index-url", default="https://pypi.org/simple", show_default=True)
+@click.option("--index-url", help="The index to ask [https://pypi.org/simple]; credentials as for build.")
 @click.option("--versions", default=5, show_default=True, help="How many versions to show.")
-def explain(package: str, target: str, project: Path | None, index_url: str, versions: int) -> None:
+def explain(package: str, target: str, project: Path | None, index_url: str | None,
+            versions: int) -> None:
     """Why PACKAGE has (or has no) usable wheel for TARGET, e.g. cp311-manylinux2014_aarch64."""
     from ..build.config import load_options
     from ..build.explain import closest, explain_files, index_files, marker_note, parse_target_id
+    from ..build.indexes import Indexes
     from ..build.project import project_requirements
+    from ..build.schedule import DEFAULT_INDEX
     from ..targets import Host
 
     host = Host.detect()
     cell = parse_target_id(target, host)
+    env = dict(os.environ)
     if project is not None:
-        requires = project_requirements(load_options(project.resolve(), dict(os.environ)))
+        requires = project_requirements(load_options(project.resolve(), env))
         note = marker_note(requires, package, cell)
         if note:
             click.echo(note)
-    verdicts = explain_files(index_files(package, index_url), cell)
+    # The index's credentials are found, used and redacted as build's are: for a host named.
+    indexes = Indexes.parse(index_url or "", [], [], Path.cwd(), env)
+    index = indexes.index_url or DEFAULT_INDEX
+    verdicts = explain_files(index_files(package, index, indexes.auth_header(index), indexes), cell)
     usable = next((v for v in verdicts if v.usable), None)
     click.echo(f"{package} for {cell.id}: " + (
         f"newest usable release {usable.version} ({usable.usable[0]})" if usable

@@ -7,7 +7,13 @@ from pathlib import Path
 import pytest
 
 from packager.build.config import load_options
-from packager.build.credentials import ENV_PASSWORD, ENV_USERNAME, find_credential, redact
+from packager.build.credentials import (
+    ENV_PASSWORD,
+    ENV_USERNAME,
+    find_credential,
+    redact,
+    secret_file,
+)
 from packager.build.indexes import Indexes
 from packager.errors import ConfigError
 
@@ -28,7 +34,9 @@ def test_url_credentials_leave_the_url_and_serve_only_their_host(tmp_path: Path)
     assert indexes.auth_header("https://pkgs.example.com:8443/packages/x.whl")["Authorization"]
     assert indexes.auth_header("https://pkgs.example.com/packages/x.whl") == {}
     assert indexes.auth_header("https://files.pythonhosted.org/x.whl") == {}
-    assert indexes.netrc() == f"machine pkgs.example.com login bob password {SECRET}\n"
+    assert indexes.uv_credentials() == (
+        '[[index]]\nname = "plugin-packager-credentials-1"\n'
+        f'url = "https://bob:{SECRET}@pkgs.example.com:8443/simple/"\nexplicit = true\n')
     assert indexes.redact(f"bad answer from https://bob:{SECRET}@host/ ({SECRET})") == (
         "bad answer from https://****@host/ (****)")
 
@@ -64,7 +72,8 @@ def test_options_take_credentials_from_flags_and_the_environment(tmp_path: Path)
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "p"\nversion = "1"\n')
     env = {ENV_USERNAME: "dave", ENV_PASSWORD: SECRET}
     options = load_options(tmp_path, env, {"index-url": INDEX, "find-links": ("wheels",)})
-    assert options.indexes.netrc() == f"machine pkgs.example.com login dave password {SECRET}\n"
+    assert f'url = "https://dave:{SECRET}@pkgs.example.com:8443/simple/"' in (
+        options.indexes.uv_credentials())
     assert SECRET not in repr(options)
     assert redact("no secrets here") == "no secrets here"
 
@@ -79,3 +88,66 @@ def test_refusal_names_the_index_and_what_was_turned_down(tmp_path: Path) -> Non
     assert "https://****@pkgs.example.com:8443/x.whl refused access (403 Forbidden)" in line
     assert "the credentials from the URL were turned down" in line
     assert SECRET not in line
+
+
+def test_uv_gets_each_hosts_credential_quoted_in_an_explicit_index(tmp_path: Path) -> None:
+    env = {ENV_USERNAME: "me@corp", ENV_PASSWORD: 'p:w/"x"'}
+    indexes = Indexes.parse(INDEX, ["https://pkgs.example.com:8443/other/", "https://pypi.org/simple/"],
+                            ["https://links.example.com/wheels/"], tmp_path, env)
+    text = indexes.uv_credentials()
+    # One table per host (the second URL of a host adds none), the password percent-quoted.
+    assert text.count("[[index]]") == 3
+    assert 'url = "https://me%40corp:p%3Aw%2F%22x%22@pkgs.example.com:8443/simple/"' in text
+    assert 'url = "https://me%40corp:p%3Aw%2F%22x%22@links.example.com/wheels/"' in text
+    assert text.count("explicit = true") == 3
+    assert Indexes.parse(INDEX, [], [], tmp_path, {}).uv_credentials() == ""
+
+
+def test_third_party_environment_holds_no_credential_and_no_netrc(tmp_path: Path) -> None:
+    env = {ENV_USERNAME: "bob", ENV_PASSWORD: SECRET, "NETRC": "/home/bob/.netrc",
+           "PLUGIN_PACKAGER_INDEX_URL": f"https://bob:{SECRET}@pkgs.example.com:8443/simple/",
+           "PLUGIN_PACKAGER_EXTRA_INDEX_URL": "https://ann:other-pw@mirror.example.com/simple/",
+           "UV_INDEX_URL": f"https://bob:{SECRET}@pkgs.example.com:8443/simple/",
+           "PIP_EXTRA_INDEX_URL": "https://carl:carls-own@elsewhere.example.com/simple/",
+           "NOTES": f"the password is {SECRET}", "PATH": "/usr/bin", "SHORT": "xy"}
+    indexes = Indexes.parse(env["PLUGIN_PACKAGER_INDEX_URL"], [], [], tmp_path, env)
+    clean = indexes.without_credentials(env)
+    assert clean == {
+        "PLUGIN_PACKAGER_INDEX_URL": "https://pkgs.example.com:8443/simple/",
+        "PLUGIN_PACKAGER_EXTRA_INDEX_URL": "https://mirror.example.com/simple/",
+        "UV_INDEX_URL": "https://pkgs.example.com:8443/simple/",
+        # Not ours: the user's own setting for another host passes as given.
+        "PIP_EXTRA_INDEX_URL": "https://carl:carls-own@elsewhere.example.com/simple/",
+        "PATH": "/usr/bin", "SHORT": "xy",
+    }
+    # A password too short to search for still leaves the URLs that carry it.
+    short = Indexes.parse("https://bob:xy@pkgs.example.com/simple/", [], [], tmp_path, {})
+    assert short.without_credentials({"UV_INDEX_URL": "https://bob:xy@pkgs.example.com/s/",
+                                      "SHORT": "xy"}) == {
+        "UV_INDEX_URL": "https://pkgs.example.com/s/", "SHORT": "xy"}
+
+
+def test_secret_file_is_readable_while_open_and_never_on_disk(tmp_path: Path) -> None:
+    fallback = tmp_path / "uv.toml"
+    with secret_file("index-url = 'x'\n", fallback) as path:
+        assert path.read_text() == "index-url = 'x'\n"
+        assert not fallback.exists()  # a memfd on Linux: no name in any directory
+    assert not path.exists()
+
+
+def test_without_memfd_the_secret_file_is_private_and_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delattr("os.memfd_create")
+    fallback = tmp_path / "uv.toml"
+    seen = []
+
+    def uv_fails() -> None:
+        with secret_file("x = 1\n", fallback) as path:
+            seen.append((path, path.stat().st_mode & 0o777, path.read_text()))
+            raise RuntimeError("uv failed")
+
+    with pytest.raises(RuntimeError):
+        uv_fails()
+    assert seen == [(fallback, 0o600, "x = 1\n")]
+    assert not fallback.exists()

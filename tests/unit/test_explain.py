@@ -2,7 +2,14 @@ from __future__ import annotations
 
 import pytest
 
-from packager.build.explain import closest, explain_files, marker_note, parse_target_id
+from packager.build.explain import (
+    absolute,
+    closest,
+    explain_files,
+    marker_note,
+    parse_target_id,
+    simple_page_files,
+)
 from packager.errors import TargetError
 from packager.targets import Host
 
@@ -46,3 +53,22 @@ def test_marker_note_names_the_requirement(host: Host) -> None:
 def test_bad_target_id(host: Host) -> None:
     with pytest.raises(TargetError, match="unknown target"):
         parse_target_id("manylinux2014", host)
+
+
+def test_a_pep_503_html_page_gives_the_files_json_would() -> None:
+    page = (
+        '<html><body><a href="../../packages/demo-1.0.tar.gz#sha256=ab">demo-1.0.tar.gz</a>\n'
+        '<a href="/p/demo-2.0-py3-none-any.whl" data-requires-python="&gt;=3.12">'
+        'demo-2.0-py3-none-any.whl</a>\n'
+        '<a href="/p/demo-1.5-py3-none-any.whl" data-yanked="">demo-1.5-py3-none-any.whl</a>'
+        '<a href="/p/demo-1.4.tar.gz"></a></body></html>')
+    base = "https://idx.example.com/simple/demo/"
+    assert absolute(simple_page_files(page), base) == [
+        {"filename": "demo-1.0.tar.gz",
+         "url": "https://idx.example.com/packages/demo-1.0.tar.gz#sha256=ab"},
+        {"filename": "demo-2.0-py3-none-any.whl",
+         "url": "https://idx.example.com/p/demo-2.0-py3-none-any.whl", "requires-python": ">=3.12"},
+        {"filename": "demo-1.5-py3-none-any.whl",
+         "url": "https://idx.example.com/p/demo-1.5-py3-none-any.whl", "yanked": True},
+        {"filename": "demo-1.4.tar.gz", "url": "https://idx.example.com/p/demo-1.4.tar.gz"},
+    ]
