@@ -21,9 +21,36 @@ from ..errors import ArchiveError, ConfigError
 SIDECARS = (".md5", ".sha256", SBOM_SUFFIX)
 
 
-def _known(cls: type, data: dict[str, Any]) -> dict[str, Any]:
-    names = {f.name for f in dataclasses.fields(cls)}
-    return {k: v for k, v in data.items() if k in names}
+def _strings(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _source(value: Any) -> bool:
+    return isinstance(value, dict) and all(
+        isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in value.items())
+
+
+# The JSON type of every field a report (and each of its wagons) must have, as build writes it.
+_REPORT = {"package_name": str, "package_version": str, "output": str,
+           "source_date_epoch": _count, "source": _source}
+_WAGON = {"file": str, "targets": _strings, "platform": str, "python_versions": _strings,
+          "sha256": str, "md5": str, "size": _count, "wheels": _strings}
+
+
+def _typed(data: Any, types: dict[str, Any]) -> dict[str, Any]:
+    """`data`'s fields named in `types`, each of its type (they become paths, digests, names);
+    TypeError naming the first that is missing or of another type."""
+    if not isinstance(data, dict):
+        raise TypeError(f"a {type(data).__name__} where an object belongs")
+    for name, kind in types.items():
+        value = data.get(name)
+        if not (isinstance(value, kind) if isinstance(kind, type) else kind(value)):
+            raise TypeError(f"{name!r} is missing or of the wrong type")
+    return {name: data[name] for name in types}
 
 
 def load_report(directory: Path) -> BuildReport:
@@ -35,13 +62,16 @@ def load_report(directory: Path) -> BuildReport:
                            "pass directories that plugin-packager build wrote")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        wagons = [WagonResult(**_known(WagonResult, w)) for w in data.pop("wagons")]
-        report = BuildReport(**_known(BuildReport, data), wagons=wagons)
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        wagons = data.get("wagons") if isinstance(data, dict) else None
+        if not isinstance(wagons, list):
+            raise TypeError("'wagons' is missing or not a list")
+        report = BuildReport(**_typed(data, _REPORT),
+                             wagons=[WagonResult(**_typed(w, _WAGON)) for w in wagons])
+    except (ValueError, TypeError) as exc:
         raise ArchiveError(f"{path} is not a build report: {exc}",
                            "rebuild that cell with plugin-packager build") from exc
     hint = "merge only directories that plugin-packager build wrote, unchanged"
-    for wagon in wagons:
+    for wagon in report.wagons:
         plain_name(wagon.file, path, "wagon file", hint=hint)
         for suffix in SIDECARS:  # a name short enough may not be with its suffix
             plain_name(wagon.file + suffix, path, "sidecar file", hint=hint)
