@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -65,22 +66,26 @@ def read_member(archive: zipfile.ZipFile, name: str) -> bytes:
 def inspect_wheel(path: Path) -> WheelInfo:
     """Read METADATA from inside the wheel; name and version come from there, not the file name.
 
-    ValueError (packaging's InvalidMetadata is one, or zipfile.BadZipFile) for a file that is
-    not a wheel.
+    ValueError (packaging's InvalidMetadata is one) for a file that is not a wheel, a damaged
+    zip archive included.
     """
     # The email parser behind packaging.metadata costs 30 ms to import: only wheels need it.
     from packaging.metadata import Metadata, parse_email
 
     _, _, _, tags = parse_wheel_filename(path.name)
-    with zipfile.ZipFile(path) as archive:
-        meta_name = next(
-            (n for n in archive.namelist()
-             if n.count("/") == 1 and n.endswith(".dist-info/METADATA")),
-            None,
-        )
-        if meta_name is None:
-            raise ValueError(f"{path.name} has no .dist-info/METADATA")
-        raw, _ = parse_email(read_member(archive, meta_name))
+    try:
+        with zipfile.ZipFile(path) as archive:
+            meta_name = next(
+                (n for n in archive.namelist()
+                 if n.count("/") == 1 and n.endswith(".dist-info/METADATA")),
+                None,
+            )
+            if meta_name is None:
+                raise ValueError(f"{path.name} has no .dist-info/METADATA")
+            raw, _ = parse_email(read_member(archive, meta_name))
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+        # A truncated or corrupt member, or a compression method zipfile cannot read.
+        raise ValueError(f"{path.name} is not a readable zip archive: {exc}") from exc
     # Name and version are typed and checked; other fields stay as written (wheels in the wild
     # carry metadata that strict validation refuses, and we only read them).
     typed = Metadata.from_raw(raw, validate=False)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import sys
 import tempfile
-import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -61,8 +60,7 @@ class _Wagon:
             try:
                 info = inspect_wheel(self.wheel_dir / name)
                 file_name, file_version, _, _ = parse_wheel_filename(name)
-            except (InvalidWheelFilename, InvalidVersion, ValueError, KeyError,
-                    zipfile.BadZipFile) as exc:
+            except (InvalidWheelFilename, InvalidVersion, ValueError, KeyError) as exc:
                 self.broken.append(f"{name} is not a readable wheel: {exc}")
                 continue
             if canonicalize_name(info.name) != file_name or info.release != file_version:

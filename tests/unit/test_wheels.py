@@ -3,6 +3,8 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from packager.wheels import inspect_wheel
 
 METADATA = """Metadata-Version: 2.1
@@ -38,3 +40,16 @@ def test_licences_prefer_the_expression_then_a_short_field_then_classifiers(tmp_
     assert inspect_wheel(_wheel(tmp_path, "License: BSD-3-Clause\n")).licenses == ("BSD-3-Clause",)
     classifiers = "Classifier: License :: OSI Approved :: MIT License\nClassifier: Topic :: Other\n"
     assert inspect_wheel(_wheel(tmp_path, classifiers)).licenses == ("MIT License",)
+
+
+def test_a_damaged_wheel_is_a_value_error(tmp_path: Path) -> None:
+    """Every caller catches ValueError: a truncated archive or a corrupt member was a BadZipFile
+    or zlib.error traceback in `index`."""
+    path = tmp_path / "hello_plugin-1.0.0-py3-none-any.whl"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("hello_plugin-1.0.0.dist-info/METADATA", METADATA * 50)
+    whole = path.read_bytes()
+    for damaged in (whole[:50], whole[:40] + bytes(40) + whole[80:]):
+        path.write_bytes(damaged)
+        with pytest.raises(ValueError, match="not a readable zip archive"):
+            inspect_wheel(path)
