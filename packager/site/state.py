@@ -210,6 +210,8 @@ def load_index(site: Path) -> SiteIndex:
         return SiteIndex()
     data = _read_json(path)
     try:
+        if not isinstance(data, dict):
+            raise TypeError(f"a {type(data).__name__} where an object belongs")
         recent = {}
         if (site / RECENT_FILE).exists():
             for line in (site / RECENT_FILE).read_text(encoding="utf-8").splitlines():
@@ -225,9 +227,13 @@ def load_index(site: Path) -> SiteIndex:
             lines = (site / ROWS_FILE).read_text(encoding="utf-8").split("\n")[:-1]
             rows = dict(line.split("\t", 1) for line in lines)
             feed = data["feed"]
-    except (OSError, UnicodeDecodeError, ValueError, KeyError) as exc:
+        base_url, title = data["base_url"], data["title"]
+        if not (isinstance(title, str) and isinstance(base_url, (str, type(None)))
+                and isinstance(feed, list)):
+            raise TypeError("base_url, title or feed of another type")
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise _unreadable(site / STATE_DIR, exc) from exc
-    return SiteIndex(data["base_url"], data["title"], FORMAT, names, rows, feed)
+    return SiteIndex(base_url, title, FORMAT, names, rows, feed)
 
 
 def load_plugin(site: Path, name: str) -> PluginState:

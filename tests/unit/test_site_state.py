@@ -6,6 +6,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
+
+from packager.cli import main
 from packager.site.index import index_site
 from packager.site.state import ROWS_FILE, SITE_FILE
 from tests import sitecheck
@@ -53,3 +57,19 @@ def test_a_format_1_state_is_read_and_written_anew(tmp_path: Path) -> None:
     assert json.loads((site / SITE_FILE).read_text())["format"] == 2
     assert (site / ROWS_FILE).read_text().count("\n") == 2
     assert len(sitecheck.check_site(site)["plugins.json"]) == 2
+
+
+@pytest.mark.parametrize("broken", [None, [], 5, "x", {"feed": [], "base_url": 5, "title": "T"},
+                                    {"feed": {}, "base_url": None, "title": "T"}])
+def test_a_site_file_of_another_shape_is_unreadable_site_state(tmp_path: Path,
+                                                                broken: object) -> None:
+    """site.json of another shape was an AttributeError traceback in every later `index`."""
+    wagon = write(hello("1.0.0"), tmp_path / "a")
+    site = tmp_path / "site"
+    runner = CliRunner(env=ENV)
+    assert runner.invoke(main, ["index", str(wagon), "-o", str(site)]).exit_code == 0
+    (site / SITE_FILE).write_text(json.dumps(broken))
+    result = runner.invoke(main, ["index", str(wagon), "-o", str(site)])
+    assert result.exit_code == 5, result.output
+    (line,) = result.output.splitlines()
+    assert f"{site / '.site-state'}: unreadable site state" in line
