@@ -4,13 +4,13 @@ of every target would have left it (wagons, sidecars, SBOMs, one build-report.js
 from __future__ import annotations
 
 import dataclasses
-import json
 import shutil
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .. import _json
 from .._files import file_digests
 from ..build.assemble import SBOM_SUFFIX, WagonResult
 from ..build.pipeline import REPORT_NAME, BuildReport
@@ -32,7 +32,7 @@ def load_report(directory: Path) -> BuildReport:
         raise ArchiveError(f"{directory} has no {REPORT_NAME}",
                            "pass directories that plugin-packager build wrote")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = _json.load(path)
         wagons = [WagonResult(**_known(WagonResult, w)) for w in data.pop("wagons")]
         return BuildReport(**_known(BuildReport, data), wagons=wagons)
     except (ValueError, TypeError, KeyError, AttributeError) as exc:

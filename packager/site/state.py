@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
+from .. import _json
 from .._files import replace_atomically
 from ..errors import ArchiveError, ConfigError
 from .records import PluginState, newest, one_line
@@ -197,7 +198,7 @@ def _unreadable(path: Path, exc: Exception) -> ArchiveError:
 
 def _read_json(path: Path) -> Any:
     try:
-        return json.loads(path.read_bytes())
+        return _json.load(path)
     except (OSError, ValueError) as exc:
         raise _unreadable(path, exc) from exc
 
@@ -359,7 +360,7 @@ def finish(site: Path) -> None:
     if manifest.exists():
         trash = trash_dir(site) / str(time.time_ns())
         trash.mkdir(parents=True)
-        for number, (staged, rel) in enumerate(json.loads(manifest.read_bytes())):
+        for number, (staged, rel) in enumerate(_read_json(manifest)):
             source = txn / staged
             if source.exists():
                 (site / rel).parent.mkdir(parents=True, exist_ok=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import gzip
 import io
-import json
 import os
 import re
 import stat
@@ -20,6 +19,7 @@ from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
+from .. import _json
 from ..errors import ArchiveError
 from .metadata import METADATA_FILE, WagonMeta, parse_metadata
 
@@ -328,15 +328,16 @@ def _judge(path: Path, dest: Path | None, limits: Limits | None,
 def read_metadata(ex: Extracted | Scanned) -> dict[str, Any]:
     """package.json as a JSON object."""
     label = ex.source.name
+    raw: bytes | Path | None
     if isinstance(ex, Scanned):
         raw = ex.contents.get(METADATA_FILE)
     else:
-        raw = (ex.root / METADATA_FILE).read_bytes() if (ex.root / METADATA_FILE).is_file() else None
+        raw = ex.root / METADATA_FILE if (ex.root / METADATA_FILE).is_file() else None
     if raw is None:
         raise ArchiveError(f"{label}: no {METADATA_FILE} in {ex.top}/", "is this a wagon?")
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
+        data = _json.load(raw) if isinstance(raw, Path) else _json.loads(raw)
+    except ValueError as exc:
         raise ArchiveError(f"{label}: {METADATA_FILE} is not valid JSON: {exc}", HINT) from exc
     if not isinstance(data, dict):
         raise ArchiveError(f"{label}: {METADATA_FILE} is not a JSON object", HINT)
