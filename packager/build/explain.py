@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import urllib.request
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,7 +21,6 @@ from packaging.utils import (
 )
 from packaging.version import Version
 
-from .. import _json
 from ..errors import ResolutionError, TargetError
 from ..targets import BuildTarget, Host, admits, manylinux_floor, parse_platform, parse_python
 from .fetch import open_url
@@ -136,13 +136,10 @@ def index_files(
     request = urllib.request.Request(url, headers={**(headers or {}), "Accept": SIMPLE_JSON})
     try:
         with open_url(request, TIMEOUT_SECONDS) as response:
-            data = _json.load(response)
+            data = json.load(response)
     except OSError as exc:
         raise ResolutionError(f"{name}: the index at {url} did not answer: {exc}",
                               "check the name and --index-url") from exc
-    except ValueError as exc:
-        raise ResolutionError(f"{name}: the index at {url} answered with unusable JSON: {exc}",
-                              "pass an --index-url that serves PEP 691 JSON") from exc
     files: list[dict[str, Any]] = data.get("files", [])
     return absolute(files, url)
 

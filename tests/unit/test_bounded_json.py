@@ -6,13 +6,11 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from packager import _json
-from packager.build import explain
-from packager.errors import ArchiveError, ResolutionError
+from packager.errors import ArchiveError
 from packager.release.diff import diff_releases
 from packager.release.merge import merge
 from packager.site.index import index_site
@@ -89,12 +87,3 @@ def test_a_deep_site_state(site: Path, tmp_path: Path, state: str) -> None:
     (site / state).write_text(DEEP)
     with pytest.raises(ArchiveError, match=f"unreadable site state: {TOO_DEEP}"):
         index_site([write(hello("1.1.0"), tmp_path / "more")], site, ENV)
-
-
-def test_a_deep_index_answer(monkeypatch: pytest.MonkeyPatch) -> None:
-    def answer(*_args: Any) -> io.BytesIO:
-        return io.BytesIO(DEEP.encode())
-
-    monkeypatch.setattr(explain, "open_url", answer)
-    with pytest.raises(ResolutionError, match=f"answered with unusable JSON: {TOO_DEEP}"):
-        explain.index_files("six", "https://index.example/simple")
