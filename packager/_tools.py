@@ -16,6 +16,7 @@ from typing import Any
 
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
+from . import _json
 from .errors import BuildError
 
 # What uv and pip print when the index cannot be reached at all.
@@ -368,7 +369,8 @@ def run_probe(
         code = f"import sys; sys.path.insert(0, {str(site)!r})\n{code}"
     _run([*runner, python, "-I", "-c", code, ask, answer], clean_env(env), cwd=workdir,
          timeout=600)
-    result: dict[str, Any] = json.loads(answer.read_text(encoding="utf-8"))
+    # The wagon's code can write this file: bounded like any JSON we did not write.
+    result: dict[str, Any] = _json.load(answer)
     return result
 
 

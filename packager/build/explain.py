@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import urllib.error
 import urllib.request
 from collections.abc import Iterable, Mapping, Sequence
@@ -23,6 +22,7 @@ from packaging.utils import (
 )
 from packaging.version import Version
 
+from .. import _json
 from ..errors import ResolutionError, TargetError
 from ..targets import BuildTarget, Host, admits, manylinux_floor, parse_platform, parse_python
 from .fetch import open_url
@@ -161,7 +161,7 @@ def index_files(
     if kind == "text/html":
         return absolute(simple_page_files(body.decode("utf-8", "replace")), url)
     try:
-        data = json.loads(body)
+        data = _json.loads(body)
     except ValueError:
         raise ResolutionError(f"{name}: the index page {url} is neither PEP 691 JSON nor HTML",
                               "check --index-url: it names a package index's simple API") from None

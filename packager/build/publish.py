@@ -22,6 +22,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
+from .. import _json
 from .._files import replace_atomically, writing
 from .._names import name_fault
 
@@ -58,7 +59,7 @@ def _committed(stage: Path) -> list[str]:
     """The names a committed manifest lists, in their order; [] when none or not ours."""
     try:
         with (stage / MANIFEST).open("rb") as handle:
-            names = json.loads(handle.read(1 << 20))
+            names = _json.loads(handle.read(1 << 20))
     except (OSError, ValueError):
         return []
     plain = isinstance(names, list) and all(

@@ -12,6 +12,7 @@ import click
 from ..errors import ConfigError
 from .group import Command
 from .options import INSTALLER, INTERPRETERS, WAGONS
+from .render import echo
 
 
 @click.command(cls=Command)
@@ -46,8 +47,8 @@ def validate(wagons: tuple[Path, ...], interpreters: tuple[str, ...], installer:
         reports.append(result)
         if not as_json:
             for check in result.checks:
-                click.echo(f"  {check.status.value:<8} {check.name}: {check.reason}")
-            click.echo(result.summary())
+                echo(f"  {check.status.value:<8} {check.name}: {check.reason}")
+            echo(result.summary())
     if as_json:
         click.echo(report.to_json(reports), nl=False)
     sys.exit(report.exit_code(reports))
@@ -64,18 +65,18 @@ def show(wagon: Path, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(info.to_json(), indent=2, sort_keys=True))
         return
-    click.echo(f"{info.package_name} {info.package_version}  ({info.file},"
-               f" {info.container}, made by {info.created_by})")
+    echo(f"{info.package_name} {info.package_version}  ({info.file},"
+         f" {info.container}, made by {info.created_by})")
     for label, value in (("platform", info.supported_platform),
                          ("pythons", info.supported_python_versions),
                          ("python_requires", info.python_requires), ("build tag", info.build_tag),
                          ("targets", info.targets), ("files", info.files)):
         shown = ", ".join(value) if isinstance(value, list) else value
-        click.echo(f"{label + ':':<17}{shown or '-'}")
-    click.echo(f"wheels ({len(info.wheels)}):")
+        echo(f"{label + ':':<17}{shown or '-'}")
+    echo(f"wheels ({len(info.wheels)}):")
     for wheel in info.wheels:
         note = "" if wheel.listed else "  [not listed in package.json]"
-        click.echo(f"  {wheel.file}{note}\n      {' '.join(wheel.tags)}")
+        echo(f"  {wheel.file}{note}", f"      {' '.join(wheel.tags)}")
 
 
 @click.command(cls=Command)
@@ -97,16 +98,16 @@ def install(wagon: Path, venv: Path | None, target_dir: Path | None,
         if venv is not None:
             raise ConfigError("--venv and --target-dir exclude each other", "pass one of them")
         into = install_for_platform(wagon, target_dir.absolute(), env)
-        click.echo(f"installed {into.name} {into.version} into {into.venv} for Python"
-                   f" {into.python[0]}.{into.python[1]} on the wagon's platform (nothing run)")
+        echo(f"installed {into.name} {into.version} into {into.venv} for Python"
+             f" {into.python[0]}.{into.python[1]} on the wagon's platform (nothing run)")
         return
     target = venv or (Path(env["VIRTUAL_ENV"]) if env.get("VIRTUAL_ENV") else None)
     if target is None:
         raise ConfigError("no venv to install into", "pass --venv PATH or activate a venv")
     done = install_wagon(wagon, target.absolute(), env, installer=installer,
                          interpreters=interpreters)
-    click.echo(f"installed {done.name} {done.version} into {done.venv}"
-               f" (Python {done.python[0]}.{done.python[1]})")
+    echo(f"installed {done.name} {done.version} into {done.venv}"
+         f" (Python {done.python[0]}.{done.python[1]})")
 
 
 COMMANDS = (validate, show, install)

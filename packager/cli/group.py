@@ -60,9 +60,11 @@ class Group(click.Group):
         except PackagerError as exc:
             if ctx.meta.get(_DEBUG):
                 raise
-            click.echo(f"plugin-packager: error: {exc.one_line()}", err=True)
+            from .render import echo
+
+            echo(f"plugin-packager: error: {exc.one_line()}", err=True)
             if os.environ.get("GITHUB_ACTIONS") == "true":
                 from ..release.summary import error_annotation
 
-                click.echo(error_annotation(exc.one_line()), err=True)
+                echo(error_annotation(exc.one_line()), err=True)
             ctx.exit(exc.exit_code)

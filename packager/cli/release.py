@@ -11,6 +11,7 @@ import click
 
 from .group import Command
 from .options import COMBINE, ONLY, SKIP, config_flags, project_and_platforms
+from .render import echo
 
 
 @click.command(cls=Command)
@@ -54,8 +55,7 @@ def merge(cells: tuple[Path, ...], output: Path, as_json: bool) -> None:
     if as_json:
         click.echo(report.to_json(), nl=False)
     else:
-        for wagon in report.wagons:
-            click.echo(str(output / wagon.file))
+        echo(*(str(output / wagon.file) for wagon in report.wagons))
 
 
 @click.command(cls=Command)
@@ -77,7 +77,7 @@ def diff(old: Path, new: Path, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(found.to_json(), indent=2, sort_keys=True))
     else:
-        click.echo(diff_text(found), nl=False)
+        echo(*diff_text(found).splitlines())
     append_step_summary(diff_markdown(found), os.environ)
 
 

@@ -1,4 +1,5 @@
-"""How the CLI shows build events: rich bars on a terminal, plain lines everywhere else."""
+"""How the CLI shows what it prints: build events as rich bars on a terminal, plain lines
+everywhere else; every line made printable, whatever a wagon, a report or a site put in it."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
+
+import click
 
 from ..events import STAGES, Event, Events
 
@@ -22,12 +25,27 @@ if TYPE_CHECKING:
 _WRITING = threading.Lock()
 
 
+def printable(line: str) -> str:
+    """`line` as it may reach a terminal or a log: each character that is not printable (a
+    newline, tab, escape sequence, bidi override) written as its Python escape, so a name read
+    from a wagon neither starts a line of its own nor commands the terminal."""
+    if line.isprintable():
+        return line
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in line)
+
+
+def echo(*lines: str, err: bool = False) -> None:
+    """Each of `lines` on a line of its own, printable (stdout, or stderr with `err`)."""
+    if lines:
+        click.echo("\n".join(map(printable, lines)), err=err)
+
+
 def _plain(event: Event) -> None:
     prefix = f"{event.target}: " if event.target else ""
     # One write per line under a lock: print() writes the text and its newline apart, so lines
     # from concurrent downloads and builds ran into each other.
     with _WRITING:
-        sys.stderr.write(f"{prefix}{event.message}\n")
+        sys.stderr.write(printable(f"{prefix}{event.message}") + "\n")
         sys.stderr.flush()
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from .group import Command
+from .render import echo
 
 if TYPE_CHECKING:
     from ..events import Event
@@ -66,7 +67,7 @@ class _Lines:
 
     def flush(self) -> None:
         if self.lines:
-            click.echo("\n".join(self.lines), err=True)
+            echo(*self.lines, err=True)
         self.lines, self.written = [], time.monotonic()
 
 

@@ -3,7 +3,6 @@ targets, and each target's wheels added, removed or changed, with sizes and hash
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -12,6 +11,7 @@ from urllib.parse import unquote, urlsplit
 
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 
+from .. import _json
 from .._files import file_digests
 from .._names import plain_name
 from ..errors import ArchiveError
@@ -70,7 +70,7 @@ def _site_wagons(site: Path) -> list[Path]:
     under <plugin>/<version>/), whether its URLs are relative or absolute."""
     catalog = site / CATALOG
     try:
-        entries = json.loads(catalog.read_text(encoding="utf-8"))
+        entries = _json.load(catalog)
         found = [
             (entry["name"], entry["version"], unquote(urlsplit(w["url"]).path.rsplit("/", 1)[-1]))
             for entry in entries for w in entry["wagon_urls"]

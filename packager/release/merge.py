@@ -4,13 +4,13 @@ of every target would have left it (wagons, sidecars, SBOMs, one build-report.js
 from __future__ import annotations
 
 import dataclasses
-import json
 import shutil
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .. import _json
 from .._files import check_writable, file_digests, writing
 from .._names import plain_name
 from ..build.assemble import SBOM_SUFFIX, WagonResult
@@ -61,7 +61,7 @@ def load_report(directory: Path) -> BuildReport:
         raise ArchiveError(f"{directory} has no {REPORT_NAME}",
                            "pass directories that plugin-packager build wrote")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = _json.load(path)
         wagons = data.get("wagons") if isinstance(data, dict) else None
         if not isinstance(wagons, list):
             raise TypeError("'wagons' is missing or not a list")

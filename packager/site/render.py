@@ -4,6 +4,7 @@ provides (names, titles, descriptions) reaches the page as text, never as markup
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -109,6 +110,16 @@ class PagesJob:
     title: str
 
 
+# The characters XML 1.0 forbids, in UTF-8: C0 controls but tab, newline and return; U+FFFE/F.
+_NOT_XML = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
+
+
+def xml_chars(document: bytes) -> bytes:
+    """`document` with each character XML 1.0 forbids (a \\x01 in a description) as U+FFFD:
+    one would leave the whole feed unreadable to every feed reader."""
+    return _NOT_XML.sub("\ufffd".encode(), document)
+
+
 def pages(job: PagesJob) -> tuple[dict[str, str], dict[str, bytes]]:
     """The changed plugins' index rows, and every page they touch by its path in the site."""
     rows = {name: index_row(plugin, job.url) for name, plugin in job.plugins.items()}
@@ -116,5 +127,5 @@ def pages(job: PagesJob) -> tuple[dict[str, str], dict[str, bytes]]:
     files = {f"{name}/index.html": plugin_page(plugin, job.url, job.title)
              for name, plugin in sorted(job.plugins.items())}
     files["index.html"] = index_page((every[n] for n in sorted(every)), len(every), job.title)
-    files["feed.xml"] = feed(job.feed, job.url, job.title)
+    files["feed.xml"] = xml_chars(feed(job.feed, job.url, job.title))
     return rows, files

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
+from .. import _json
 from .._files import replace_atomically
 from .._names import plain_name, plain_path
 from ..errors import ArchiveError, ConfigError
@@ -199,7 +200,7 @@ def _unreadable(path: Path, exc: Exception) -> ArchiveError:
 
 def _read_json(path: Path) -> Any:
     try:
-        return json.loads(path.read_bytes())
+        return _json.load(path)
     except (OSError, ValueError) as exc:
         raise _unreadable(path, exc) from exc
 
@@ -375,7 +376,7 @@ def finish(site: Path) -> None:
         try:
             moves = [(plain_path(staged, manifest, hint=STATE_HINT),
                       plain_path(rel, manifest, hint=STATE_HINT))
-                     for staged, rel in json.loads(manifest.read_bytes())]
+                     for staged, rel in _read_json(manifest)]
         except (ValueError, TypeError) as exc:
             raise _unreadable(manifest, exc) from exc
         trash = trash_dir(site) / str(time.time_ns())

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import gzip
 import io
-import json
 import os
 import re
 import stat
@@ -20,6 +19,7 @@ from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
+from .. import _json
 from ..errors import ArchiveError
 from .metadata import METADATA_FILE, WagonMeta, parse_metadata
 
@@ -30,12 +30,19 @@ _DRIVE = re.compile(r"^[A-Za-z]:")
 
 @dataclass(frozen=True)
 class Limits:
-    """Bounds against archive bombs; small archives may compress well, big ones may not."""
+    """Bounds against archive bombs; small archives may compress well, big ones may not. A
+    member's path is bounded in bytes, in each part (the filesystem's NAME_MAX) and in depth,
+    a tar's extended (pax, GNU long-name) headers in size and in number before one member."""
 
     members: int = 20_000
     total: int = 4 << 30
     ratio: int = 100
     ratio_floor: int = 64 << 20
+    name: int = 1024
+    part: int = 255
+    depth: int = 64
+    header: int = 64 << 10
+    headers: int = 8
 
     def budget(self, archive_size: int) -> int:
         return min(self.total, max(self.ratio_floor, self.ratio * archive_size))
@@ -79,6 +86,9 @@ class Scanned:
     contents: dict[str, bytes]
 
 
+_Node = dict[str, "_Node | None"]  # a directory: its entries by name; None for a file
+
+
 @dataclass
 class _Writer:
     """Tracks what was written so far and refuses anything unsafe before it touches the disk.
@@ -93,10 +103,10 @@ class _Writer:
     kept: dict[str, bytes] = field(default_factory=dict)
     count: int = 0
     written: int = 0
-    tops: set[str] = field(default_factory=set)
-    # Member paths as normalised "a/b/c" strings (pathlib's objects cost a tenth of the scan).
-    dirs: set[str] = field(default_factory=set)
-    files: set[str] = field(default_factory=set)
+    # Every member path as a tree, so judging one costs its length, not its depth squared.
+    tree: _Node = field(default_factory=dict)
+    # File paths as normalised "a/b/c" strings (pathlib's objects cost a tenth of the scan).
+    files: list[str] = field(default_factory=list)
 
     def open(self) -> IO[bytes]:
         return self.source.open("rb") if self.data is None else io.BytesIO(self.data)
@@ -104,7 +114,11 @@ class _Writer:
     def refuse(self, what: str) -> ArchiveError:
         return ArchiveError(f"refused {self.source.name}: {what}", HINT)
 
-    def path_of(self, name: str) -> list[str]:
+    def path_of(self, name: str) -> tuple[list[str], _Node]:
+        """The parts of a member's normalised path and the directory node that will hold it."""
+        limits = self.limits
+        if len(os.fsencode(name)) > limits.name:
+            raise self.refuse(f"member {name[:80]!r}… has a path longer than {limits.name} bytes")
         if not name or "\x00" in name or "\\" in name or name.startswith("/") or _DRIVE.match(name):
             raise self.refuse(f"member {name!r} has an absolute or non-POSIX path")
         parts = [p for p in name.split("/") if p not in ("", ".")]
@@ -112,34 +126,41 @@ class _Writer:
             raise self.refuse(f"member {name!r} points outside the archive ('..')")
         if not parts:
             raise self.refuse(f"member {name!r} has an empty path")
-        path = "/".join(parts)
+        if len(parts) > limits.depth:
+            raise self.refuse(f"member {name!r} is more than {limits.depth} directories deep")
+        if any(len(os.fsencode(part)) > limits.part for part in parts):
+            raise self.refuse(f"member {name!r} has a name longer than {limits.part} bytes")
         self.count += 1
-        if self.count > self.limits.members:
-            raise self.refuse(f"more than {self.limits.members} members")
-        self.tops.add(parts[0])
-        if len(self.tops) > 1:
-            raise self.refuse(f"more than one top-level entry: {', '.join(sorted(self.tops))}")
-        if path in self.files or path in self.dirs:
+        if self.count > limits.members:
+            raise self.refuse(f"more than {limits.members} members")
+        if self.tree and parts[0] not in self.tree:
+            tops = ", ".join(sorted({*self.tree, parts[0]}))
+            raise self.refuse(f"more than one top-level entry: {tops}")
+        node = self.tree
+        for depth, part in enumerate(parts[:-1], 1):
+            child = node.setdefault(part, {})
+            if child is None:
+                raise self.refuse(f"member {name!r} is inside {'/'.join(parts[:depth])!r},"
+                                  " which is a file")
+            node = child
+        if parts[-1] in node:
             raise self.refuse(f"member {name!r} appears twice")
-        for parent in _parents(parts):
-            if parent in self.files:
-                raise self.refuse(f"member {name!r} is inside {parent!r}, which is a file")
-        return parts
+        return parts, node
 
     def directory(self, name: str) -> None:
-        parts = self.path_of(name)
-        self.dirs.update(["/".join(parts), *_parents(parts)])
+        parts, parent = self.path_of(name)
+        parent[parts[-1]] = {}
         if self.dest:
             self.dest.joinpath(*parts).mkdir(parents=True, exist_ok=True)
 
     def file(self, name: str, size: int, opener: Callable[[], IO[bytes]]) -> None:
-        parts = self.path_of(name)
+        parts, parent = self.path_of(name)
         if len(parts) == 1:
             raise self.refuse(f"file {name!r} lies outside the archive's top directory")
         if self.written + size > self.budget:
             raise self.refuse(f"more than {self.budget} bytes uncompressed (an archive bomb?)")
-        self.files.add("/".join(parts))
-        self.dirs.update(_parents(parts))
+        parent[parts[-1]] = None
+        self.files.append("/".join(parts))
         self.written += size
         if self.dest is None:
             inner = "/".join(parts[1:])
@@ -165,11 +186,6 @@ class _Writer:
         if len(data) > size:
             raise self.refuse(f"member {name!r} holds more bytes than its header says")
         self.kept[inner] = data
-
-
-def _parents(parts: list[str]) -> list[str]:
-    """"a", "a/b" for the parts of "a/b/c"."""
-    return ["/".join(parts[:end]) for end in range(1, len(parts))]
 
 
 def _zip_kind(info: zipfile.ZipInfo) -> str:
@@ -208,8 +224,11 @@ def _tar_kind(info: tarfile.TarInfo) -> str:
 
 
 def _read_tar_gz(writer: _Writer) -> None:
-    # Stream mode reads each header once, so a bomb is refused before its data is inflated.
-    with writer.open() as raw, tarfile.open(fileobj=raw, mode="r|gz") as archive:
+    # Stream mode reads each header once, so a bomb is refused before its data is inflated;
+    # what is inflated, headers included, is counted against the budget as it is read.
+    with writer.open() as raw, gzip.GzipFile(fileobj=raw, mode="rb") as inflated, \
+            tarfile.open(fileobj=_Budgeted(inflated, writer), mode="r|",
+                         tarinfo=_bounded_headers(writer)) as archive:
         for info in archive:
             kind = _tar_kind(info)
             if kind == "dir":
@@ -218,6 +237,51 @@ def _read_tar_gz(writer: _Writer) -> None:
                 writer.file(info.name, info.size, partial(_member, archive, info))
             else:
                 raise writer.refuse(f"member {info.name!r} is a {kind}")
+
+
+class _Budgeted(io.BufferedIOBase):
+    """A stream that refuses to give out more bytes than the writer's budget."""
+
+    def __init__(self, source: IO[bytes] | gzip.GzipFile, writer: _Writer) -> None:
+        super().__init__()
+        self.source, self.writer, self.read_so_far = source, writer, 0
+
+    def read(self, size: int | None = -1) -> bytes:
+        budget = self.writer.budget
+        rest = budget + 1 - self.read_so_far
+        data = self.source.read(rest if size is None or size < 0 else size)
+        self.read_so_far += len(data)
+        if self.read_so_far > budget:
+            raise self.writer.refuse(f"more than {budget} bytes uncompressed (an archive bomb?)")
+        return data
+
+
+_EXTENDED = frozenset({tarfile.XHDTYPE, tarfile.XGLTYPE, tarfile.SOLARIS_XHDTYPE,
+                       tarfile.GNUTYPE_LONGNAME, tarfile.GNUTYPE_LONGLINK})
+
+
+def _bounded_headers(writer: _Writer) -> type[tarfile.TarInfo]:
+    """A TarInfo that refuses an extended header (pax, GNU long name) larger than the limit, or
+    more of them in a row than the limit, before tarfile reads it whole (and recurses into the
+    next one)."""
+    limits, in_a_row = writer.limits, [0]
+
+    class Bounded(tarfile.TarInfo):
+        @classmethod
+        def frombuf(cls, buf: bytes | bytearray, encoding: str, errors: str) -> Bounded:
+            info = super().frombuf(buf, encoding, errors)
+            if info.type not in _EXTENDED:
+                in_a_row[0] = 0
+                return info
+            in_a_row[0] += 1
+            if info.size > limits.header:
+                raise writer.refuse(f"an extended tar header of {info.size} bytes"
+                                    f" (more than {limits.header})")
+            if in_a_row[0] > limits.headers:
+                raise writer.refuse(f"more than {limits.headers} extended tar headers in a row")
+            return info
+
+    return Bounded
 
 
 def _member(archive: tarfile.TarFile, info: tarfile.TarInfo) -> IO[bytes]:
@@ -229,7 +293,7 @@ def _member(archive: tarfile.TarFile, info: tarfile.TarInfo) -> IO[bytes]:
 def extract(path: Path, dest: Path, limits: Limits | None = None) -> Extracted:
     """Unpack `path` under `dest` (an empty directory), refusing anything unsafe."""
     writer = _judge(path, dest, limits)
-    (top,) = writer.tops
+    (top,) = writer.tree
     files = tuple(sorted(p.partition("/")[2] for p in writer.files))
     return Extracted(path, container_of(path), top, dest / top, files)
 
@@ -240,7 +304,7 @@ def scan(path: Path, keep: Callable[[str], bool], limits: Limits | None = None,
     (paths relative to the top directory) that `keep` names. Cheaper than unpacking; reads
     `data` instead of the file when given (the file's bytes, read once by the caller)."""
     writer = _judge(path, None, limits, keep, data)
-    (top,) = writer.tops
+    (top,) = writer.tree
     files = tuple(sorted(p.partition("/")[2] for p in writer.files))
     return Scanned(path, container_of(path, data), top, files, writer.kept)
 
@@ -256,7 +320,7 @@ def _judge(path: Path, dest: Path | None, limits: Limits | None,
     except (zipfile.BadZipFile, tarfile.TarError, gzip.BadGzipFile, zlib.error, EOFError,
             NotImplementedError) as exc:
         raise ArchiveError(f"{path.name}: damaged {container} archive: {exc}", HINT) from exc
-    if not writer.tops:
+    if not writer.tree:
         raise ArchiveError(f"{path.name} is empty", HINT)
     return writer
 
@@ -264,15 +328,16 @@ def _judge(path: Path, dest: Path | None, limits: Limits | None,
 def read_metadata(ex: Extracted | Scanned) -> dict[str, Any]:
     """package.json as a JSON object."""
     label = ex.source.name
+    raw: bytes | Path | None
     if isinstance(ex, Scanned):
         raw = ex.contents.get(METADATA_FILE)
     else:
-        raw = (ex.root / METADATA_FILE).read_bytes() if (ex.root / METADATA_FILE).is_file() else None
+        raw = ex.root / METADATA_FILE if (ex.root / METADATA_FILE).is_file() else None
     if raw is None:
         raise ArchiveError(f"{label}: no {METADATA_FILE} in {ex.top}/", "is this a wagon?")
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
+        data = _json.load(raw) if isinstance(raw, Path) else _json.loads(raw)
+    except ValueError as exc:
         raise ArchiveError(f"{label}: {METADATA_FILE} is not valid JSON: {exc}", HINT) from exc
     if not isinstance(data, dict):
         raise ArchiveError(f"{label}: {METADATA_FILE} is not a JSON object", HINT)

@@ -195,3 +195,65 @@ def test_wagon_style_tar_with_directory_entries(scratch: Path) -> None:
         assert ex.files == ("package.json",)
     with pytest.raises(ArchiveError, match="no usable 'package_name'"), open_wagon(path) as ex:
         load_meta(ex)
+
+
+def write_pax(path: Path, members: list[tuple[str, dict[str, str]]], extra: bytes = b"") -> Path:
+    """A tar.gz in pax format: each member (name, its pax headers) a file of 2 bytes; `extra`
+    (raw tar blocks) goes before them."""
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as archive:
+        for name, headers in members:
+            info = tarfile.TarInfo(name)
+            info.size, info.pax_headers = 2, headers
+            archive.addfile(info, io.BytesIO(b"{}"))
+    path.write_bytes(gzip.compress(extra + raw.getvalue(), mtime=0))
+    return path
+
+
+def test_a_path_a_million_levels_deep_is_refused_from_its_header(scratch: Path) -> None:
+    path = write_pax(scratch / "deep.wgn", [("p/" + "a/" * 1_000_000 + "f", {})])
+    assert path.stat().st_size < 5_000
+    refused(path, scratch, r"an extended tar header of 2000\d+ bytes \(more than 65536\)")
+
+
+def test_a_huge_pax_header_is_refused_before_it_is_read(scratch: Path) -> None:
+    path = write_pax(scratch / "pax.wgn", [("p/package.json", {"comment": "x" * (2 << 20)})])
+    assert path.stat().st_size < 5_000
+    refused(path, scratch, r"an extended tar header of 20971\d\d bytes \(more than 65536\)")
+
+
+def test_extended_headers_in_a_row_are_bounded(scratch: Path) -> None:
+    one = write_pax(scratch / "one.wgn", [("p/f", {"comment": "c"})])
+    header = gzip.decompress(one.read_bytes())[:1024]  # the pax header's block and its data
+    assert header[156:157] == tarfile.XHDTYPE
+    path = write_pax(scratch / "chain.wgn", [("p/package.json", {})], extra=header * 5000)
+    refused(path, scratch, "more than 8 extended tar headers in a row")
+
+
+def test_the_budget_counts_headers_as_they_are_read(scratch: Path) -> None:
+    members = [(f"p/f{i}", {"comment": "x" * 60_000}) for i in range(40)]
+    path = write_pax(scratch / "headers.wgn", members)
+    refused(path, scratch, r"more than 1048576 bytes uncompressed \(an archive bomb\?\)",
+            Limits(ratio=10, ratio_floor=1 << 20))
+    with open_wagon(path) as ex:  # the same archive within the default budget
+        assert len(ex.files) == 40
+
+
+@pytest.mark.parametrize("writer", ["zip", "tar"])
+@pytest.mark.parametrize(("name", "match"), [
+    ("p/" + "a/" * 600 + "f", r"member 'p/a/a/a.*'… has a path longer than 1024 bytes"),
+    ("p/" + "a/" * 64 + "f", r"member 'p/a/.*/f' is more than 64 directories deep"),
+    ("p/" + "n" * 256, r"member 'p/n+' has a name longer than 255 bytes"),
+    ("p/" + "é" * 128, r"member 'p/é+' has a name longer than 255 bytes"),
+])
+def test_member_paths_are_bounded(scratch: Path, writer: str, name: str, match: str) -> None:
+    write = write_zip if writer == "zip" else write_tar
+    refused(write(scratch / "long.wgn", [*GOOD, (name, "file", b"x")]), scratch, match)
+
+
+def test_the_longest_deepest_path_allowed_opens(scratch: Path) -> None:
+    name = "p/" + "/".join(["d" * 14] * 62) + "/" + "f" * 92
+    assert len(name) == 1024
+    assert len(name.split("/")) == 64
+    with open_wagon(write_zip(scratch / "ok.wgn", [*GOOD, (name, "file", b"x")])) as ex:
+        assert (ex.root.parent / name).read_bytes() == b"x"

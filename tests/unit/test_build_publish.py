@@ -163,7 +163,7 @@ def test_the_next_build_removes_only_temporaries_a_killed_build_of_ours_left(
 
 
 @pytest.mark.parametrize("names", [["../x", NAMES[0]], ["manifest.json", NAMES[0]],
-                                   [str(Path.cwd() / "x"), NAMES[0]], {"a": 1}])
+                                   [str(Path.cwd() / "x"), NAMES[0]], {"a": 1}, "deep"])
 def test_a_manifest_naming_paths_renames_nothing_and_is_dropped(
     names: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -174,7 +174,9 @@ def test_a_manifest_naming_paths_renames_nothing_and_is_dropped(
     stage = output / ".plugin-packager-publish"
     stage.mkdir()
     (stage / "x").write_text("theirs")
-    (stage / "manifest.json").write_text(json.dumps(names))
+    # "deep": nested past any bound (json.loads of it was a RecursionError).
+    deep = "[" * 100_000 + "]" * 100_000
+    (stage / "manifest.json").write_text(deep if names == "deep" else json.dumps(names))
     (stage / NAMES[0]).write_text("theirs")
     _next_build_starts(output, tmp_path, monkeypatch)
     assert (tmp_path / "x").read_text() == (output / "manifest.json").read_text() == "mine"

@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+import email.message
+import io
+
 import pytest
 
+from packager.build import explain
 from packager.build.explain import (
     absolute,
     closest,
@@ -10,7 +14,7 @@ from packager.build.explain import (
     parse_target_id,
     simple_page_files,
 )
-from packager.errors import TargetError
+from packager.errors import ResolutionError, TargetError
 from packager.targets import Host
 
 FILES = [
@@ -72,3 +76,17 @@ def test_a_pep_503_html_page_gives_the_files_json_would() -> None:
          "url": "https://idx.example.com/p/demo-1.5-py3-none-any.whl", "yanked": True},
         {"filename": "demo-1.4.tar.gz", "url": "https://idx.example.com/p/demo-1.4.tar.gz"},
     ]
+
+
+def test_an_index_page_nested_past_the_bound_is_one_refusal(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A hostile index's 100,000-deep JSON page was a RecursionError traceback."""
+
+    class Page(io.BytesIO):
+        headers = email.message.Message()
+
+    Page.headers["Content-Type"] = "application/vnd.pypi.simple.v1+json"
+    monkeypatch.setattr(explain, "open_url", lambda *_: Page(b"[" * 100_000 + b"]" * 100_000))
+    with pytest.raises(ResolutionError, match="is neither PEP 691 JSON nor HTML"):
+        explain.index_files("demo", "https://idx.example.com/simple")
