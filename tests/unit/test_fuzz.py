@@ -144,7 +144,8 @@ def _metadata_bytes(rng: random.Random) -> bytes:
 def _yaml(rng: random.Random) -> bytes:
     layout = wagons.hello()
     layout.files["plugin.yaml"] = rng.choice([
-        BILLION_LAUGHS, "[" * 20_000 + "]" * 20_000, "plugins: [", "- a\n- b\n", "x: !!python/object:os.system {}",
+        BILLION_LAUGHS, "[" * 20_000 + "]" * 20_000, "plugins: [", "- a\n- b\n",
+        "x: !!python/object:os.system {}",
         "plugins:\n  hello:\n    package_name: *undefined\n", "\t\x01", "plugins: 5",
         "plugins:\n  hello:\n    executor: central_deployment_agent\n    package_name: ../../x\n",
     ]).encode()
