@@ -21,7 +21,9 @@ from .floors import runs_on
 from .test_foreign import wheel_names
 from .test_validate import validate
 
-TASKS = '''import yaml
+TASKS = '''from distutils.util import strtobool  # Debian's python3-distutils (as cloudify_tf)
+
+import yaml
 from cloudify.decorators import operation
 from cryptography.hazmat.primitives import hashes
 from yaml import CSafeLoader  # pyyaml's C extension: fails when the wheel's code is not aarch64
@@ -29,7 +31,8 @@ from yaml import CSafeLoader  # pyyaml's C extension: fails when the wheel's cod
 
 @operation
 def digest(ctx, **kwargs):
-    return hashes.Hash(hashes.SHA256()).finalize().hex(), yaml.load("a: 1", Loader=CSafeLoader)
+    return (hashes.Hash(hashes.SHA256()).finalize().hex(), yaml.load("a: 1", Loader=CSafeLoader),
+            strtobool("yes"))
 '''
 PLUGIN_YAML = """plugins:
   agentplug:
