@@ -19,6 +19,8 @@ from typing import Any
 
 from cookiecutter.generate import generate_context, generate_files
 from cookiecutter.prompt import prompt_for_config
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from .. import __version__
@@ -33,6 +35,9 @@ MAX_PACKAGE = 60  # `from <package> import tasks` stays one formatted line
 _PLUGIN_NAME = re.compile(r"cloudify-[a-z0-9]+(?:-[a-z0-9]+)*-plugin")
 _PACKAGE = re.compile(r"[a-z_][a-z0-9_]*")
 _KEY = re.compile(r"[a-z][a-z0-9_]*")
+# Another repository's reusable workflow at a ref, or the project's own copy.
+WORKFLOW = re.compile(r"[\w.-]+/[\w.-]+/\.github/workflows/release-wagons\.yml@[\w./-]+"
+                      r"|\./\.github/workflows/release-wagons\.yml")
 # Modules an agent already imports: a plugin package of the same name would hide them.
 _TAKEN = {"cloudify", "cloudify_rest_client", "dsl_parser", "script_runner", "wagon", "tests"}
 _STDLIB: frozenset[str] = getattr(sys, "stdlib_module_names", frozenset())
@@ -131,6 +136,26 @@ def _platforms(value: str, host: Host) -> str:
     return ",".join(word for word, _ in checked)
 
 
+def _packager_requirement(value: str) -> str:
+    example = "plugin-packager @ git+https://github.com/OWNER/plugin-packager@COMMIT"
+    value = _one_line("packager_requirement", value, f'"{example}"').strip()
+    try:
+        name = Requirement(value).name
+    except InvalidRequirement:
+        raise _refuse("packager_requirement", value, "is not a pip requirement", example) from None
+    if canonicalize_name(name) != "plugin-packager":
+        raise _refuse("packager_requirement", value, "must install plugin-packager", example)
+    return value
+
+
+def _packager_workflow(value: str) -> str:
+    if not WORKFLOW.fullmatch(value):
+        raise _refuse("packager_workflow", value, "is not OWNER/REPO/.github/workflows/"
+                      "release-wagons.yml@REF", "OWNER/plugin-packager/.github/workflows/"
+                      "release-wagons.yml@COMMIT")
+    return value
+
+
 def check_answers(answers: Mapping[str, Any], host: Host) -> dict[str, str]:
     """The answers, checked one by one and written the way the project spells them."""
     values = {key: str(value) for key, value in answers.items()}
@@ -144,6 +169,8 @@ def check_answers(answers: Mapping[str, Any], host: Host) -> dict[str, str]:
         "version": _version(values["version"]),
         "python_versions": _pythons(values["python_versions"]),
         "platforms": _platforms(values["platforms"], host),
+        "packager_requirement": _packager_requirement(values["packager_requirement"]),
+        "packager_workflow": _packager_workflow(values["packager_workflow"]),
     }
 
 
