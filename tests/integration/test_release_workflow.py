@@ -93,6 +93,14 @@ def proxy() -> Iterator[tuple[int, int]]:
     listen, upstream = free_port(), free_port()
     proc = subprocess.Popen([sys.executable, SHARED / "artifact-compat-proxy.py", str(listen),
                              str(upstream)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while True:  # listening before act's first upload
+        try:
+            socket.create_connection(("127.0.0.1", listen), timeout=1).close()
+            break
+        except OSError:
+            assert time.monotonic() < deadline, "the artifact proxy did not start"
+            time.sleep(0.1)
     yield listen, upstream
     proc.terminate()
     proc.wait(timeout=10)
