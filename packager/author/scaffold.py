@@ -22,6 +22,8 @@ from typing import Any
 from cookiecutter.generate import generate_context, generate_files
 from cookiecutter.prompt import prompt_choice_for_config, read_user_variable, render_variable
 from cookiecutter.utils import create_env_with_context
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from .. import __version__
@@ -37,6 +39,9 @@ MAX_PACKAGE = 60  # `from <package> import tasks` stays one formatted line
 _PLUGIN_NAME = re.compile(r"cloudify-[a-z0-9]+(?:-[a-z0-9]+)*-plugin")
 _PACKAGE = re.compile(r"[a-z_][a-z0-9_]*")
 _KEY = re.compile(r"[a-z][a-z0-9_]*")
+# Another repository's reusable workflow at a ref, or the project's own copy.
+WORKFLOW = re.compile(r"[\w.-]+/[\w.-]+/\.github/workflows/release-wagons\.yml@[\w./-]+"
+                      r"|\./\.github/workflows/release-wagons\.yml")
 # Modules an agent already imports: a plugin package of the same name would hide them.
 _TAKEN = {"cloudify", "cloudify_rest_client", "dsl_parser", "script_runner", "wagon", "tests"}
 _STDLIB: frozenset[str] = getattr(sys, "stdlib_module_names", frozenset())
@@ -65,6 +70,8 @@ _EXAMPLES = {
     "plugin_name": "cloudify-acme-plugin", "package_name": "cloudify_acme", "plugin_key": "acme",
     "author": '"Jane Doe"', "description": '"Manage Acme resources"', "version": "0.1.0",
     "python_versions": "3.11", "platforms": "manylinux2014_x86_64",
+    "packager_requirement": '"plugin-packager @ git+https://github.com/OWNER/plugin-packager@COMMIT"',
+    "packager_workflow": "OWNER/plugin-packager/.github/workflows/release-wagons.yml@COMMIT",
 }
 
 
@@ -140,6 +147,24 @@ def _platforms(value: str, host: Host) -> str:
     return ",".join(word for word, _ in checked)
 
 
+def _packager_requirement(value: str) -> str:
+    value = _one_line("packager_requirement", value).strip()
+    try:
+        name = Requirement(value).name
+    except InvalidRequirement:
+        raise _refuse("packager_requirement", value, "is not a pip requirement") from None
+    if canonicalize_name(name) != "plugin-packager":
+        raise _refuse("packager_requirement", value, "must install plugin-packager")
+    return value
+
+
+def _packager_workflow(value: str) -> str:
+    if not WORKFLOW.fullmatch(value):
+        raise _refuse("packager_workflow", value,
+                      "is not OWNER/REPO/.github/workflows/release-wagons.yml@REF")
+    return value
+
+
 _CHECKS: dict[str, Callable[[str, Host], str]] = {
     "plugin_name": lambda value, _: _plugin_name(value),
     "package_name": lambda value, _: _package_name(value),
@@ -149,6 +174,8 @@ _CHECKS: dict[str, Callable[[str, Host], str]] = {
     "version": lambda value, _: _version(value),
     "python_versions": lambda value, _: _pythons(value),
     "platforms": _platforms,
+    "packager_requirement": lambda value, _: _packager_requirement(value),
+    "packager_workflow": lambda value, _: _packager_workflow(value),
 }
 
 

@@ -10,6 +10,10 @@ from ..build.assemble import cells
 from ..errors import ConfigError
 from ..targets import BuildTarget, Host
 
+# actions/setup-python has no CPython older than this on GitHub's current images (ubuntu-24.04,
+# ubuntu-24.04-arm): the workflow builds those with pyenv, once, and keeps them in the Actions cache.
+SETUP_PYTHON_OLDEST = (3, 8)
+
 
 @dataclass(frozen=True)
 class Cell:
@@ -29,12 +33,16 @@ class Cell:
 
     def as_dict(self) -> dict[str, str]:
         first = self.targets[0]
+        versions = [t.python_version for t in self.targets]
+        built = [t.python_version for t in self.targets if t.python < SETUP_PYTHON_OLDEST]
         return {
             "target": self.name,
             # What `build --only` takes: the exact ids, comma-separated.
             "only": ",".join(t.id for t in self.targets),
-            # One version per line, as actions/setup-python reads several.
-            "python": "\n".join(t.python_version for t in self.targets),
+            # One version per line, as actions/setup-python reads several: those it provides.
+            "python": "\n".join(v for v in versions if v not in built),
+            # The ones it lacks, built with pyenv (space-separated, as a cache key and a shell list).
+            "pyenv": " ".join(built),
             "platform": first.platform.name,
             "arch": first.platform.arch or "any",
             "runs-on": self.runs_on,

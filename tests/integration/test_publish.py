@@ -6,12 +6,16 @@ import base64
 import hashlib
 import subprocess
 import sys
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
 
-from .conftest import Run
+from packager._toml import tomllib
+
+from .conftest import ROOT, Run, interpreter
 from .pypiserver import pypiserver
 from .test_site import hello_version
 
@@ -60,3 +64,47 @@ def test_publish_uploads_installs_back_and_refuses_the_same_version(
     assert "refused the credentials" in wrong.stderr
     for proc in (done, again, wrong):
         assert PASSWORD not in proc.stdout + proc.stderr
+
+
+def lowest_twines() -> list[tuple[str, str]]:
+    """(lowest allowed twine, a Python it runs on) for each Python line of the `publish` extra."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    found = []
+    for requirement in map(Requirement, pyproject["project"]["optional-dependencies"]["publish"]):
+        (spec,) = requirement.specifier
+        assert requirement.name == "twine", requirement
+        assert spec.operator == ">=", requirement
+        python = "3.9" if requirement.marker and requirement.marker.evaluate(
+            {"python_version": "3.9"}) else "3.11"
+        found.append((spec.version, python))
+    return found
+
+
+@pytest.mark.parametrize(("twine", "python"), lowest_twines())
+def test_the_lowest_allowed_twine_accepts_our_dists_and_a_new_plugins(
+    tmp_path: Path, run_cli: Run, twine: str, python: str
+) -> None:
+    """The publish extra's lower bound must read the metadata our build backends write today:
+    Metadata-Version 2.5 (hatchling, our own wheel) and 2.4 (setuptools >= 77, a `new` plugin)."""
+    venv = tmp_path / "venv"
+    uv = Path(sys.executable).parent / "uv"
+    subprocess.run([uv, "venv", "-q", "-p", interpreter(python), venv], check=True, timeout=120)
+    subprocess.run([uv, "pip", "install", "-q", "-p", venv / "bin" / "python", f"twine=={twine}"],
+                   check=True, timeout=300)
+    run_cli("new", "--no-input", "-o", tmp_path / "new")
+    (plugin,) = (tmp_path / "new").iterdir()
+    dists = [plugin]
+    if python != "3.9":  # release.yml uploads our own dists with twine >= 7 on 3.11
+        dists.append(ROOT)
+    for source in dists:
+        subprocess.run([uv, "build", "-q", "-o", tmp_path / "dist", source], check=True, timeout=300,
+                       capture_output=True)
+    files = sorted(p for p in (tmp_path / "dist").iterdir() if p.name.endswith((".whl", ".tar.gz")))
+    versions = {zipfile.ZipFile(w).read(next(n for n in zipfile.ZipFile(w).namelist()
+                                             if n.endswith(".dist-info/METADATA")))
+                .decode().split("\n", 1)[0] for w in files if w.suffix == ".whl"}
+    assert versions == ({"Metadata-Version: 2.4", "Metadata-Version: 2.5"} if python != "3.9"
+                        else {"Metadata-Version: 2.4"})
+    check = subprocess.run([venv / "bin" / "twine", "check", "--strict", *files],
+                           capture_output=True, text=True, timeout=300, check=False)
+    assert check.returncode == 0, check.stdout + check.stderr

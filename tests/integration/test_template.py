@@ -370,3 +370,16 @@ def test_our_wheel_ships_the_template_and_resources(tmp_path: Path) -> None:
         "plugin.yaml", "plugin_1_4.yaml", "plugin_1_5.yaml", "pyproject.toml", "tests", "tox.ini",
         "v2_plugin.yaml",
     ]
+
+
+def test_tox_yaml_runs_today_with_plugin_packager_from_a_path(
+    tmp_path: Path, run_cli: Run, tox: Path
+) -> None:
+    """Until plugin-packager is on an index, `packager_requirement` points CI at a checkout (or a
+    git URL): the generated `tox -e yaml` installs it from there and checks the YAMLs."""
+    project = new(run_cli, tmp_path, packager_requirement=f"plugin-packager @ {ROOT.as_uri()}")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TOX_", "VIRTUAL_ENV"))}
+    proc = subprocess.run([tox, "-e", "yaml"], cwd=project, env=env, capture_output=True, text=True,
+                          timeout=600, check=False)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert "yaml: OK" in proc.stdout

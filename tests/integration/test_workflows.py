@@ -32,8 +32,9 @@ def ours() -> list[Path]:
 
 def test_actionlint_and_the_schema_accept_every_workflow(generated: list[Path]) -> None:
     workflows = ours() + generated
-    assert {p.name for p in workflows} == {"ci.yml", "release.yml", "release-wagons.yml"}
-    assert len(workflows) == 5
+    assert {p.name for p in workflows} == {"ci.yml", "release.yml", "release-wagons.yml",
+                                           "release-site.yml"}
+    assert len(workflows) == 6
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}  # shellcheck is there
     commands: list[list[str | Path]] = [
         [BIN / "actionlint", "-no-color"],
@@ -57,3 +58,25 @@ def test_actions_are_pinned_and_permissions_are_per_job(generated: list[Path]) -
             for step in job.get("steps", []):
                 if "uses" in step:
                     assert PINNED.match(step["uses"]), f"{where}: {step['uses']}"
+
+
+def test_a_caller_grants_exactly_what_the_called_jobs_ask(generated: list[Path]) -> None:
+    """GitHub refuses to start a called workflow whose jobs ask for more than the caller grants,
+    even jobs their `if` skips: so Pages and OIDC rights live in release-site.yml alone, and a
+    `new` project, which deploys no site, grants neither."""
+    rank = {"none": 0, "read": 1, "write": 2}
+
+    def asked(name: str) -> dict[str, str]:
+        jobs = yaml.safe_load((ROOT / ".github" / "workflows" / name).read_text())["jobs"]
+        union: dict[str, str] = {}
+        for job in jobs.values():
+            for scope, level in job.get("permissions", {}).items():
+                union[scope] = max(union.get(scope, "none"), level, key=rank.__getitem__)
+        return union
+
+    assert asked("release-wagons.yml") == {"contents": "write"}
+    assert asked("release-site.yml") == {"contents": "read", "pages": "write", "id-token": "write"}
+    (release,) = (p for p in generated if p.name == "release.yml")
+    callers = [job for job in yaml.safe_load(release.read_text())["jobs"].values() if "uses" in job]
+    assert [(job["uses"].split("/")[-1].split("@")[0], job["permissions"]) for job in callers] == [
+        ("release-wagons.yml", asked("release-wagons.yml"))]

@@ -94,7 +94,7 @@ def test_the_release_workflow_takes_the_matrix_through_fromjson(tmp_path: Path, 
     assert build["strategy"]["matrix"] == "${{ fromJSON(needs.matrix.outputs.matrix) }}"
     assert build["runs-on"] == "${{ matrix.runs-on }}"
     read = set(re.findall(r"(?<![\w.])matrix\.([\w-]+)", json.dumps(build)))
-    assert read == {"target", "only", "python", "runs-on"}
+    assert read == {"target", "only", "python", "pyenv", "runs-on"}
     options = load_options(project(tmp_path, TABLE + "combine = true\n"), env={})
     targets = configured_targets(options, host)
     for combine in (False, True):
@@ -106,3 +106,17 @@ def test_the_release_workflow_takes_the_matrix_through_fromjson(tmp_path: Path, 
         assert all(read <= set(job) and all(isinstance(v, str) for v in job.values())
                    for job in jobs)
         assert len({f"cell-{job['target']}" for job in jobs}) == len(jobs)  # artifact names
+
+
+def test_pythons_setup_python_lacks_are_built_with_pyenv(tmp_path: Path, host: Host) -> None:
+    """GitHub's images give setup-python no 3.6 or 3.7: a cell says which of its Pythons the
+    workflow builds with pyenv, and asks setup-python only for the others."""
+    table = 'python = ["3.6", "3.7", "3.11"]\nplatform = ["manylinux2014_x86_64"]\n'
+    found = cells(tmp_path, host, table)
+    assert [(c["target"], c["python"], c["pyenv"]) for c in found] == [
+        ("cp36-manylinux2014_x86_64", "", "3.6"),
+        ("cp37-manylinux2014_x86_64", "", "3.7"),
+        ("cp311-manylinux2014_x86_64", "3.11", ""),
+    ]
+    (combined,) = cells(tmp_path, host, table + "combine = true\n")
+    assert (combined["python"], combined["pyenv"]) == ("3.11", "3.6 3.7")

@@ -140,6 +140,12 @@ BAD = [
     ("python_versions", "2.7", "is not valid: unknown Python version '2.7'"),
     ("python_versions", " , ", "names no target"),
     ("platforms", "macosx_11_0_arm64", "is not valid: unknown platform 'macosx_11_0_arm64'"),
+    ("packager_requirement", "plugin packager", "is not a pip requirement"),
+    ("packager_requirement", "wagon>=1", "must install plugin-packager"),
+    ("packager_requirement", 'plugin-packager; python_version>"3"', "must be one line of text"),
+    ("packager_workflow", "myorg/pp", "is not OWNER/REPO/.github/workflows/release-wagons.yml@REF"),
+    # Refused by the rule every answer follows, before its own.
+    ("packager_workflow", "o/r/.github/workflows/release-wagons.yml@v1\nx", "must be one line"),
 ]
 
 
@@ -207,7 +213,7 @@ def test_cli_reports_a_bad_name_on_one_line(tmp_path: Path) -> None:
 
 def test_cli_interactive_asks_with_cookiecutter_prompts(tmp_path: Path) -> None:
     # Name, then Enter for the derived defaults, "2" picks host_agent from the executor choices.
-    typed = ["cloudify-acme-plugin", "", "", "Jane Doe", "", "", "", "2", "", ""]
+    typed = ["cloudify-acme-plugin", "", "", "Jane Doe", "", "", "", "2", "", "", "", ""]
     result = CliRunner().invoke(main, ["new", "-o", str(tmp_path)], input="\n".join(typed) + "\n")
     assert result.exit_code == 0, result.output
     project = tmp_path / "cloudify-acme-plugin"
@@ -274,3 +280,18 @@ def test_a_control_character_or_a_long_answer_is_refused(
     assert info.value.message == (f"{key} {value!r} must be one line of text of at most 200"
                                   " characters, without control characters")
     assert not (tmp_path / "out").exists()
+
+
+def test_how_ci_gets_plugin_packager_is_an_answer(tmp_path: Path, host: Host) -> None:
+    """Before plugin-packager is on an index, a generated project's CI installs it from git and
+    calls its reusable workflow at a commit: both are plain answers."""
+    requirement = "plugin-packager @ git+https://github.com/myorg/pp@0123abc"
+    workflow = "myorg/pp/.github/workflows/release-wagons.yml@0123abc"
+    project = new(tmp_path, host, packager_requirement=requirement, packager_workflow=workflow)
+    release = yaml.safe_load((project / ".github/workflows/release.yml").read_text())
+    assert release["jobs"]["wagons"]["uses"] == workflow
+    assert release["jobs"]["wagons"]["with"]["packager"] == requirement
+    assert {"run": f'python -m pip install "{requirement}"'} in release["jobs"]["check"]["steps"]
+    assert f"deps = {requirement}\n" in (project / "tox.ini").read_text()
+    default = new(tmp_path / "default", host)
+    assert f"deps = plugin-packager>={packager.__version__}\n" in (default / "tox.ini").read_text()
