@@ -59,7 +59,7 @@ def write_sdist(dest: Path, name: str, version: str, files: dict[str, str]) -> P
     return path
 
 
-# One source, two modules: TWIN names each. Long enough to compile (many functions the optimiser
+# One source, several modules: TWIN names each. Long enough to compile (many functions the optimiser
 # must keep) that two compilers writing its one object file overlap, as pycryptodome's blowfish.c.
 TWIN_C = """
 #include <Python.h>
@@ -80,14 +80,18 @@ unsigned long CAT(pad{n}_, TWIN)(unsigned long x) {{
 }}"""
 
 
+TWINS = ("left", "right", "up", "down")
+
+
 def write_twin_sdist(dest: Path, name: str, version: str, pads: int = 300) -> Path:
-    """`name-version.tar.gz` whose one C file builds two extensions, `<module>.left` and
-    `<module>.right` (`-DTWIN=left`, `-DTWIN=right`): both compile to the same object file."""
+    """`name-version.tar.gz` whose one C file builds an extension `<module>.<side>` for each of
+    TWINS (`-DTWIN=<side>`): all compile to the same object file (two jobs at a time clash
+    on it twice per build)."""
     module = name.replace("-", "_")
     body = TWIN_C.format(padding="".join(PAD.format(n=n) for n in range(pads)))
     twins = ", ".join(
         f"Extension('{module}.{side}', ['src/twins.c'], define_macros=[('TWIN', '{side}')])"
-        for side in ("left", "right"))
+        for side in TWINS)
     return write_sdist(dest, name, version, {
         "setup.py": "from setuptools import setup, Extension\n"
         f"setup(name={name!r}, version={version!r}, packages=[{module!r}],"
