@@ -14,6 +14,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
 from .. import _tools
+from .._files import sha256_of
+from ..build.cache import Cache, key_of
 from ..targets import BuildTarget
 from ..wheels import WheelInfo, installed_name, is_compiled_name
 from .report import Check, Status
@@ -135,10 +137,13 @@ def _safe(name: str, wheel: Path) -> str:
 
 class Compiled:
     """The wheels of a wagon that fit a target and hold compiled code, to be loaded by a Python of
-    that target, unpacking no more than `budget` bytes; false when there are none."""
+    that target, unpacking no more than `budget` bytes; false when there are none. A pass is
+    remembered in `cache` by the wheels' digests and the Python: a warm rebuild, whose wheels
+    are those of the last build, does not unpack and load them again."""
 
-    def __init__(self, target: BuildTarget, wheels: Sequence[Path], budget: int) -> None:
-        self.target, self.wheels, self.budget = target, wheels, budget
+    def __init__(self, target: BuildTarget, wheels: Sequence[Path], budget: int,
+                 cache: Cache | None = None) -> None:
+        self.target, self.wheels, self.budget, self.cache = target, wheels, budget, cache
 
     def __bool__(self) -> bool:
         return bool(self.wheels)
@@ -148,6 +153,26 @@ class Compiled:
         """Check `extensions:<pytag>`: `python` (run by `runner`, e.g. an emulator) loads every
         extension module of the wheels, laid out as installed; their symbols are read here."""
         name = f"extensions:{self.target.pytag}"
+        try:
+            key = self._key(python, runner, env)
+        except _tools.ToolFailure as exc:
+            return Check(name, Status.FAILED, f"{python} cannot tell its release: {exc.last_lines(2)}")
+        seen = self.cache.get_keyed("extensions", key) if self.cache else None
+        if seen is not None:
+            return Check(name, Status.PASSED, seen.read_text(encoding="utf-8"))
+        check = self._load(name, python, workdir, env, runner, where)
+        if self.cache is not None and check.status is Status.PASSED:
+            self.cache.put_keyed_bytes("extensions", key, "passed", check.reason.encode())
+        return check
+
+    def _key(self, python: Path, runner: Sequence[str | Path], env: Mapping[str, str]) -> str:
+        release = "" if runner else ".".join(map(str, _tools.python_release(python, env)))
+        tools = _tools.tool_versions().get("plugin-packager", "")
+        return key_of("extensions", tools, self.target.id, *map(str, runner), str(python), release,
+                      *sorted(sha256_of(wheel) for wheel in self.wheels))
+
+    def _load(self, name: str, python: Path, workdir: Path, env: Mapping[str, str],
+              runner: Sequence[str | Path], where: str) -> Check:
         unpacked = _Unpacked(workdir / "native", self.budget)
         try:
             workdir.mkdir()
@@ -172,7 +197,9 @@ class Compiled:
                      " RTLD_NOW (every symbol bound), each defining its own symbols")
 
 
-def compiled_wheels(target: BuildTarget, infos: Sequence[WheelInfo], budget: int) -> Compiled:
+def compiled_wheels(
+    target: BuildTarget, infos: Sequence[WheelInfo], budget: int, cache: Cache | None = None
+) -> Compiled:
     """Those of `infos` that fit `target` and hold a member named as compiled code."""
     accepted = target.tags()
     found = []
@@ -181,4 +208,4 @@ def compiled_wheels(target: BuildTarget, infos: Sequence[WheelInfo], budget: int
             with zipfile.ZipFile(info.path) as archive:
                 if any(is_compiled_name(n) for n in archive.namelist()):
                     found.append(info.path)
-    return Compiled(target, found, budget)
+    return Compiled(target, found, budget, cache)

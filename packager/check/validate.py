@@ -15,9 +15,11 @@ from pathlib import Path
 
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 from packaging.version import InvalidVersion
+from platformdirs import user_cache_dir
 
 from .._files import file_digests, sha256_of
 from ..author import plugin_yaml
+from ..build.cache import Cache
 from ..build.interpreters import find_interpreter
 from ..errors import ArchiveError, PackagerError, TargetError
 from ..targets import BuildTarget, Host, admits, platform_of_wagon, read_pytags
@@ -338,11 +340,12 @@ def _clean_rooms(
     functions = sorted({(op.module, op.function) for ops in operations.values() for op in ops
                         if op.module and op.function})
     budget = (settings.limits or Limits()).budget(w.ex.source.stat().st_size)
+    cache = Cache(settings.cache_dir or Path(user_cache_dir("plugin-packager")))
     probed = False
     for version in versions:
         pytag = f"py{version[0]}{version[1]}"
         target = BuildTarget(version, w.platform) if w.platform is not None else None
-        compiled = native.compiled_wheels(target, w.infos, budget) if target else None
+        compiled = native.compiled_wheels(target, w.infos, budget, cache) if target else None
         if not (room or compiled):
             continue
         if target is not None and not target.platform.runs_on(host):
