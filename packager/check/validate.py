@@ -348,9 +348,9 @@ def _clean_rooms(
         compiled = native.compiled_wheels(target, w.infos, budget, cache) if target else None
         if not (room or compiled):
             continue
-        if target is not None and not target.platform.runs_on(host):
+        if w.platform is not None and not w.platform.runs_on(host):
             checks, probe = foreign.install_and_probe(
-                target=target, host=host, wheels=w.wheel_dir,
+                target=BuildTarget(version, w.platform), host=host, wheels=w.wheel_dir,
                 requirement=f"{w.meta.name}=={w.meta.version}", workdir=tmp / pytag,
                 modules=plugin_modules, functions=functions, labels=list(operations), env=env,
                 python_root=settings.target_python_root, cache_dir=settings.cache_dir,
