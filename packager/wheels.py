@@ -131,10 +131,24 @@ def compiled_members(path: Path) -> list[str]:
                 continue
             with archive.open(member) as handle:
                 head = handle.read(4096)
-            if (_COMPILED_NAME.search(member.filename) or head.startswith(_BINARY_MAGIC)
+            if (is_compiled_name(member.filename) or head.startswith(_BINARY_MAGIC)
                     or _is_pe(head)):
                 found.append(member.filename)
     return found
+
+
+def installed_name(member: str) -> str | None:
+    """Where a wheel's member lands relative to site-packages; None for its metadata and for
+    what installs elsewhere (scripts, headers, data)."""
+    installed = _DATA_LIBS.sub("", member)
+    if installed.split("/")[0].endswith((".dist-info", ".data")):
+        return None
+    return installed
+
+
+def is_compiled_name(name: str) -> bool:
+    """Named as native code is (`.so`, `.so.1.2`, `.pyd`, `.dll`, ...)."""
+    return _COMPILED_NAME.search(name) is not None
 
 
 def module_members(path: Path) -> dict[str, str]:
@@ -142,10 +156,10 @@ def module_members(path: Path) -> dict[str, str]:
     found: dict[str, str] = {}
     with zipfile.ZipFile(path) as archive:
         for member in archive.namelist():
-            installed = _DATA_LIBS.sub("", member)
-            parts = installed.split("/")
-            if parts[0].endswith((".dist-info", ".data")):
+            installed = installed_name(member)
+            if installed is None:
                 continue
+            parts = installed.split("/")
             stem, dot, suffix = parts[-1].partition(".")
             if not dot or not (suffix == "py" or suffix.endswith(("so", "pyd"))):
                 continue

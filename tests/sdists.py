@@ -57,3 +57,45 @@ def write_sdist(dest: Path, name: str, version: str, files: dict[str, str]) -> P
             info.size, info.mode = len(data), 0o644
             archive.addfile(info, io.BytesIO(data))
     return path
+
+
+# One source, several modules: TWIN names each. Long enough to compile (many functions the optimiser
+# must keep) that two compilers writing its one object file overlap, as pycryptodome's blowfish.c.
+TWIN_C = """
+#include <Python.h>
+#define CAT(a, b) a##b
+#define INIT(name) CAT(PyInit_, name)
+#define TEXT(name) #name
+#define NAME(name) TEXT(name)
+{padding}
+static PyObject *side(PyObject *self, PyObject *args) {{ return PyUnicode_FromString(NAME(TWIN)); }}
+static PyMethodDef methods[] = {{{{"side", side, METH_NOARGS, "which"}}, {{NULL, NULL, 0, NULL}}}};
+static struct PyModuleDef mod = {{PyModuleDef_HEAD_INIT, NAME(TWIN), NULL, -1, methods}};
+PyMODINIT_FUNC INIT(TWIN)(void) {{ return PyModule_Create(&mod); }}
+"""
+PAD = """
+unsigned long CAT(pad{n}_, TWIN)(unsigned long x) {{
+    for (int i = 0; i < {n} + 7; i++) {{ x = x * 6364136223846793005UL + (x >> (i % 13)); }}
+    return x ^ {n};
+}}"""
+
+
+TWINS = ("left", "right", "up", "down")
+
+
+def write_twin_sdist(dest: Path, name: str, version: str, pads: int = 300) -> Path:
+    """`name-version.tar.gz` whose one C file builds an extension `<module>.<side>` for each of
+    TWINS (`-DTWIN=<side>`): all compile to the same object file (two jobs at a time clash
+    on it twice per build)."""
+    module = name.replace("-", "_")
+    body = TWIN_C.format(padding="".join(PAD.format(n=n) for n in range(pads)))
+    twins = ", ".join(
+        f"Extension('{module}.{side}', ['src/twins.c'], define_macros=[('TWIN', '{side}')])"
+        for side in TWINS)
+    return write_sdist(dest, name, version, {
+        "setup.py": "from setuptools import setup, Extension\n"
+        f"setup(name={name!r}, version={version!r}, packages=[{module!r}],"
+        f" ext_modules=[{twins}])\n",
+        f"{module}/__init__.py": "",
+        "src/twins.c": body,
+    })

@@ -57,7 +57,7 @@ class Ready:
 
 class Work:
     """What all targets of one build share: the downloads, the sdist builds (`jobs` at a time,
-    each compiler told it may use `jobs` cores), and every build started once per target."""
+    each CMake build told it may use `jobs` cores), and every build started once per target."""
 
     def __init__(self, prepared: Prepared, options: Options, host: Host, tmp: Path,
                  jobs: int | None, on_event: Events) -> None:

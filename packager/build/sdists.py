@@ -120,17 +120,16 @@ def build_cost(sdist: Path) -> int:
 
 def _mapped(env: Mapping[str, str], source: Path, cores: int) -> dict[str, str]:
     """`env` with the compilers told to write /usr/src/<dir> wherever `source` (a temporary
-    directory) would appear in the binaries, and to compile `cores` files at a time where the
-    build system can (setuptools' build_ext, make, CMake); the caller's own settings win."""
+    directory) would appear in the binaries, and CMake's builds told they may use `cores` jobs;
+    the caller's own settings win. Only CMake: the build graphs it generates name every input
+    of every step (its Ninja generator runs them in parallel unasked), while `build_ext
+    --parallel` races when two extensions compile one source file into the same object, and a
+    hand-written Makefile under `make -j` may lack the dependencies that order its steps."""
     flag = f"-ffile-prefix-map={source}=/usr/src/{source.name}"
     mapped = {**env, **{name: f"{env.get(name, '')} {flag}".strip() for name in ("CFLAGS", "CXXFLAGS")}}
     if cores <= 1:
         return mapped
-    config = source.parent / "parallel.cfg"
-    config.write_text(f"[build_ext]\nparallel = {cores}\n", encoding="utf-8")
-    parallel = {"DIST_EXTRA_CONFIG": str(config), "MAKEFLAGS": f"-j{cores}",
-                "CMAKE_BUILD_PARALLEL_LEVEL": str(cores)}
-    return {**parallel, **mapped}
+    return {"CMAKE_BUILD_PARALLEL_LEVEL": str(cores), **mapped}
 
 
 def build_sdist(

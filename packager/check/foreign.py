@@ -13,6 +13,7 @@ from ..errors import PackagerError
 from ..targets import BuildTarget, Host, platform_data
 from .cleanroom import Probe, run_probe
 from .emulation import emulator_for
+from .native import Compiled
 from .report import Check, Status
 
 
@@ -29,14 +30,17 @@ def install_and_probe(
     env: Mapping[str, str],
     python_root: Path | None,
     cache_dir: Path | None,
+    compiled: Compiled | None = None,
 ) -> tuple[list[Check], Probe | None]:
-    """Check `install:<pytag>`, and the probe when it ran under emulation; else the run-time
-    checks (`import:<pytag>`, `operations:<yaml>:<pytag>`) skipped, each saying why."""
+    """Check `install:<pytag>`, and the probe (and the load of the `compiled` wheels' extension
+    modules) when it ran under emulation; else those run-time checks (`import:<pytag>`,
+    `operations:<yaml>:<pytag>`, `extensions:<pytag>`) skipped, each saying why."""
     checks, probe, why = _install_and_probe(target, host, wheels, requirement, workdir, modules,
-                                            functions, env, python_root, cache_dir)
+                                            functions, env, python_root, cache_dir, compiled)
     if probe is None:
         done = {c.name for c in checks}
-        names = [f"import:{target.pytag}", *(f"operations:{x}:{target.pytag}" for x in labels)]
+        names = [f"import:{target.pytag}", *(f"operations:{x}:{target.pytag}" for x in labels),
+                 *([f"extensions:{target.pytag}"] if compiled else [])]
         checks += [Check(n, Status.SKIPPED, f"not run: {why}") for n in names if n not in done]
     return checks, probe
 
@@ -52,6 +56,7 @@ def _install_and_probe(
     env: Mapping[str, str],
     python_root: Path | None,
     cache_dir: Path | None,
+    compiled: Compiled | None,
 ) -> tuple[list[Check], Probe | None, str]:
     pytag, plat = target.pytag, target.platform
     arch = plat.arch or ""
@@ -83,4 +88,7 @@ def _install_and_probe(
                             emulator.runner(), site, " under emulation")
     if died:
         return [*checks, died], None, "the import probe died"
+    if compiled:
+        checks.append(compiled.check(emulator.python, workdir / "native", env, emulator.runner(),
+                                     " under emulation"))
     return checks, probe, ""

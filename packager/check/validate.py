@@ -14,9 +14,11 @@ from pathlib import Path
 
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 from packaging.version import InvalidVersion
+from platformdirs import user_cache_dir
 
 from .._files import file_digests, sha256_of
 from ..author import plugin_yaml
+from ..build.cache import Cache
 from ..build.interpreters import find_interpreter
 from ..errors import ArchiveError, PackagerError, TargetError
 from ..targets import BuildTarget, Host, admits, platform_of_wagon, read_pytags
@@ -24,7 +26,7 @@ from ..wagon.archive import Extracted, Limits, extract, load_meta
 from ..wagon.metadata import FILES_DIR, METADATA_FILE, WHEELS_DIR, WagonMeta, archive_name
 from ..wagon.sidecars import read_sidecars
 from ..wheels import WheelInfo, inspect_wheel, module_members, same_name
-from . import foreign
+from . import foreign, native
 from .cleanroom import Shipped, import_check, install_and_probe, operations_check
 from .report import Check, Status, WagonReport
 
@@ -106,10 +108,8 @@ def validate_wagon(
         _structure(report, wagon)
         _truth(report, wagon)
         operations = _yamls(report, wagon)
-        probed = False
-        if settings.clean_room:
-            probed = _clean_rooms(report, wagon, operations, settings, env,
-                                  host or Host.detect(), Path(tmp))
+        probed = _clean_rooms(report, wagon, operations, settings, env, host or Host.detect(),
+                              Path(tmp))
         if not probed:
             for label, ops in operations.items():
                 report.checks.append(
@@ -327,29 +327,38 @@ def _clean_rooms(
     host: Host,
     tmp: Path,
 ) -> bool:
-    """One clean-room install per listed Python; True when at least one import probe ran."""
-    for entry in w.unparsed:
+    """One clean-room install per listed Python (without `settings.clean_room`, only the load of
+    the extension modules on this machine's); True when at least one import probe ran."""
+    room = settings.clean_room
+    for entry in w.unparsed if room else ():
         report.add(f"install:{entry}", SKIPPED, f"{entry}: clean-room installs need CPython 3")
-    versions = w.versions or ([] if w.unparsed else [sys.version_info[:2]])
+    versions = w.versions or ([] if w.unparsed or not room else [sys.version_info[:2]])
     plugin_modules = sorted({m.split(".")[0] for i in w.plugin_wheels()
                              for m in module_members(i.path)})
     functions = sorted({(op.module, op.function) for ops in operations.values() for op in ops
                         if op.module and op.function})
+    budget = (settings.limits or Limits()).budget(w.ex.source.stat().st_size)
+    cache = Cache(settings.cache_dir or Path(user_cache_dir("plugin-packager")))
     probed = False
     for version in versions:
         pytag = f"py{version[0]}{version[1]}"
+        target = BuildTarget(version, w.platform) if w.platform is not None else None
+        compiled = native.compiled_wheels(target, w.infos, budget, cache) if target else None
+        if not (room or compiled):
+            continue
         if w.platform is not None and not w.platform.runs_on(host):
             checks, probe = foreign.install_and_probe(
                 target=BuildTarget(version, w.platform), host=host, wheels=w.wheel_dir,
                 requirement=w.meta.pinned, workdir=tmp / pytag,
                 modules=plugin_modules, functions=functions, labels=list(operations), env=env,
                 python_root=settings.target_python_root, cache_dir=settings.cache_dir,
-            )
+                compiled=compiled,
+            ) if room else ([], None)
         else:
             try:
                 interpreter = _interpreter(w, version, settings, env, host)
             except PackagerError as exc:
-                report.add(f"install:{pytag}", SKIPPED, exc.message)
+                report.add(f"{'install' if room else 'extensions'}:{pytag}", SKIPPED, exc.message)
                 continue
             checks, probe = install_and_probe(
                 pytag=pytag, interpreter=interpreter, wheels=w.wheel_dir,
@@ -357,7 +366,9 @@ def _clean_rooms(
                 modules=plugin_modules, functions=functions, env=env,
                 installer=settings.installer, extra=w.meta.requirements(pytag),
                 excluded=w.meta.excluded,
-            )
+            ) if room else ([], None)
+            if compiled:
+                checks.append(compiled.check(interpreter, tmp / f"{pytag}-native", env))
         report.checks += checks
         if probe is None:
             continue

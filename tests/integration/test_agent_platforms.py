@@ -132,6 +132,7 @@ def test_validate_installs_the_windows_wagon_for_windows_and_skips_running_it(
     assert checks["import:py311"][0] == "skipped"
     assert checks["operations:plugin.yaml:py311"][0] == "skipped"
     assert "win_amd64 code cannot run on this machine" in checks["import:py311"][1]
+    assert checks["extensions:py311"][0] == "skipped"  # cryptography's .pyd, not loadable here
     assert {s for s, _ in checks.values()} <= {"passed", "warning", "skipped"}
 
 
@@ -144,6 +145,9 @@ def test_the_aarch64_wagon_runs_under_emulation(wagons: Path, run_cli: Run) -> N
     assert checks["import:py311"] == ("passed", "imported agent_plugin")
     assert checks["operations:plugin.yaml:py311"] == (
         "passed", "operation mappings imported and looked up as callables: 1")
+    status, reason = checks["extensions:py311"]
+    assert status == "passed"
+    assert "loaded under emulation with RTLD_NOW" in reason
 
 
 def swap_wheel(wagon: Path, name: str, replacement: Path, dest: Path) -> Path:
@@ -186,6 +190,9 @@ def test_an_x86_64_wheel_under_an_aarch64_name_fails_under_emulation(
     assert status == "failed"
     assert "agentplug.agent_plugin.tasks.digest: ImportError: cannot import name 'CSafeLoader'"\
         in reason
+    status, reason = checks["extensions:py311"]
+    assert status == "failed"
+    assert reason.startswith(f"yaml/_yaml.cpython-311-x86_64-linux-gnu.so ({yaml_wheel}): ")
 
 
 def test_win32_is_refused_naming_the_c_extension_without_a_wheel(

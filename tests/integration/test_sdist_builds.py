@@ -4,11 +4,12 @@ or refused naming the package, the symbols and the floor."""
 from __future__ import annotations
 
 import hashlib
+import subprocess
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-from ..sdists import GETRANDOM_C, PLAIN_C, write_c_sdist
+from ..sdists import GETRANDOM_C, PLAIN_C, TWINS, write_c_sdist, write_twin_sdist
 from .conftest import Run, WagonVenv, interpreter, read_package_json, write_plugin
 from .floors import auditwheel_policy, platform_glibc, runs_on
 
@@ -75,3 +76,38 @@ def test_two_cold_builds_in_different_temp_dirs_give_identical_wagons(
         (wagon,) = (scratch / "out").glob("*.wgn")
         digests.append(hashlib.sha256(wagon.read_bytes()).hexdigest())
     assert digests[0] == digests[1]
+
+
+def test_one_source_in_two_extensions_gives_the_same_loadable_wagon_twice(
+    tmp_path: Path, run_cli: Run
+) -> None:
+    """pycryptodome's shape (blowfish.c in _raw_blowfish and _raw_eksblowfish): `build_ext
+    --parallel` compiled both into one object file at once and linked one into the other."""
+    python = interpreter("3.11")
+    links = tmp_path / "links"
+    write_twin_sdist(links, "pp-twins", "0.1.0")
+    project = plugin(tmp_path, "pp-twins")
+    digests = []
+    for run in ("first", "second"):
+        scratch = tmp_path / run
+        env = {"PLUGIN_PACKAGER_CACHE": str(scratch / "cache"), "UV_CACHE_DIR": str(scratch / "uv")}
+        # -j 2 whatever the runner's cores: what handed build_ext two jobs
+        proc = run_cli("build", project, "--python", "3.11", "--platform", "manylinux2014_x86_64",
+                       "--find-links", links, "-j", "2", "-o", scratch / "out", env=env,
+                       check=False)
+        assert proc.returncode == 0, proc.stderr  # the gate loads both modules
+        (wagon,) = (scratch / "out").glob("*.wgn")
+        digests.append(hashlib.sha256(wagon.read_bytes()).hexdigest())
+        checked = run_cli("validate", wagon, env=env)
+        assert f"passed   extensions:py311: {len(TWINS)} extension modules of 1 wheels" in checked.stdout
+    assert digests[0] == digests[1]
+    with zipfile.ZipFile(wagon) as archive:
+        (member,) = [n for n in archive.namelist() if "/wheels/pp_twins-" in n]
+        archive.extract(member, tmp_path)
+    with zipfile.ZipFile(tmp_path / member) as built:
+        built.extractall(tmp_path / "site")
+    code = ("import sys, importlib; sys.path.insert(0, sys.argv[1]); print(*("
+            f"importlib.import_module('pp_twins.' + s).side() for s in {TWINS!r}))")
+    said = subprocess.run([python, "-I", "-c", code, tmp_path / "site"],
+                          capture_output=True, text=True, check=True, timeout=60)
+    assert said.stdout.split() == list(TWINS)

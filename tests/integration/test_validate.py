@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import zipfile
 from pathlib import Path
@@ -12,7 +13,9 @@ from typing import Any
 
 import pytest
 
-from ..wagons import read, tree, wagon_03
+from packager.check.validate import Settings, validate_wagon
+
+from ..wagons import hello, ours, read, tree, wagon_03
 from .conftest import PROJECTS, ROOT, Run, WagonVenv, copy_project, interpreter, make_wagon_venv
 
 HELLO_YAML_OP = "hello.hello_plugin.tasks.greet"
@@ -292,3 +295,72 @@ def test_a_hostile_archive_writes_nothing_outside_the_temp_dir(
     assert "points outside the archive ('..')" in proc.stdout + proc.stderr
     assert tree(tmp_path) == before
     assert not Path(os.sep, "escaped.txt").exists()
+
+
+
+NATIVE = "pp_native/native.cpython-311-x86_64-linux-gnu.so"
+UNDEFINED_C = "extern int pp_nowhere(void);\nint PyInit_native(void) { return pp_nowhere(); }\n"
+
+
+def native_wagon(tmp_path: Path, sources: dict[str, str]) -> Path:
+    """hello's wagon with one more wheel, which nothing requires (no install loads it), holding
+    each member compiled here from its source."""
+    if shutil.which("gcc") is None:
+        pytest.skip("no gcc on this machine")
+    wheel = tmp_path / "pp_native-1.0-cp311-cp311-manylinux2014_x86_64.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        archive.writestr("pp_native-1.0.dist-info/METADATA",
+                         "Metadata-Version: 2.1\nName: pp-native\nVersion: 1.0\n")
+        archive.writestr("pp_native-1.0.dist-info/WHEEL",
+                         "Wheel-Version: 1.0\nRoot-Is-Purelib: false\n")
+        archive.writestr("pp_native/__init__.py", "")
+        for n, (member, source) in enumerate(sources.items()):
+            (tmp_path / f"{n}.c").write_text(source)
+            subprocess.run(["gcc", "-shared", "-fPIC", "-o", tmp_path / f"{n}.so",
+                            tmp_path / f"{n}.c"], check=True, capture_output=True)
+            archive.write(tmp_path / f"{n}.so", member)
+    base = hello()
+    layout = ours({**base.wheels, wheel.name: wheel.read_bytes()}, base.files)
+    (tmp_path / "out").mkdir()
+    return layout.write(tmp_path / "out")
+
+
+@pytest.mark.parametrize(("source", "why"), [
+    (UNDEFINED_C, "undefined symbol: pp_nowhere"),
+    ("int PyInit_other(void) { return 0; }\n", "defines PyInit_other, not PyInit_native"),
+    ("static int nothing;\n", "defines no symbol at all (an empty build)"),
+])
+def test_an_extension_module_that_cannot_load_fails_validate_and_the_build_gate(
+    run_cli: Run, tmp_path: Path, source: str, why: str
+) -> None:
+    interpreter("3.11")
+    wagon = native_wagon(tmp_path, {NATIVE: source})
+    code, checks = validate(run_cli, wagon)
+    assert code == 5
+    status, reason = checks["extensions:py311"]
+    assert status == "failed"
+    assert reason.startswith(f"{NATIVE} (pp_native-1.0-cp311-cp311-manylinux2014_x86_64.whl): ")
+    assert why in reason
+    # build's gate, without a clean room, loads it too
+    gate = validate_wagon(wagon, dict(os.environ), settings=Settings(clean_room=False))
+    (loaded,) = [c for c in gate.checks if c.name == "extensions:py311"]
+    assert (loaded.status.value, loaded.reason) == ("failed", reason)
+
+
+def test_two_libraries_defining_the_same_symbols_fail_validate(run_cli: Run, tmp_path: Path) -> None:
+    """pycryptodome 3.9.7's race: _raw_blowfish linked with _raw_eksblowfish's object (libraries
+    for ctypes, without PyInit_, so only their symbols tell)."""
+    interpreter("3.11")
+    eks = "int EKSBlowfish_start_operation(void) { return 1; }\n"
+    wagon = native_wagon(tmp_path, {
+        "pp_native/_raw_blowfish.cpython-311-x86_64-linux-gnu.so": eks,
+        "pp_native/_raw_eksblowfish.cpython-311-x86_64-linux-gnu.so": eks,
+        "pp_native/_raw_aes.cpython-311-x86_64-linux-gnu.so": "int AES_start_operation(void) { return 2; }\n",
+    })
+    code, checks = validate(run_cli, wagon)
+    assert code == 5
+    assert checks["extensions:py311"] == ("failed", (
+        "pp_native/_raw_blowfish.cpython-311-x86_64-linux-gnu.so and"
+        " pp_native/_raw_eksblowfish.cpython-311-x86_64-linux-gnu.so"
+        " (pp_native-1.0-cp311-cp311-manylinux2014_x86_64.whl) define the same symbols"
+        " (EKSBlowfish_start_operation): one source compiled into both at once?"))
