@@ -17,7 +17,7 @@ from typing import Any
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
 from . import _json
-from .errors import BuildError
+from .errors import BuildError, ExitCode, PackagerError
 
 # What uv and pip print when the index cannot be reached at all.
 _NETWORK_WORDS = (
@@ -27,17 +27,25 @@ _NETWORK_WORDS = (
 )
 
 
-class ToolFailure(Exception):
-    """A tool exited non-zero; `output` holds what it said.
+class ToolFailure(PackagerError):
+    """A tool exited non-zero; `output` holds what it said. Callers turn it into the error of
+    what they were doing; one that reaches the CLI is still one line (exit status 4).
 
     A plain class: a frozen dataclass exception cannot take the `__traceback__` that
     `contextlib` sets on it (FrozenInstanceError on Python >= 3.11).
     """
 
+    exit_code = ExitCode.BUILD
+
     def __init__(self, command: Sequence[str], output: str) -> None:
-        super().__init__(f"{Path(command[0]).name} failed")
         self.command = tuple(command)
         self.output = output
+        said = self.last_lines(2)
+        super().__init__(f"{Path(command[0]).name} failed" + (f": {said}" if said else ""),
+                         "run again with --debug to see where")
+
+    def __reduce__(self) -> tuple[type[ToolFailure], tuple[tuple[str, ...], str]]:  # type: ignore[override]
+        return type(self), (self.command, self.output)
 
     @property
     def network(self) -> bool:

@@ -11,6 +11,7 @@ from enum import IntEnum
 class ExitCode(IntEnum):
     OK = 0
     STALE = 1  # `yaml --check`: a generated file is out of date
+    UNEXPECTED = 1  # an exception no check foresaw (a bug), as pypa/build exits
     CONFIG = 2  # bad input: command line, configuration, project files that cannot be read
     RESOLUTION = 3  # a dependency has no usable distribution for a target, or an index is unreachable
     BUILD = 4  # building or repairing a wheel failed

@@ -1,5 +1,6 @@
 """Errors are handled once, here: every command gets `--debug`, and a `PackagerError` from any of
-them becomes one line on stderr and its exit code (a traceback only with `--debug`)."""
+them becomes one line on stderr and its exit code; any other exception (a bug) one line too, exit
+status 1 (a traceback only with `--debug`)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 
 import click
 
-from ..errors import PackagerError
+from ..errors import ExitCode, PackagerError
 
 _DEBUG = "packager.debug"
 
@@ -57,14 +58,19 @@ class Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except PackagerError as exc:
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise  # click's own: usage errors, --help, ctx.exit
+        except Exception as exc:
             if ctx.meta.get(_DEBUG):
                 raise
+            line = exc.one_line() if isinstance(exc, PackagerError) else (
+                f"unexpected {type(exc).__name__}: {exc} (hint: this is a bug in plugin-packager;"
+                " run again with --debug for the traceback, and report it)")
             from .render import echo
 
-            echo(f"plugin-packager: error: {exc.one_line()}", err=True)
+            echo(f"plugin-packager: error: {line}", err=True)
             if os.environ.get("GITHUB_ACTIONS") == "true":
                 from ..release.summary import error_annotation
 
-                echo(error_annotation(exc.one_line()), err=True)
-            ctx.exit(exc.exit_code)
+                echo(error_annotation(line), err=True)
+            ctx.exit(exc.exit_code if isinstance(exc, PackagerError) else ExitCode.UNEXPECTED)

@@ -120,3 +120,28 @@ def test_build_shows_details_only_when_verbose(capsys: pytest.CaptureFixture[str
 def test_a_plugin_yaml_that_names_another_version_is_exit_5() -> None:
     assert MismatchError("x").exit_code.value == 5
     assert ConfigError("x").exit_code.value == 2
+
+
+@pytest.mark.parametrize(("raised", "code", "line"), [
+    (RuntimeError("boom"), 1, ("plugin-packager: error: unexpected RuntimeError: boom (hint: this"
+     " is a bug in plugin-packager; run again with --debug for the traceback, and report it)")),
+    (_tools.ToolFailure(["/usr/bin/uv", "venv"], "error: No interpreter found\n"), 4,
+     ("plugin-packager: error: uv failed: error: No interpreter found (hint: run again with"
+     " --debug to see where)")),
+])
+def test_an_error_nothing_foresaw_is_one_line_and_the_traceback_only_with_debug(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, raised: Exception, code: int, line: str,
+) -> None:
+    """Issue 23: a ToolFailure (not a PackagerError then) and any other exception escaped the
+    CLI as a traceback."""
+    from packager.wagon import describe
+
+    def fail(_path: Path) -> None:
+        raise raised
+
+    monkeypatch.setattr(describe, "describe", fail)
+    wagon = hello().write(tmp_path)
+    result = CliRunner().invoke(main, ["show", str(wagon)])
+    assert (result.exit_code, result.output.splitlines()) == (code, [line])
+    debug = CliRunner().invoke(main, ["show", str(wagon), "--debug"])
+    assert debug.exception is raised
