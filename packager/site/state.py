@@ -169,10 +169,13 @@ class SiteIndex:
     names: NameBook = field(default_factory=NameBook)
     rows: dict[str, str] = field(default_factory=dict)
     feed: list[dict[str, Any]] = field(default_factory=list)
+    profiles: tuple[str, ...] | None = None  # index --profile (None: profiles.toml's)
+    wagon_url: str | None = None  # index --wagon-url: wagons are served there, not in the site
 
     def site_bytes(self) -> bytes:
         data = {"format": self.format, "base_url": self.base_url, "title": self.title,
-                "feed": self.feed, "wagons": len(self.names)}
+                "feed": self.feed, "wagons": len(self.names), "profiles": self.profiles,
+                "wagon_url": self.wagon_url}
         return json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
 
     def rows_bytes(self) -> bytes:
@@ -225,7 +228,10 @@ def load_index(site: Path) -> SiteIndex:
             feed = data["feed"]
     except (OSError, UnicodeDecodeError, ValueError, KeyError) as exc:
         raise _unreadable(site / STATE_DIR, exc) from exc
-    return SiteIndex(data["base_url"], data["title"], FORMAT, names, rows, feed)
+    profiles = data.get("profiles")
+    return SiteIndex(data["base_url"], data["title"], FORMAT, names, rows, feed,
+                     tuple(profiles) if isinstance(profiles, list) else None,
+                     data.get("wagon_url"))
 
 
 def load_plugin(site: Path, name: str) -> PluginState:

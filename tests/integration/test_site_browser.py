@@ -15,7 +15,7 @@ import pytest
 
 from packager.site.index import index_site
 from tests import sitecheck
-from tests.unit.test_site_index import ENV, XSS, hello, write
+from tests.unit.test_site_index import PREVIEW, XSS, hello, write
 
 from .test_site import fake_wagons, index_and_kill
 
@@ -34,12 +34,12 @@ def site(tmp_path: Path) -> Path:
     site = tmp_path / "site"
     index_site([write(hello("1.0.0"), tmp_path / "a"),
                 write(hello("1.0.0", name="other-plugin", title="Other",
-                            description="Does other things."), tmp_path / "a")], site, ENV)
+                            description="Does other things."), tmp_path / "a")], site, PREVIEW)
     index_site([write(hello("1.1.0"), tmp_path / "b"),
                 write(hello("1.1.0", build_tag="centos-Core", platform="linux_x86_64"),
                       tmp_path / "b"),
                 write(hello("0.1.0", name="evil-plugin", title=XSS, description=XSS),
-                      tmp_path / "b")], site, ENV)
+                      tmp_path / "b")], site, PREVIEW)
     fake_wagons(tmp_path / "fakes", 150, 100_000)
     index_and_kill(site, tmp_path / "fakes")
     return site
