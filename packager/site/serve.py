@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import functools
 import http.server
+import urllib.parse
+from http import HTTPStatus
 from pathlib import Path
+from typing import Any
 
 from ..errors import ConfigError
 
@@ -35,3 +38,11 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:
         return
+
+    def send_head(self) -> Any:
+        """404 for a hidden path (.site-state/: the site's own state is not served)."""
+        path = urllib.parse.unquote(urllib.parse.urlsplit(self.path).path)
+        if any(part.startswith(".") for part in path.split("/")):
+            self.send_error(HTTPStatus.NOT_FOUND)
+            return None
+        return super().send_head()

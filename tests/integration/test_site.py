@@ -54,13 +54,13 @@ def test_two_runs_index_builds_and_a_wagon_1_0_3_wagon(
     inputs: dict[str, Path], run_cli: Run, tmp_path: Path
 ) -> None:
     site = tmp_path / "site"
-    first = run_cli("index", inputs["1.0.0"], inputs["legacy"], "-o", site)
+    first = run_cli("index", inputs["1.0.0"], inputs["legacy"], "-o", site, "--relative")
     assert first.stdout.strip().endswith("2 added, 0 unchanged; 2 plugins, 2 wagons")
     before = sitecheck.check_site(site)
     assert {e["name"]: e["version"] for e in before["plugins.json"]} == {
         "hello-plugin": "1.0.0", "legacy-plugin": "0.5.2"}
 
-    run_cli("index", inputs["1.1.0"], "-o", site)
+    run_cli("index", inputs["1.1.0"], "-o", site, "--relative")
     data = sitecheck.check_site(site)
     plugins = {e["name"]: e for e in data["plugins.json"]}
     hello = plugins["hello-plugin"]
@@ -88,16 +88,16 @@ def test_a_rebuilt_release_under_the_same_name_is_refused_in_one_line(
     inputs: dict[str, Path], run_cli: Run, tmp_path: Path
 ) -> None:
     site = tmp_path / "site"
-    run_cli("index", inputs["1.1.0"], "-o", site)
+    run_cli("index", inputs["1.1.0"], "-o", site, "--relative")
     project = hello_version(tmp_path, "1.1.0")
     run_cli("build", project, "-o", tmp_path / "again",
             env={"PLUGIN_PACKAGER_DESCRIPTION": "Greets, now better."})
-    refused = run_cli("index", tmp_path / "again", "-o", site, check=False)
+    refused = run_cli("index", tmp_path / "again", "-o", site, "--relative", check=False)
     assert refused.returncode == 5
     (line,) = refused.stderr.strip().splitlines()[-1:]
     assert len(re.findall(r"sha256 [0-9a-f]{64}", line)) == 2, line
     assert "--replace" in line
-    run_cli("index", tmp_path / "again", "-o", site, "--replace")
+    run_cli("index", tmp_path / "again", "-o", site, "--relative", "--replace")
     (hello,) = sitecheck.check_site(site)["plugins.json"]
     assert hello["description"] == "Greets, now better."
 
@@ -117,7 +117,8 @@ def fake_wagons(dest: Path, plugins: int, padding: int) -> list[Path]:
 
 def index_and_kill(site: Path, fakes: Path) -> None:
     """Start `index` of `fakes` into `site` and kill -9 it once its first new wagon is staged."""
-    proc = subprocess.Popen([sys.executable, "-m", "packager", "index", fakes, "-o", site],
+    proc = subprocess.Popen([sys.executable, "-m", "packager", "index", fakes, "-o", site,
+                             "--relative"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     staged = site / ".site-state" / "txn" / "new"
     deadline = time.monotonic() + 120
@@ -134,7 +135,7 @@ def test_kill_9_while_copying_leaves_the_old_site_and_the_next_run_succeeds(
     inputs: dict[str, Path], run_cli: Run, tmp_path: Path
 ) -> None:
     site = tmp_path / "site"
-    run_cli("index", inputs["1.0.0"], "-o", site)
+    run_cli("index", inputs["1.0.0"], "-o", site, "--relative")
     old = {p: p.read_bytes() for p in site.rglob("*") if p.is_file() and ".site-state" not in
            p.parts}
     fake_wagons(tmp_path / "fakes", 150, 100_000)
@@ -143,7 +144,7 @@ def test_kill_9_while_copying_leaves_the_old_site_and_the_next_run_succeeds(
         assert path.read_bytes() == body, path
     assert [e["name"] for e in sitecheck.check_site(site)["plugins.json"]] == ["hello-plugin"]
 
-    run_cli("index", tmp_path / "fakes", "-o", site)
+    run_cli("index", tmp_path / "fakes", "-o", site, "--relative")
     data = sitecheck.check_site(site)
     assert len(data["plugins.json"]) == 151
     assert not (site / ".site-state" / "txn").exists()
@@ -153,10 +154,10 @@ def test_kill_9_while_worker_processes_read_leaves_no_process_holding_the_site(
     inputs: dict[str, Path], run_cli: Run, tmp_path: Path
 ) -> None:
     site = tmp_path / "site"
-    run_cli("index", inputs["1.0.0"], "-o", site)
+    run_cli("index", inputs["1.0.0"], "-o", site, "--relative")
     fake_wagons(tmp_path / "fakes", 600, 20_000)  # past POOL_FROM * 2: read in a pool
     index_and_kill(site, tmp_path / "fakes")
     start = time.monotonic()
-    run_cli("index", tmp_path / "fakes", "-o", site)
+    run_cli("index", tmp_path / "fakes", "-o", site, "--relative")
     assert time.monotonic() - start < 60  # the killed run's workers did not keep the lock
     assert len(sitecheck.check_site(site)["plugins.json"]) == 601
