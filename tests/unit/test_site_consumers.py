@@ -69,7 +69,7 @@ def test_profiles_given_to_index_replace_the_defaults_and_are_kept(tmp_path: Pat
     runner.invoke(main, ["index", str(release(tmp_path / "v1.1.0", "1.1.0")), "-o", str(site)])
     plugins = json.loads((site / "plugins.json").read_text())
     assert [w["name"] for w in plugins[0]["wagons"]][:1] == ["manylinux"]
-    assert consumer.from_plugins_json(plugins, "hello-plugin", "rhel 9").endswith(
+    assert str(consumer.from_plugins_json(plugins, "hello-plugin", "rhel 9")).endswith(
         "-1.1.0-manylinux-py36-none-manylinux2014_aarch64.wgn")
     bad = runner.invoke(main, ["index", str(first), "-o", str(site), "--profile", "x86_64"])
     assert bad.exit_code == 2
