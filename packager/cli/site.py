@@ -116,7 +116,8 @@ def bundle(inputs: tuple[Path, ...], output: Path, only: tuple[str, ...]) -> Non
     """
     from ..site.bundle import collect, write_bundle
 
-    mapping = write_bundle(collect(list(inputs), only), output, dict(os.environ))
+    mapping = write_bundle(collect(list(inputs), only), output, dict(os.environ),
+                           lambda event: click.echo(event.message, err=True))
     click.echo(f"{output}: {len(mapping)} wagons")
 
 

@@ -17,7 +17,15 @@ from .catalogs import DEFAULT_ICON, ROOT_JSON, Urls, default_icon, fragments, jo
 from .forked import Forked, page_renderer
 from .ingest import Incoming, examine, find_wagons, orphans_exit
 from .profiles import Profile, default_profiles, parse_profiles
-from .records import PluginState, Release, WagonEntry, arch_of, distribution_label, newest
+from .records import (
+    PLAIN_YAML,
+    PluginState,
+    Release,
+    WagonEntry,
+    arch_of,
+    distribution_label,
+    newest,
+)
 from .render import PagesJob
 from .state import (
     ROWS_FILE,
@@ -227,6 +235,10 @@ def index_site(
                                    inc.sha256)
                 added.append(inc.path)
                 events(Event(f"added {name}/{inc.meta.version}/{inc.path.name}"))
+                if inc.yamls and PLAIN_YAML not in inc.yamls:
+                    events(Event(f"warning: {inc.path.name} has no {PLAIN_YAML} (only "
+                                 f"{', '.join(sorted(inc.yamls))}): plugins.json's link is"
+                                 " null"))
             if not plugins and not restyle:
                 return IndexResult((), tuple(w.name for w in wagons), len(index.rows),
                                    len(index.names))

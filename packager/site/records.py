@@ -10,6 +10,7 @@ from packaging.version import InvalidVersion, Version
 
 # The plugin YAMLs a site serves (SPEC §4; catalogs.YAML_OF_DSL says which DSL each serves).
 PLUGIN_YAMLS = ("plugin.yaml", "v2_plugin.yaml", "plugin_1_4.yaml", "plugin_1_5.yaml")
+PLAIN_YAML = PLUGIN_YAMLS[0]  # the DSL 1_3 file every manager reads: the catalogs' `link`
 ICONS = ("icon.png", "icon.svg")
 FEED_ENTRIES = 100  # newest releases in feed.xml; the catalogs list every one
 
