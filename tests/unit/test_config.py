@@ -140,6 +140,6 @@ def test_a_misspelled_table_is_reported_not_silently_ignored(tmp_path: Path, nam
         '[tool.ruff]\nline-length = 99\n[tool.pytest]\n')
     opts = load_options(tmp_path, env={})
     assert opts.build_tag == ""  # ignored, as the warning says
-    assert opts.warnings == (f"{tmp_path / 'pyproject.toml'}: [tool.{name}] is not read; did you"
-                             " mean [tool.plugin-packager]?",)
+    wanted = f"{tmp_path / 'pyproject.toml'}: [tool.{name}] is not read; did you mean"
+    assert opts.warnings == (f"{wanted} [tool.plugin-packager]?",)
     assert load_options(project(tmp_path, 'build-tag = "x"\n'), env={}).warnings == ()
