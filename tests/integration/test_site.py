@@ -68,7 +68,9 @@ def test_two_runs_index_builds_and_a_wagon_1_0_3_wagon(
     assert hello["link"] == "hello-plugin/1.1.0/plugin.yaml"
     catalog = {e["name"]: e for e in data["catalog.json"]}
     assert [v["version"] for v in catalog["hello-plugin"]["versions"]] == ["1.1.0", "1.0.0"]
-    assert [w["arch"] for w in catalog["legacy-plugin"]["wagon_urls"]] == ["any"]
+    # A pure wagon serves every profile whose Python it holds, whatever the arch.
+    assert [(w["release"], w["arch"]) for w in catalog["legacy-plugin"]["wagon_urls"]] == [
+        ("manylinux", "any"), ("Centos AltArch", "any")]
     assert plugins["legacy-plugin"]["link"] == "legacy-plugin/0.5.2/plugin.yaml"
     (v2,) = [e for e in data["v2_plugins.json"] if e["name"] == "hello-plugin"]
     assert v2["yaml"] == hello["yaml"]  # no v2_plugin.yaml: the 1_3 file serves both
