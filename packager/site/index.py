@@ -64,12 +64,20 @@ class Where:
     wagon_url: str | None = None
     profiles: tuple[str, ...] = ()
 
-    def settle(self, index: SiteIndex, title: str | None) -> SiteIndex:
-        """The site's settings for this run; ConfigError (nothing read yet) when catalogs would
-        get relative URLs without --relative."""
+    def check(self) -> None:
+        """What was given, checked before the site's directory is made."""
         if self.relative and self.base_url:
             raise ConfigError("--relative and --base-url contradict each other",
                               "pass --base-url URL for a site to publish, --relative to preview")
+        if self.base_url:
+            check_base_url(self.base_url)
+        if self.wagon_url:
+            check_wagon_url(self.wagon_url)
+        parse_profiles(self.profiles)
+
+    def settle(self, index: SiteIndex, title: str | None) -> SiteIndex:
+        """The site's settings for this run; ConfigError (nothing read yet) when catalogs would
+        get relative URLs without --relative."""
         base = None if self.relative else (index.base_url if self.base_url is None
                                            else self.base_url or None)
         if base is None and not self.relative:
@@ -210,6 +218,7 @@ def index_site(
     """Add the wagons in `inputs` to `site`; see state.py for how a crash leaves the site. The
     pages are rendered by `rendering` (page_renderer(): the CLI forks it before importing this
     module), else by one forked now."""
+    where.check()
     if not (where.relative or where.base_url or (site / SITE_FILE).is_file()):
         raise _no_base()  # before the site's directory is made
     wagons = find_wagons(inputs)

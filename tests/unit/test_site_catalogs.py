@@ -109,7 +109,7 @@ def test_a_wagon_url_template_is_checked_before_anything_is_written(
             "{", r"\{").replace("}", r"\}").replace("(", r"\(").replace(")", r"\)")) as caught:
         index_site([wagon], tmp_path / "site", Where(BASE, wagon_url=template))
     assert "{tag}, {version} and {file}" in str(caught.value.hint)
-    assert not (tmp_path / "site" / "plugins.json").exists()
+    assert not (tmp_path / "site").exists()
 
 
 @pytest.mark.parametrize("where", [Where(), Where("plugins.example.com"), Where("file:///srv/p"),
@@ -117,7 +117,7 @@ def test_a_wagon_url_template_is_checked_before_anything_is_written(
 def test_catalogs_need_an_absolute_base_url_or_relative(tmp_path: Path, where: Where) -> None:
     with pytest.raises(ConfigError, match=r"absolute|contradict"):
         index_site([write(hello("1.0.0"), tmp_path / "a")], tmp_path / "site", where)
-    assert not (tmp_path / "site" / "plugins.json").exists()
+    assert not (tmp_path / "site").exists()
 
 
 def test_one_yaml_per_dsl_version_and_titles_and_icons_without_configuration(
