@@ -111,7 +111,7 @@ def test_the_site_lists_filters_links_and_shows_hostile_text_as_text(
         assert page.locator("#plugins tbody tr:visible").count() == 0
         page.fill("#filter", "linux_x86_64")
         assert page.locator("#plugins tbody tr:visible").count() == 1
-        assert page.locator("a.wagon", has_text="(Centos Core)").count() == 1
+        assert page.locator("td.dl a", has_text="(Centos Core)").count() == 1
         page.screenshot(path=str(tmp_path / "index.png"), full_page=True)
 
         page.click("text=hello-plugin")
@@ -172,9 +172,10 @@ def test_screenshots_of_the_index_and_a_plugin_page_and_no_overflow_on_a_phone(
         # The index links each wagon and the YAML of the newest release directly.
         page.goto(served)
         row = page.locator("#plugins tbody tr", has_text="other-plugin")
-        assert row.locator("a.wagon").all_inner_texts() == [
-            "x86_64 py312", "x86_64 py39", "aarch64 py312"]
-        assert row.locator("a.yaml").get_attribute("href") == "other-plugin/1.0.0/plugin.yaml"
+        assert row.locator("td.dl a").all_inner_texts() == [
+            "plugin.yaml", "x86_64 py312", "x86_64 py39", "aarch64 py312"]
+        assert row.locator("td.dl a").first.get_attribute("href") == \
+            "other-plugin/1.0.0/plugin.yaml"
         browser.close()
     with pytest.raises(urllib.error.HTTPError) as hidden:
         urllib.request.urlopen(served + ".site-state/site.json", timeout=10)
