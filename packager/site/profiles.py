@@ -36,9 +36,10 @@ class Profile:
 
     def fits(self, wagon: WagonEntry) -> bool:
         """The wagon installs on this profile's agents: its arch (or any) and its Python."""
+        if wagon.arch != self.arch and wagon.arch != "any":
+            return False
         wanted = python_key(self.python)
-        return wagon.arch in (self.arch, "any") and any(python_key(p) == wanted
-                                                        for p in wagon.pythons)
+        return any(python_key(p) == wanted for p in wagon.pythons)
 
     def pick(self, wagons: Iterable[WagonEntry]) -> WagonEntry | None:
         """The wagon this profile's managers must get: one that fits, built for this label

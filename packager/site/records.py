@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -75,6 +76,7 @@ def is_prerelease(text: str) -> bool:
         return False
 
 
+@functools.lru_cache(maxsize=256)  # a handful of tags, asked for by every wagon of every page
 def python_key(tag: str) -> tuple[int, ...]:
     """py312, py3.12 or 3.12 as (3, 12): Pythons sort as numbers (py39 before py312)."""
     text = tag.removeprefix("py")
