@@ -196,8 +196,8 @@ def _add(plugin: PluginState, inc: Incoming, replace_: bool, hosted: str | None)
         label=distribution_label(meta.build_tag, meta.platform), pythons=meta.pythons,
         size=inc.size, sha256=inc.sha256, md5=inc.md5,
         sbom=inc.sbom.name if inc.sbom else None, created_by=meta.created_by,
-        url=wagon_url(hosted, inc.path.parent.name, meta.version, inc.path.name) if hosted
-        else None,
+        url=(wagon_url(hosted, inc.path.absolute().parent.name, meta.version, inc.path.name)
+             if hosted else None),
     )
     old_release = plugin.releases.get(meta.version)
     kept = [w for w in old_release.wagons if w.file != entry.file] if old_release else []

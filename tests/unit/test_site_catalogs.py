@@ -66,7 +66,9 @@ def test_a_pre_release_is_listed_and_marked_but_not_advertised(tmp_path: Path) -
         only / "index.html").read_text()
 
 
-def test_wagons_hosted_elsewhere_stay_there_and_the_site_keeps_the_rest(tmp_path: Path) -> None:
+def test_wagons_hosted_elsewhere_stay_there_and_the_site_keeps_the_rest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     site = tmp_path / "site"
     wagon = write(hello("1.0.0"), tmp_path / "v1.0.0")
     index_site([wagon.parent], site, Where(BASE, wagon_url=HOSTED))
@@ -85,8 +87,10 @@ def test_wagons_hosted_elsewhere_stay_there_and_the_site_keeps_the_rest(tmp_path
     assert f'href="{url}"' in (site / "hello-plugin" / "index.html").read_text()
     assert f'href="{url}"' in (site / "index.html").read_text()
 
-    # Kept for the next release, which needs no old wagon to be downloaded again.
-    index_site([write(hello("1.1.0"), tmp_path / "v1.1.0")], site, Where())
+    # Kept for the next release, which needs no old wagon to be downloaded again; {tag} is the
+    # directory a wagon is in, also when it is named relative to it.
+    monkeypatch.chdir(write(hello("1.1.0"), tmp_path / "v1.1.0").parent)
+    index_site([Path(next(Path().glob("*.wgn")).name)], site, Where())
     (entry,) = json.loads((site / "plugins.json").read_text())
     assert entry["wagons"][0]["url"].startswith(
         "https://github.com/acme/hello/releases/download/v1.1.0/hello_plugin-1.1.0-")
@@ -119,6 +123,17 @@ def test_catalogs_need_an_absolute_base_url_or_relative(tmp_path: Path, where: W
     with pytest.raises(ConfigError, match=r"absolute|contradict"):
         index_site([write(hello("1.0.0"), tmp_path / "a")], tmp_path / "site", where)
     assert not (tmp_path / "site").exists()
+
+
+def test_a_preview_stays_a_preview_only_when_asked_again(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    index_site([write(hello("1.0.0"), tmp_path / "a")], site, PREVIEW)
+    before = (site / "plugins.json").read_bytes()
+    with pytest.raises(ConfigError, match="catalogs need absolute URLs"):
+        index_site([write(hello("1.1.0"), tmp_path / "b")], site, Where())
+    assert (site / "plugins.json").read_bytes() == before
+    index_site([tmp_path / "b"], site, Where(BASE))  # published from now on
+    assert json.loads((site / "plugins.json").read_text())[0]["link"].startswith(BASE)
 
 
 def test_one_yaml_per_dsl_version_and_titles_and_icons_without_configuration(
