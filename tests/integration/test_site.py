@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -33,15 +34,18 @@ def hello_version(base: Path, version: str) -> Path:
     return project
 
 
+BUILT = ("1700000000", "2023-11-14T22:13:20Z")
+
+
 @pytest.fixture(scope="module")
 def inputs(tmp_path_factory: pytest.TempPathFactory, run_cli: Run) -> dict[str, Path]:
     """Build output directories of hello-plugin 1.0.0 and 1.1.0, and a wagon 1.0.3 wagon."""
     interpreter("3.11")
     base = tmp_path_factory.mktemp("site-inputs")
     made = {}
-    for version in ("1.0.0", "1.1.0"):
+    for version, epoch in (("1.0.0", {}), ("1.1.0", {"SOURCE_DATE_EPOCH": BUILT[0]})):
         made[version] = base / f"dist-{version}"
-        run_cli("build", hello_version(base, version), "-o", made[version])
+        run_cli("build", hello_version(base, version), "-o", made[version], env=epoch)
     venv = make_wagon_venv("3.11", base / "wagon-venv")
     legacy = copy_project(PROJECTS / "legacy-setup-py", base / "legacy")
     venv.wagon("create", legacy, "-o", base / "legacy-out", "-f", "--add-file",
@@ -67,7 +71,9 @@ def test_two_runs_index_builds_and_a_wagon_1_0_3_wagon(
     assert (hello["version"], hello["description"]) == ("1.1.0", SUMMARY)
     assert hello["link"] == "hello-plugin/1.1.0/plugin.yaml"
     catalog = {e["name"]: e for e in data["catalog.json"]}
-    assert [v["version"] for v in catalog["hello-plugin"]["versions"]] == ["1.1.0", "1.0.0"]
+    # Dated by its build's SOURCE_DATE_EPOCH (none for 1.0.0), never by the index run.
+    assert [(v["version"], v["published"]) for v in catalog["hello-plugin"]["versions"]] == [
+        ("1.1.0", BUILT[1]), ("1.0.0", None)]
     # A pure wagon serves every profile whose Python it holds, whatever the arch.
     assert [(w["release"], w["arch"]) for w in catalog["legacy-plugin"]["wagon_urls"]] == [
         ("manylinux", "any"), ("Centos AltArch", "any")]
@@ -78,6 +84,12 @@ def test_two_runs_index_builds_and_a_wagon_1_0_3_wagon(
     # A Cloudify UI on a manager without a matching distribution label takes manylinux.
     url = sitecheck.pick_wagon(data["plugins.json"], "hello-plugin", "rhel", "9")
     (wagon,) = inputs["1.1.0"].glob("*.wgn")
+    alone = tmp_path / "alone" / wagon.name  # no build report beside it: the wagon says it
+    alone.parent.mkdir()
+    shutil.copyfile(wagon, alone)
+    run_cli("index", alone, "-o", tmp_path / "other", "--relative")
+    (entry,) = sitecheck.check_site(tmp_path / "other")["catalog.json"]
+    assert entry["versions"][0]["published"] == BUILT[1]
     assert sitecheck.local(site, url).read_bytes() == wagon.read_bytes()
     assert (site / "hello-plugin" / "1.1.0" / f"{wagon.name}.cdx.json").is_file()
     page = (site / "hello-plugin" / "index.html").read_text()
