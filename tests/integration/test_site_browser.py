@@ -146,8 +146,9 @@ def test_the_site_lists_filters_links_and_shows_hostile_text_as_text(
 
 
 def artifacts(tmp_path: Path) -> Path:
-    """Where screenshots go: $PLUGIN_PACKAGER_ARTIFACTS (CI keeps it), else the test's tmp."""
-    root = os.environ.get("PLUGIN_PACKAGER_ARTIFACTS")
+    """Where screenshots go: $TEST_ARTIFACTS_DIR (for CI to keep; not PLUGIN_PACKAGER_*, a
+    prefix `build` refuses unknown names of), else the test's tmp."""
+    root = os.environ.get("TEST_ARTIFACTS_DIR")
     return ensure(Path(root) / "site-screenshots" if root else tmp_path / "screenshots")
 
 
