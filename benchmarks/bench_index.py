@@ -27,7 +27,7 @@ from pathlib import Path
 
 import packager
 from benchmarks.bench_validate import run
-from packager.site.index import index_site
+from packager.site.index import Where, index_site
 from tests import wagons
 
 TAGS = (("manylinux", "manylinux2014_x86_64", "py311"), ("manylinux", "manylinux2014_x86_64",
@@ -36,6 +36,7 @@ TAGS = (("manylinux", "manylinux2014_x86_64", "py311"), ("manylinux", "manylinux
 # What a user runs: the console script pip installed beside this Python, else the module.
 SCRIPT = Path(sys.executable).with_name("plugin-packager")
 COMMAND = [SCRIPT] if SCRIPT.exists() else [Path(sys.executable), "-m", "packager"]
+BASE_URL = "https://plugins.example.com/"  # catalogs need one (index refuses relative ones)
 BOUNDS = {"add_s": 0.3, "full_s": 60.0, "wagons_per_s": 700.0, "index_html_bytes": 1 << 20}
 
 
@@ -81,7 +82,6 @@ def main() -> int:
     parser.add_argument("--tmp", type=Path, help="Where the wagons and the site go (default: the "
                         "system's temporary directory; /dev/shm leaves the disk out).")
     args = parser.parse_args()
-    env = dict(os.environ)
     # Byte-compiled as pip leaves an installed tool: with PYTHONDONTWRITEBYTECODE set (as on the
     # machines that ran this), every process would otherwise compile packager's modules again.
     compileall.compile_dir(Path(packager.__file__).parent, quiet=1)
@@ -103,7 +103,8 @@ def main() -> int:
                 (tmp / "site").rename(tmp / f"site-{round_}")  # deleted with the rest, at the end
             shutil.rmtree(tmp / "site", ignore_errors=True)
             settle()
-            full.append(run([*COMMAND, "index", tmp / "wagons", "-o", tmp / "site"]))
+            full.append(run([*COMMAND, "index", tmp / "wagons", "-o", tmp / "site",
+                             "--base-url", BASE_URL]))
             print(f"full index {round_ + 1}: {full[-1]:.2f} s "
                   f"({total / full[-1]:.0f} wagons/s)", flush=True)
         adds, library = [], []
@@ -117,7 +118,7 @@ def main() -> int:
             again.mkdir()
             write_release(again, add, f"{args.versions + 2}.0.0", args.wagons, args.sidecars)
             start = time.perf_counter()
-            index_site([again], tmp / "site", env)
+            index_site([again], tmp / "site", Where())  # the site's --base-url, kept
             library.append(time.perf_counter() - start)
             print(f"add one release {add + 1}: {adds[-1]:.3f} s (process), "
                   f"{library[-1]:.3f} s (library call)", flush=True)

@@ -21,6 +21,7 @@ YAML_NAMES = ("plugin.yaml", "v2_plugin.yaml", "plugin_1_4.yaml", "plugin_1_5.ya
 MAX_BYTES = 4 * 1024 * 1024
 MAX_NODES = 200_000  # after expanding aliases, as a manager and our dumper do
 MAX_DEPTH = 100
+PLAIN_YAML = "plugin.yaml"  # the DSL 1_3 file: every manager reads it; the catalogs link it
 
 
 def find_yamls(project: Path) -> list[Path]:
@@ -225,6 +226,10 @@ def check_yamls(paths: Sequence[Path], name: str, version: str) -> list[Path]:
 def missing_yaml_warning(project: Path, paths: Sequence[Path], naming: Sequence[Path],
                          name: str) -> str | None:
     """Why a manager could not upload this plugin's wagon, or None when it could."""
+    if naming and not any(p.name == PLAIN_YAML for p in naming):
+        return (f"no {PLAIN_YAML} in {project} (only {', '.join(p.name for p in naming)}): the"
+                " catalogs' `link` is null and managers before DSL 1_4 cannot use the plugin;"
+                " generate it with `plugin-packager yaml`")
     if naming:
         return None
     what = (f"no plugin YAML ({', '.join(YAML_NAMES)}) in {project}" if not paths else

@@ -98,6 +98,9 @@ def assemble(
             "tools": _tools.tool_versions(),
             "source": dict(source),
             **(inputs or {}),
+            # The build's date, for the download site (only when set: 1980 would say nothing).
+            **({"source_date_epoch": options.source_date_epoch}
+               if options.source_date_epoch is not None else {}),
             "title": options.title or plugin.name,
             "description": options.description or plugin.summary or "",
         },

@@ -50,6 +50,19 @@ class Options:
     agent_provides: tuple[str, ...] = ()
     title: str = ""
     description: str = ""
+    warnings: tuple[str, ...] = ()  # what the configuration looks wrong in, reported by `build`
+
+
+TABLE = "plugin-packager"
+
+
+def misspelled_tables(tool: Mapping[str, Any], path: Path) -> tuple[str, ...]:
+    """A [tool.*] table named almost like ours (plugin_packager, pluginpackager…) is ignored:
+    say so, since nothing else would."""
+    return tuple(
+        f"{path}: [tool.{name}] is not read; did you mean [tool.{TABLE}]?"
+        for name in tool if name != TABLE and isinstance(name, str)
+        and difflib.SequenceMatcher(None, name.lower(), TABLE).ratio() >= 0.8)
 
 
 def read_pyproject(project: Path) -> dict[str, Any]:
@@ -139,7 +152,8 @@ def load_options(
     """
     defaults = resource("defaults.toml")
     pyproject = read_pyproject(project)
-    table = pyproject.get("tool", {}).get("plugin-packager", {})
+    tool = pyproject.get("tool", {})
+    table = tool.get(TABLE, {}) if isinstance(tool, dict) else {}
     where = f"{project / 'pyproject.toml'} [tool.plugin-packager]"
     if not isinstance(table, dict):
         raise ConfigError(f"{where} must be a table", "write it as [tool.plugin-packager]")
@@ -217,4 +231,6 @@ def load_options(
         agent_provides=merged["agent-provides"],
         title=merged["title"],
         description=merged["description"],
+        warnings=misspelled_tables(tool if isinstance(tool, dict) else {},
+                                   project / "pyproject.toml"),
     )

@@ -289,8 +289,8 @@ def prepare(
         later.shutdown(cancel_futures=True)
         raise
     warning = missing_yaml_warning(options.project, yamls, naming, first.name)
-    if warning:
-        on_event(Event(f"warning: {warning}"))
+    for text in (*options.warnings, *([warning] if warning else [])):
+        on_event(Event(f"warning: {text}"))
     return Prepared(targets, cache, environment, epoch, plugins, files, inputs, source, later)
 
 

@@ -22,30 +22,44 @@ INPUTS = click.Path(exists=True, path_type=Path)
 @click.argument("inputs", nargs=-1, required=True, type=INPUTS)
 @click.option("-o", "--output", "site", required=True,
               type=click.Path(file_okay=False, path_type=Path), help="The site directory.")
-@click.option("--base-url", help="Absolute URL the site is served at (default: relative URLs).")
+@click.option("--base-url", help="Absolute http(s) URL the site is served at (kept for later "
+              "runs). Catalogs need it: consumers fetch them from elsewhere.")
+@click.option("--relative", is_flag=True,
+              help="Relative URLs instead of --base-url: a preview, whose catalogs work nowhere "
+              "else.")
+@click.option("--wagon-url", metavar="TEMPLATE",
+              help="Wagons stay where they are published, e.g. "
+              "https://github.com/ORG/REPO/releases/download/{tag}/{file} ({tag}: the name of "
+              "the directory the wagon is in; {version}; {file}). Kept for later runs; \"\" "
+              "copies them again.")
+@click.option("--profile", "profiles", multiple=True, metavar="LABEL=ARCH:PYTHON",
+              help="An agent profile the catalogs order wagons for (repeatable; replaces the "
+              "defaults, kept for later runs).")
 @click.option("--title", help="The site's title (default: Plugins, or the one it has).")
 @click.option("--replace", is_flag=True,
               help="Overwrite files already in the site whose content differs.")
-def index(inputs: tuple[Path, ...], site: Path, base_url: str | None, title: str | None,
+def index(inputs: tuple[Path, ...], site: Path, base_url: str | None, relative: bool,
+          wagon_url: str | None, profiles: tuple[str, ...], title: str | None,
           replace: bool) -> None:
     """Add wagons (build output DIRs or WAGON files) to the download site SITE.
 
     Earlier releases stay; a wagon already in the site is skipped; a different file under a
-    name the site already serves is refused (exit 5) unless --replace.
+    name the site already serves is refused (exit 5) unless --replace. Without --base-url
+    (now or in an earlier run) or --relative, nothing is written (exit 2).
     """
     from ..site.forked import page_renderer
 
     # Forked before the site's modules are imported: its process loads jinja2 meanwhile.
     with page_renderer() as rendering:
-        from ..site.index import index_site
+        from ..site.index import Where, index_site
 
         # One plain line per wagon: no stages to draw, and rich's import would cost a tenth of
         # a second.
         lines = _Lines()
         try:
-            result = index_site(list(inputs), site, dict(os.environ), base_url=base_url,
-                                title=title, replace_=replace, events=lines.add,
-                                rendering=rendering)
+            where = Where(base_url, relative, wagon_url, profiles)
+            result = index_site(list(inputs), site, where, title=title, replace_=replace,
+                                events=lines.add, rendering=rendering)
         finally:
             lines.flush()
     click.echo(f"{site}: {len(result.added)} added, {len(result.unchanged)} unchanged;"
@@ -105,7 +119,8 @@ def bundle(inputs: tuple[Path, ...], output: Path, only: tuple[str, ...]) -> Non
     from ..site.bundle import collect, write_bundle
 
     check_writable(output.parent, "the bundle's directory")
-    mapping = write_bundle(collect(list(inputs), only), output, dict(os.environ))
+    mapping = write_bundle(collect(list(inputs), only), output, dict(os.environ),
+                           lambda event: click.echo(event.message, err=True))
     click.echo(f"{output}: {len(mapping)} wagons")
 
 

@@ -85,13 +85,19 @@ def _site_wagons(site: Path) -> list[Path]:
             raise ArchiveError(f"{catalog} lists {'/'.join(parts)}, which the site does not hold",
                                "index the site again")
         wagons.append(path)
-    return wagons
+    return list(dict.fromkeys(wagons))  # a wagon is listed once per label it serves
 
 
-def read_release(path: Path) -> dict[str, Target]:
+def _is_site(path: Path) -> bool:
+    return path.is_dir() and (path / CATALOG).is_file()
+
+
+def read_release(path: Path, named: bool = False) -> dict[str, Target]:
     """Every target of a release directory's wagons, of one wagon file, or of a download site's
-    newest releases (there named "<plugin> <target>", since a site holds many plugins)."""
-    site = path.is_dir() and (path / CATALOG).is_file()
+    newest releases; named "<plugin> <target>" for a site (it holds many plugins), or when
+    `named` (to be compared with a site)."""
+    site = _is_site(path)
+    named = named or site
     wagons = _site_wagons(path) if site else sorted(path.glob("*.wgn")) if path.is_dir() else [path]
     if not wagons:
         raise ArchiveError(f"{path} holds no wagons (*.wgn)",
@@ -99,7 +105,7 @@ def read_release(path: Path) -> dict[str, Target]:
     found: dict[str, Target] = {}
     for wagon in wagons:
         for target, facts in read_wagon(wagon).items():
-            key = f"{facts.package} {target}" if site else target
+            key = f"{facts.package} {target}" if named else target
             if key in found:
                 raise ArchiveError(f"{path}: two wagons for {key}: {found[key].wagon.file}"
                                    f" and {wagon.name}", "keep one release per directory")
@@ -166,7 +172,8 @@ def _wheel_changes(old: dict[str, FileFacts], new: dict[str, FileFacts]) -> list
 
 
 def diff_releases(old_path: Path, new_path: Path) -> ReleaseDiff:
-    old, new = read_release(old_path), read_release(new_path)
+    named = _is_site(old_path) or _is_site(new_path)  # a release against a site: by plugin too
+    old, new = read_release(old_path, named), read_release(new_path, named)
     result = ReleaseDiff(
         str(old_path), str(new_path), _versions(old.values()), _versions(new.values()),
         targets_added=sorted(new.keys() - old.keys()),

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .._files import replace_atomically, writing
 from ..errors import ConfigError
+from ..events import Event, Events, ignore
 from ..wagon.writer import ZIP_EPOCH, Member, write_tar_gz
 from .ingest import digests, find_wagons, read_incoming
 from .records import version_key
@@ -27,14 +28,24 @@ class Bundled:
     yaml: Member | None
 
 
+def bundled_yaml(names: Iterable[str]) -> str:
+    """The YAML a wagon is bundled with: plugin.yaml, else the first other one, else none."""
+    found = sorted(names)
+    return PREFERRED_YAML if PREFERRED_YAML in found else next(iter(found), "")
+
+
 def _from_site(site: Path) -> list[Bundled]:
     """The newest release of every plugin a site serves."""
     out = []
     for name in sorted(load_index(site).rows):
         release = load_plugin(site, name).newest()
         base = site / name / release.version
-        yaml = release.yaml_for(PREFERRED_YAML)
+        yaml = bundled_yaml(release.yamls)
         for wagon in release.wagons:
+            if wagon.url:  # index --wagon-url: the site holds no wagon
+                raise ConfigError(f"{site}: {name} {release.version} serves {wagon.file} from "
+                                  f"{wagon.url}, not from the site",
+                                  "bundle the release's build output directories instead")
             out.append(Bundled(name, release.version, Member(wagon.file, base / wagon.file),
                                Member(yaml, base / yaml) if yaml else None))
     return out
@@ -44,7 +55,7 @@ def _from_wagons(paths: Iterable[Path]) -> list[Bundled]:
     out = []
     for path in paths:
         inc = read_incoming(path, digests(path))
-        name = PREFERRED_YAML if PREFERRED_YAML in inc.yamls else next(iter(sorted(inc.yamls)), "")
+        name = bundled_yaml(inc.yamls)
         out.append(Bundled(inc.meta.name, inc.meta.version, Member(path.name, path),
                            Member(name, inc.yamls[name]) if name else None))
     return out
@@ -81,11 +92,21 @@ def collect(inputs: Sequence[Path], only: Sequence[str]) -> list[Bundled]:
     return _newest_only(items)
 
 
-def write_bundle(items: Sequence[Bundled], out: Path, env: Mapping[str, str]) -> dict[str, str]:
-    """Write the bundle atomically; same inputs and SOURCE_DATE_EPOCH give the same bytes."""
+def write_bundle(items: Sequence[Bundled], out: Path, env: Mapping[str, str],
+                 events: Events = ignore) -> dict[str, str]:
+    """Write the bundle atomically; same inputs and SOURCE_DATE_EPOCH give the same bytes. A
+    wagon without a YAML is left out (bundle-upload could not use it); none with one: refused."""
+    usable = [item for item in items if item.yaml]
+    for item in items:
+        if not item.yaml:
+            events(Event(f"warning: {item.plugin} {item.version}: {item.wagon.arcname} has no "
+                         "plugin YAML, left out of the bundle"))
+    if not usable:
+        raise ConfigError(f"nothing to bundle: none of the {len(items)} wagons has a plugin YAML",
+                          "build the wagons with plugin.yaml (plugin-packager yaml writes it)")
     members: dict[str, Member] = {}
     mapping = {}
-    for item in items:
+    for item in usable:
         base = f"{item.plugin}/{item.version}"
         members[f"{base}/{item.wagon.arcname}"] = item.wagon
         if item.yaml:

@@ -5,43 +5,64 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from .records import DSL_OF_YAML, PluginState, Release, WagonEntry
+from .profiles import Profile, catalog_rows
+from .records import PluginState, Release, WagonEntry
 from .state import Pieces, mapped
 
 PLUGINS_YAML = {"plugins.json": "plugin.yaml", "v2_plugins.json": "v2_plugin.yaml"}
 CATALOG = "catalog.json"
 ROOT_JSON = (*PLUGINS_YAML, CATALOG)
+DEFAULT_ICON = "icon.svg"  # at the site's root: the icon of every plugin that brings none
 
 
 @dataclass(frozen=True)
 class Urls:
     """Absolute URLs under `base` (--base-url), else paths relative to the page `depth` levels
-    below the site's root."""
+    below the site's root; the agent profiles the catalogs order wagons for."""
 
     base: str | None
+    profiles: tuple[Profile, ...] = ()
 
     def __call__(self, rel: str, depth: int = 0) -> str:
         quoted = quote(rel)
         return f"{self.base.rstrip('/')}/{quoted}" if self.base else "../" * depth + quoted
+
+    def wagon(self, name: str, release: Release, wagon: WagonEntry, depth: int = 0) -> str:
+        """Where the wagon is served: where --wagon-url said, else in the site."""
+        return wagon.url or self(release_path(name, release, wagon.file), depth)
+
+
+def default_icon() -> bytes:
+    """The icon the plugin template ships, served for plugins that bring none."""
+    return resources.files("packager").joinpath(f"resources/{DEFAULT_ICON}").read_bytes()
 
 
 def release_path(name: str, release: Release, file: str) -> str:
     return f"{name}/{release.version}/{file}"
 
 
-def _python_rank(wagon: WagonEntry) -> int:
-    numbers = [int(p[2:]) for p in wagon.pythons if p[2:].isdigit()]
-    return -max(numbers, default=0)
+# Each DSL version's file, best first: v2_plugin.yaml served 1_4 before plugin_1_4.yaml existed.
+YAML_OF_DSL = {
+    "cloudify_dsl_1_3": ("plugin.yaml",),
+    "cloudify_dsl_1_4": ("plugin_1_4.yaml", "v2_plugin.yaml"),
+    "cloudify_dsl_1_5": ("plugin_1_5.yaml",),
+}
 
 
-def ordered_wagons(release: Release) -> list[WagonEntry]:
-    """By label, x86_64 first, newest Python first: a UI taking the first match gets the best."""
-    return sorted(release.wagons, key=lambda w: (
-        w.label.lower(), w.arch not in ("x86_64", "any"), _python_rank(w), w.file))
+def yamls_by_dsl(release: Release) -> dict[str, str]:
+    """One YAML per DSL version the release serves: never two files for one version."""
+    found = {dsl: next((y for y in names if y in release.yamls), None)
+             for dsl, names in YAML_OF_DSL.items()}
+    return {dsl: name for dsl, name in found.items() if name}
+
+
+def _icon(plugin: PluginState, release: Release, url: Urls) -> str:
+    return url(release_path(plugin.name, release, release.icon) if release.icon else DEFAULT_ICON)
 
 
 def plugins_entry(plugin: PluginState, yaml: str, url: Urls) -> dict[str, Any]:
@@ -51,26 +72,25 @@ def plugins_entry(plugin: PluginState, yaml: str, url: Urls) -> dict[str, Any]:
     return {
         "name": plugin.name, "title": release.title, "description": release.description,
         "version": release.version, "releases": url(f"{plugin.name}/index.html"),
-        "icon": url(release_path(plugin.name, release, release.icon)) if release.icon else None,
+        "icon": _icon(plugin, release, url),
         "link": yaml_url, "yaml": yaml_url,
         "wagons": [{
-            "name": w.label,
-            "url": url(release_path(plugin.name, release, w.file)),
-            "md5url": url(release_path(plugin.name, release, f"{w.file}.md5")),
-        } for w in ordered_wagons(release)],
+            "name": row.label,
+            "url": url.wagon(plugin.name, release, row.wagon),
+            "md5url": url(release_path(plugin.name, release, f"{row.wagon.file}.md5")),
+        } for row in catalog_rows(release, url.profiles)],
     }
 
 
 def _urls_of(plugin: PluginState, release: Release, url: Urls) -> dict[str, Any]:
     return {
         "wagon_urls": [{
-            "release": w.label, "arch": w.arch,
-            "url": url(release_path(plugin.name, release, w.file)),
-            "file_size": w.size, "sha256": w.sha256,
-        } for w in ordered_wagons(release)],
-        "yaml_urls": [{"dsl_version": DSL_OF_YAML[y], "url": url(release_path(plugin.name,
-                                                                                release, y))}
-                      for y in release.yamls],
+            "release": row.label, "arch": row.wagon.arch, "python": row.python,
+            "url": url.wagon(plugin.name, release, row.wagon),
+            "file_size": row.wagon.size, "sha256": row.wagon.sha256,
+        } for row in catalog_rows(release, url.profiles)],
+        "yaml_urls": [{"dsl_version": dsl, "url": url(release_path(plugin.name, release, y))}
+                      for dsl, y in yamls_by_dsl(release).items()],
     }
 
 
@@ -78,10 +98,10 @@ def catalog_entry(plugin: PluginState, url: Urls) -> dict[str, Any]:
     newest = plugin.newest()
     return {
         "name": plugin.name, "display_name": newest.title, "version": newest.version,
-        "logo_url": url(release_path(plugin.name, newest, newest.icon)) if newest.icon else None,
+        "logo_url": _icon(plugin, newest, url),
         "description": newest.description, **_urls_of(plugin, newest, url),
-        "versions": [{"version": r.version, "published": r.indexed, **_urls_of(plugin, r, url)}
-                     for r in plugin.ordered()],
+        "versions": [{"version": r.version, "published": r.built, "prerelease": r.prerelease,
+                      **_urls_of(plugin, r, url)} for r in plugin.ordered()],
     }
 
 

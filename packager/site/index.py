@@ -5,8 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import time
-from collections.abc import Generator, Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -14,10 +13,19 @@ from pathlib import Path
 from .._files import check_writable, sha256_of, writing
 from ..errors import ArchiveError, ConfigError
 from ..events import Event, Events, ignore
-from .catalogs import ROOT_JSON, Urls, fragments, join, read_written
+from .catalogs import DEFAULT_ICON, ROOT_JSON, Urls, default_icon, fragments, join, read_written
 from .forked import Forked, page_renderer
 from .ingest import Incoming, examine, find_wagons, orphans_exit
-from .records import PluginState, Release, WagonEntry, arch_of, distribution_label, newest
+from .profiles import Profile, default_profiles, parse_profiles
+from .records import (
+    PLAIN_YAML,
+    PluginState,
+    Release,
+    WagonEntry,
+    arch_of,
+    distribution_label,
+    newest,
+)
 from .render import PagesJob
 from .state import (
     ROWS_FILE,
@@ -30,6 +38,7 @@ from .state import (
     locked,
     plugin_state_path,
 )
+from .urls import check_base_url, check_wagon_url, wagon_url
 
 POOL_FROM = 256  # wagons per reading process: a pool costs more than it saves on fewer
 REPLACE_HINT = "publish it under a new version, or pass --replace to overwrite it"
@@ -43,13 +52,53 @@ class IndexResult:
     wagons: int
 
 
-def _now(env: Mapping[str, str]) -> str:
-    epoch = env.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch and not epoch.isdigit():
-        raise ConfigError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds",
-                          "unset it or set an integer")
-    stamp = int(epoch) if epoch else int(time.time())
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(stamp))
+@dataclass(frozen=True)
+class Where:
+    """Where the site's URLs point: `base_url` (--base-url; "" goes back to none), `relative`
+    (--relative: a preview, its catalogs of no use elsewhere), `wagon_url` (--wagon-url: the
+    wagons stay there and the site holds the rest; "" goes back to copying them), `profiles`
+    (--profile LABEL=ARCH:PYTHON; none: the site's, else profiles.toml's)."""
+
+    base_url: str | None = None
+    relative: bool = False
+    wagon_url: str | None = None
+    profiles: tuple[str, ...] = ()
+
+    def check(self) -> None:
+        """What was given, checked before the site's directory is made."""
+        if self.relative and self.base_url:
+            raise ConfigError("--relative and --base-url contradict each other",
+                              "pass --base-url URL for a site to publish, --relative to preview")
+        if self.base_url:
+            check_base_url(self.base_url)
+        if self.wagon_url:
+            check_wagon_url(self.wagon_url)
+        parse_profiles(self.profiles)
+
+    def settle(self, index: SiteIndex, title: str | None) -> SiteIndex:
+        """The site's settings for this run; ConfigError (nothing read yet) when catalogs would
+        get relative URLs without --relative."""
+        base = None if self.relative else (index.base_url if self.base_url is None
+                                           else self.base_url or None)
+        if base is None and not self.relative:
+            raise _no_base()
+        wagon_url = index.wagon_url if self.wagon_url is None else self.wagon_url or None
+        profiles = (tuple(str(p) for p in parse_profiles(self.profiles)) if self.profiles
+                    else index.profiles)
+        return replace(index, base_url=check_base_url(base) if base else None,
+                       title=title or index.title, profiles=profiles,
+                       wagon_url=check_wagon_url(wagon_url) if wagon_url else None)
+
+
+def _no_base() -> ConfigError:
+    return ConfigError("catalogs need absolute URLs: consumers fetch them from elsewhere",
+                       "pass --base-url URL (where the site is served), or --relative for a local"
+                       " preview")
+
+
+def _profiles(settings: SiteIndex) -> tuple[Profile, ...]:
+    return (parse_profiles(settings.profiles) if settings.profiles is not None
+            else default_profiles())
 
 
 def _refusal(rel: str, old: str, source: str, new: str) -> ArchiveError:
@@ -95,11 +144,12 @@ def _examined(wagons: Sequence[Path], known: list[str | None],
 Write = tuple[str, "bytes | Path", str]
 
 
-def _files_of(inc: Incoming, base: str) -> list[Write]:
-    """Every file the wagon brings to `<plugin>/<version>/`, with its sha256."""
+def _files_of(inc: Incoming, base: str, hosted: bool) -> list[Write]:
+    """Every file the wagon brings to `<plugin>/<version>/`, with its sha256: not the wagon
+    itself when it is `hosted` elsewhere."""
     name = inc.path.name
     files: list[Write] = [
-        (f"{base}/{name}", inc.path, inc.sha256),
+        *([] if hosted else [(f"{base}/{name}", inc.path, inc.sha256)]),
         *_sidecar(f"{base}/{name}", inc, "md5", inc.md5),
         *_sidecar(f"{base}/{name}", inc, "sha256", inc.sha256),
     ]
@@ -125,12 +175,14 @@ def _bytes(rel: str, data: bytes) -> list[Write]:
     return [(rel, data, hashlib.sha256(data).hexdigest())]
 
 
-def _add(plugin: PluginState, inc: Incoming, replace_: bool, when: str) -> list[Write]:
-    """Record `inc` in `plugin`; the files to write. Refuses before changing anything."""
+def _add(plugin: PluginState, inc: Incoming, replace_: bool, hosted: str | None) -> list[Write]:
+    """Record `inc` in `plugin`; the files to write. Refuses before changing anything. The
+    wagon is served at the `hosted` template's URL (its tag: the directory it was found in,
+    where the release was downloaded), else from the site."""
     meta = inc.meta
     base = f"{meta.name}/{meta.version}"
     writes = []
-    for rel, data, sha in _files_of(inc, base):
+    for rel, data, sha in _files_of(inc, base, hosted is not None):
         old = plugin.files.get(rel)
         if old == sha:
             continue
@@ -144,12 +196,14 @@ def _add(plugin: PluginState, inc: Incoming, replace_: bool, when: str) -> list[
         label=distribution_label(meta.build_tag, meta.platform), pythons=meta.pythons,
         size=inc.size, sha256=inc.sha256, md5=inc.md5,
         sbom=inc.sbom.name if inc.sbom else None, created_by=meta.created_by,
+        url=(wagon_url(hosted, inc.path.absolute().parent.name, meta.version, inc.path.name)
+             if hosted else None),
     )
     old_release = plugin.releases.get(meta.version)
     kept = [w for w in old_release.wagons if w.file != entry.file] if old_release else []
     plugin.releases[meta.version] = Release(
         version=meta.version, title=inc.title, description=inc.description,
-        indexed=old_release.indexed if old_release else when,
+        built=old_release.built if old_release and old_release.built else inc.built,
         icon=inc.icon[0] if inc.icon else (old_release.icon if old_release else None),
         yamls=tuple(sorted({*inc.yamls, *(old_release.yamls if old_release else ())})),
         wagons=tuple(sorted([*kept, entry], key=lambda w: w.file)),
@@ -158,23 +212,24 @@ def _add(plugin: PluginState, inc: Incoming, replace_: bool, when: str) -> list[
 
 
 def index_site(
-    inputs: Sequence[Path], site: Path, env: Mapping[str, str], *, base_url: str | None = None,
-    title: str | None = None, replace_: bool = False, events: Events = ignore,
-    rendering: Forked | None = None,
+    inputs: Sequence[Path], site: Path, where: Where, *, title: str | None = None,
+    replace_: bool = False, events: Events = ignore, rendering: Forked | None = None,
 ) -> IndexResult:
     """Add the wagons in `inputs` to `site`; see state.py for how a crash leaves the site. The
     pages are rendered by `rendering` (page_renderer(): the CLI forks it before importing this
     module), else by one forked now."""
+    where.check()
+    if not (where.relative or where.base_url or (site / SITE_FILE).is_file()):
+        raise _no_base()  # before the site's directory is made
     check_writable(site, "site")
     wagons = find_wagons(inputs)
-    when = _now(env)
     # Forked before the lock is taken, so it never holds it; see forked.py.
     with writing(site, "site"), rendering or page_renderer() as pages, locked(site):
         finish(site)
         index = load_index(site)
-        settings = replace(index, base_url=index.base_url if base_url is None else base_url or None,
-                           title=title or index.title)
-        restyle = (settings.base_url, settings.title) != (index.base_url, index.title)
+        settings = where.settle(index, title)
+        restyle = (settings.base_url, settings.title, settings.profiles) != (
+            index.base_url, index.title, index.profiles)
         plugins: dict[str, PluginState] = {}
         added = []
         # Files are staged as wagons are read (a refusal drops them with the transaction).
@@ -184,12 +239,16 @@ def index_site(
             for inc in incoming:
                 name = inc.meta.name
                 plugin = plugins.get(name) or plugins.setdefault(name, load_plugin(site, name))
-                for rel, data, _ in _add(plugin, inc, replace_, when):
+                for rel, data, _ in _add(plugin, inc, replace_, settings.wagon_url):
                     txn.stage(rel, data)
                 settings.names.set(inc.path.name, f"{name}/{inc.meta.version}/{inc.path.name}",
                                    inc.sha256)
                 added.append(inc.path)
                 events(Event(f"added {name}/{inc.meta.version}/{inc.path.name}"))
+                if inc.yamls and PLAIN_YAML not in inc.yamls:
+                    events(Event(f"warning: {inc.path.name} has no {PLAIN_YAML} (only "
+                                 f"{', '.join(sorted(inc.yamls))}): plugins.json's link is"
+                                 " null"))
             if not plugins and not restyle:
                 return IndexResult((), tuple(w.name for w in wagons), len(index.rows),
                                    len(index.names))
@@ -205,7 +264,7 @@ def index_site(
 def _render(site: Path, settings: SiteIndex, plugins: dict[str, PluginState],
             txn: Transaction, rendering: Forked) -> None:
     """Stage every page, catalog and state file the changed `plugins` touch, and commit."""
-    url = Urls(settings.base_url)
+    url = Urls(settings.base_url, _profiles(settings))
     before = sorted(settings.rows)
     kept = {file: read_written(site / file, before) if set(before) - set(plugins) else None
             for file in ROOT_JSON}
@@ -228,6 +287,8 @@ def _render(site: Path, settings: SiteIndex, plugins: dict[str, PluginState],
         txn.stage(plugin_state_path(name), state.encode())
     for rel, data in settings.names_files().items():
         txn.stage(rel, data)
+    if not (site / DEFAULT_ICON).is_file():
+        txn.stage(DEFAULT_ICON, default_icon())
     rows, files = rendering.result()
     for rel, data in files.items():
         txn.stage(rel, data)

@@ -4,6 +4,7 @@ reader, their sidecars checked, their YAMLs, SBOM, icon, title and description g
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import threading
@@ -18,7 +19,8 @@ from ..errors import ArchiveError, ConfigError
 from ..wagon.archive import load_meta, open_wagon, scan
 from ..wagon.metadata import FILES_DIR, METADATA_FILE, WHEELS_DIR, WagonMeta
 from ..wagon.sidecars import ALGORITHMS, read_sidecars
-from .records import DSL_OF_YAML, ICONS
+from ..wagon.writer import ZIP_EPOCH
+from .records import ICONS, PLUGIN_YAMLS
 
 SBOM_SUFFIX = ".cdx.json"
 # Names and versions become directories of the site: nothing that could climb out of it.
@@ -27,6 +29,8 @@ HINT = "rebuild the wagon with a valid package name and version"
 READ_WHOLE = 64 << 20  # a wagon up to this size is read once for its digests and its members
 # What a site adds to a wagon's name: `.sha256` beside it, `<n>-` to stage it in a transaction.
 NAME_ROOM = len(".sha256") + 8
+REPORT_NAME = "build-report.json"  # as build/pipeline.py names it (not imported: a heavy import)
+REPORT_MAX = 16 << 20  # a build report beside wagons is read up to this size (one of 40,000 wagons)
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,7 @@ class Incoming:
     icon: tuple[str, bytes] | None
     sbom: Path | None
     sidecars: tuple[str, ...] = ()  # those beside it that say just the digest (to be linked)
+    built: str | None = None  # the build's date (SOURCE_DATE_EPOCH), never the index run's
 
 
 def find_wagons(inputs: Iterable[Path]) -> list[Path]:
@@ -92,7 +97,7 @@ def _check_part(value: str, what: str, label: str) -> str:
 def _kept(inner: str) -> bool:
     """What the site needs from a wagon: package.json and the YAMLs and icon under files/."""
     folder, _, name = inner.rpartition("/")
-    return inner == METADATA_FILE or (folder == FILES_DIR and (name in DSL_OF_YAML or
+    return inner == METADATA_FILE or (folder == FILES_DIR and (name in PLUGIN_YAMLS or
                                                                name in ICONS))
 
 
@@ -153,10 +158,12 @@ def read_incoming(path: Path, found: dict[str, str], data: bytes | None = None) 
     _check_part(meta.name, "package_name", path.name)
     _check_part(meta.version, "package_version", path.name)
     inside = {k.rpartition("/")[2]: v for k, v in scanned.contents.items() if k != METADATA_FILE}
-    yamls = {n: inside[n] for n in DSL_OF_YAML if n in inside}
+    yamls = {n: inside[n] for n in PLUGIN_YAMLS if n in inside}
     icons = {n: inside[n] for n in ICONS if n in inside}
     title, description = _texts(path, meta)
-    yamls = yamls or _beside(path, DSL_OF_YAML)
+    yamls = yamls or _beside(path, PLUGIN_YAMLS)
+    if title == meta.name:  # not configured: the plugin's name in its YAML, as UIs show it
+        title = yaml_plugin_name(yamls) or title
     icons = icons or _beside(path, ICONS)
     sbom = path.with_name(path.name + SBOM_SUFFIX)
     return Incoming(
@@ -165,7 +172,44 @@ def read_incoming(path: Path, found: dict[str, str], data: bytes | None = None) 
         title=title, description=description, yamls=yamls,
         icon=next(iter(sorted(icons.items())), None), sbom=sbom if sbom.is_file() else None,
         sidecars=tuple(a for a in ALGORITHMS if _says_just(path, a, found[a])),
+        built=build_date(path, meta),
     )
+
+
+_PLUGIN_KEY = re.compile(rb"^plugins:[ \t]*\r?\n(?:[ \t]*(?:#[^\n]*)?\r?\n)*[ \t]+([A-Za-z0-9_.-]{1,100}):",
+                         re.MULTILINE)
+
+
+def yaml_plugin_name(yamls: dict[str, bytes]) -> str | None:
+    """The first key of the `plugins:` map of the wagon's plugin YAML (plugin.yaml first), found
+    by its shape: the text is the plugin's, and a YAML parser would cost every add its import."""
+    for name in sorted(yamls, key=lambda n: n != "plugin.yaml"):
+        match = _PLUGIN_KEY.search(yamls[name])
+        if match:
+            return match[1].decode()
+    return None
+
+
+def build_date(path: Path, meta: WagonMeta) -> str | None:
+    """When the wagon was built, as ISO 8601: the SOURCE_DATE_EPOCH our metadata records, else
+    the one of the build-report.json beside it that lists it (not the fixed default epoch)."""
+    epoch = (meta.extension or {}).get("source_date_epoch")
+    if not isinstance(epoch, int) or isinstance(epoch, bool):
+        epoch = _report_epoch(path.parent / REPORT_NAME, path.name)
+    if epoch is None or not ZIP_EPOCH < epoch < 1 << 40:
+        return None
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
+
+
+def _report_epoch(report: Path, wagon: str) -> int | None:
+    try:
+        with report.open("rb") as handle:
+            data = json.loads(handle.read(REPORT_MAX + 1)[:REPORT_MAX])
+        epoch = data["source_date_epoch"]
+        listed = any(isinstance(w, dict) and w.get("file") == wagon for w in data["wagons"])
+    except (OSError, ValueError, TypeError, KeyError, RecursionError):
+        return None
+    return epoch if listed and isinstance(epoch, int) and not isinstance(epoch, bool) else None
 
 
 def _says_just(path: Path, algorithm: str, digest: str) -> bool:

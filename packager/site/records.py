@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,13 +12,9 @@ from packaging.version import InvalidVersion, Version
 
 from .._names import plain_name
 
-# The plugin YAMLs a site serves, and the DSL version each is for (SPEC §4).
-DSL_OF_YAML = {
-    "plugin.yaml": "cloudify_dsl_1_3",
-    "v2_plugin.yaml": "cloudify_dsl_1_4",
-    "plugin_1_4.yaml": "cloudify_dsl_1_4",
-    "plugin_1_5.yaml": "cloudify_dsl_1_5",
-}
+# The plugin YAMLs a site serves (SPEC §4; catalogs.YAML_OF_DSL says which DSL each serves).
+PLUGIN_YAMLS = ("plugin.yaml", "v2_plugin.yaml", "plugin_1_4.yaml", "plugin_1_5.yaml")
+PLAIN_YAML = PLUGIN_YAMLS[0]  # the DSL 1_3 file every manager reads: the catalogs' `link`
 ICONS = ("icon.png", "icon.svg")
 FEED_ENTRIES = 100  # newest releases in feed.xml; the catalogs list every one
 STATE_HINT = "index into a new directory, or restore the site's backup"
@@ -37,6 +34,7 @@ class WagonEntry:
     md5: str
     sbom: str | None
     created_by: str
+    url: str | None = None  # where it is served when not in the site (index --wagon-url)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> WagonEntry:
@@ -50,7 +48,7 @@ class Release:
     version: str
     title: str
     description: str
-    indexed: str
+    built: str | None  # the build's SOURCE_DATE_EPOCH, as ISO 8601; None when unknown
     icon: str | None = None
     yamls: tuple[str, ...] = ()
     wagons: tuple[WagonEntry, ...] = ()
@@ -58,7 +56,13 @@ class Release:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Release:
         wagons = tuple(WagonEntry.from_json(w) for w in data["wagons"])
-        return cls(**{**data, "yamls": tuple(data["yamls"]), "wagons": wagons})
+        # `indexed`, in states written before dates were the build's, was the index run's time.
+        fields = {k: v for k, v in data.items() if k != "indexed"}
+        return cls(**{"built": None, **fields, "yamls": tuple(data["yamls"]), "wagons": wagons})
+
+    @property
+    def prerelease(self) -> bool:
+        return is_prerelease(self.version)
 
     def yaml_for(self, preferred: str) -> str | None:
         """`preferred` when the release has it, else plugin.yaml, else none."""
@@ -66,6 +70,22 @@ class Release:
             if name in self.yamls:
                 return name
         return None
+
+
+def is_prerelease(text: str) -> bool:
+    """1.0.0rc1, 2.0.0.dev3: not what a catalog advertises while a final release exists."""
+    try:
+        return Version(text).is_prerelease
+    except InvalidVersion:
+        return False
+
+
+@functools.lru_cache(maxsize=256)  # a handful of tags, asked for by every wagon of every page
+def python_key(tag: str) -> tuple[int, ...]:
+    """py312, py3.12 or 3.12 as (3, 12): Pythons sort as numbers (py39 before py312)."""
+    text = tag.removeprefix("py")
+    digits = text.split(".") if "." in text else [text[:1], text[1:]] if text[1:] else [text]
+    return tuple(int(d) for d in digits if d.isdigit())
 
 
 def version_key(text: str) -> tuple[int, Version | str]:
@@ -89,13 +109,16 @@ class PluginState:
         return sorted(self.releases.values(), key=lambda r: version_key(r.version), reverse=True)
 
     def newest(self) -> Release:
-        return self.ordered()[0]
+        """The newest final release; the newest pre-release when there is no final one."""
+        ordered = self.ordered()
+        return next((r for r in ordered if not r.prerelease), ordered[0])
 
     def feed_items(self) -> list[dict[str, Any]]:
         """What the feed needs of each release, kept in the site state beside the fragments."""
-        releases = sorted(self.releases.values(), key=lambda r: r.indexed)[-FEED_ENTRIES:]
-        return [{"name": self.name, "version": r.version, "indexed": r.indexed, "title": r.title,
-                 "description": r.description} for r in releases]
+        releases = sorted(self.releases.values(),
+                          key=lambda r: (r.built or "", version_key(r.version)))[-FEED_ENTRIES:]
+        return [{"name": self.name, "version": r.version, "built": r.built, "title": r.title,
+                 "description": r.description, "prerelease": r.prerelease} for r in releases]
 
     def to_json(self) -> dict[str, Any]:
         return {"name": self.name, "files": dict(sorted(self.files.items())),
@@ -147,7 +170,7 @@ def arch_of(platform: str) -> str:
 
 def newest(items: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """The feed's items (see PluginState.feed_items): the FEED_ENTRIES newest releases, newest first."""
-    return sorted(items, key=lambda e: (e["indexed"], e["name"], e["version"]),
+    return sorted(items, key=lambda e: (e.get("built") or "", e["name"], e["version"]),
                   reverse=True)[:FEED_ENTRIES]
 
 

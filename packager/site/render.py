@@ -9,13 +9,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .catalogs import Urls, ordered_wagons, release_path
-from .records import PluginState, Release, newest, one_line
+from .catalogs import DEFAULT_ICON, Urls, release_path
+from .profiles import ordered_wagons
+from .records import PluginState, Release, newest, one_line, python_key
 
 if TYPE_CHECKING:
     import jinja2
 
 _URN = "urn:plugin-packager"
+UNKNOWN_DATE = "1980-01-01T00:00:00Z"  # Atom needs a date; a build without one gets the zip epoch
 TEMPLATES = ("row.html", "index.html", "plugin.html", "feed.xml")
 
 
@@ -46,9 +48,13 @@ def human_size(size: int) -> str:
 def _glance(plugin: PluginState) -> tuple[list[str], list[str]]:
     release = plugin.newest()
     platforms = sorted({w.platform for w in release.wagons})
-    pythons = sorted({p for w in release.wagons for p in w.pythons},
-                     key=lambda p: (len(p), p))
+    pythons = sorted({p for w in release.wagons for p in w.pythons}, key=python_key)
     return platforms, pythons
+
+
+def dotted(pytag: str) -> str:
+    """py312 → 3.12: what a reader types into the filter."""
+    return ".".join(map(str, python_key(pytag)))
 
 
 def index_row(plugin: PluginState, url: Urls) -> str:
@@ -57,10 +63,15 @@ def index_row(plugin: PluginState, url: Urls) -> str:
     release = plugin.newest()
     platforms, pythons = _glance(plugin)
     search = " ".join([plugin.name, release.title, release.description, release.version,
-                       *platforms, *pythons]).lower()
+                       *platforms, *pythons, *map(dotted, pythons)]).lower()
+    yaml = release.yaml_for("plugin.yaml")
+    # Links relative to the index page (absolute ones cost it a third of its size).
+    local = Urls(None)
     return one_line(_env().get_template("row.html").render(
         plugin=plugin.name, release=release, platforms=platforms, pythons=pythons,
         search=search, page=url(f"{plugin.name}/index.html"),
+        wagons=[(w, local.wagon(plugin.name, release, w)) for w in ordered_wagons(release)],
+        yaml=local(release_path(plugin.name, release, yaml)) if yaml else None,
     ))
 
 
@@ -84,10 +95,12 @@ def plugin_page(plugin: PluginState, url: Urls, site_title: str) -> bytes:
     def path(release: Release, file: str) -> str:
         return release_path(plugin.name, release, file)
 
-    icon = url(path(newest, newest.icon), 1) if newest.icon else None
+    icon = url(path(newest, newest.icon) if newest.icon else DEFAULT_ICON, 1)
+
     return _env().get_template("plugin.html").render(
         site_title=site_title, root="../", plugin=plugin.name, newest=newest, icon=icon,
         releases=plugin.ordered(), wagons=ordered_wagons, url=url, path=path, size=human_size,
+        pythons=lambda w: sorted(w.pythons, key=python_key),
     ).encode()
 
 
@@ -95,7 +108,8 @@ def feed(items: Iterable[dict[str, Any]], url: Urls, site_title: str) -> bytes:
     entries = newest(items)
     return _env().get_template("feed.xml").render(
         site_title=site_title, feed_id=url.base or f"{_URN}:site", url=url, entries=entries,
-        updated=entries[0]["indexed"] if entries else "1980-01-01T00:00:00Z",
+        updated=(entries[0].get("built") if entries else None) or UNKNOWN_DATE,
+        unknown=UNKNOWN_DATE,
     ).encode()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import urllib.parse
 from http import HTTPStatus
 from io import BytesIO
 from pathlib import Path
@@ -38,8 +39,14 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
     }
 
     def send_head(self) -> BytesIO | BinaryIO | None:
+        """400 for a path that names no file; 404 for a hidden one (.site-state/: the site's
+        own state is not served)."""
         if _names_no_file(self.translate_path(self.path)):
             self.send_error(HTTPStatus.BAD_REQUEST, "the path names no file")
+            return None
+        path = urllib.parse.unquote(urllib.parse.urlsplit(self.path).path)
+        if any(part.startswith(".") for part in path.split("/")):
+            self.send_error(HTTPStatus.NOT_FOUND)
             return None
         return super().send_head()
 

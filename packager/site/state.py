@@ -173,10 +173,13 @@ class SiteIndex:
     names: NameBook = field(default_factory=NameBook)
     rows: dict[str, str] = field(default_factory=dict)
     feed: list[dict[str, Any]] = field(default_factory=list)
+    profiles: tuple[str, ...] | None = None  # index --profile (None: profiles.toml's)
+    wagon_url: str | None = None  # index --wagon-url: wagons are served there, not in the site
 
     def site_bytes(self) -> bytes:
         data = {"format": self.format, "base_url": self.base_url, "title": self.title,
-                "feed": self.feed, "wagons": len(self.names)}
+                "feed": self.feed, "wagons": len(self.names), "profiles": self.profiles,
+                "wagon_url": self.wagon_url}
         return json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
 
     def rows_bytes(self) -> bytes:
@@ -234,7 +237,10 @@ def load_index(site: Path) -> SiteIndex:
             raise TypeError("base_url, title or feed of another type")
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise _unreadable(site / STATE_DIR, exc) from exc
-    return SiteIndex(base_url, title, FORMAT, names, rows, feed)
+    profiles, wagon_url = data.get("profiles"), data.get("wagon_url")
+    return SiteIndex(base_url, title, FORMAT, names, rows, feed,
+                     tuple(profiles) if isinstance(profiles, list) else None,
+                     wagon_url if isinstance(wagon_url, str) else None)
 
 
 def load_plugin(site: Path, name: str) -> PluginState:

@@ -74,7 +74,8 @@ def test_diff_between_two_indexed_releases(tmp_path: Path, run_cli: Run) -> None
     new_project = write_plugin(tmp_path / "new", "diff-plugin", ["six==1.17.0"], version="1.0.1")
     run_cli("build", old_project, *OLD_TARGETS, "-o", tmp_path / "r1")
     run_cli("build", new_project, *OLD_TARGETS[:2], *OLD_TARGETS[4:], "-o", tmp_path / "r2")
-    run_cli("index", tmp_path / "r1", "-o", tmp_path / "before")
+    base = "https://plugins.example.com/"
+    run_cli("index", tmp_path / "r1", "-o", tmp_path / "before", "--base-url", base)
     shutil.copytree(tmp_path / "before", tmp_path / "after")
     run_cli("index", tmp_path / "r2", "-o", tmp_path / "after")
 

@@ -257,8 +257,10 @@ def test_generated_project_builds_wagons_that_a_strict_check_accepts(
     project = copy_project(generated, tmp_path / "project")
     run_cli("build", project)
     targets = tomllib.loads((project / "pyproject.toml").read_text())["tool"]["plugin-packager"]
-    assert targets == {"python": ["3.11"], "platform": ["manylinux2014_x86_64"], "build-tag": "manylinux"}
+    assert targets == {"python": ["3.11"], "platform": ["manylinux2014_x86_64"], "build-tag": "manylinux",
+                       "files": ["icon.svg"]}
     (wagon,) = (project / "dist").glob("*.wgn")
+    assert "icon.svg" in read_package_json(wagon)["files"]  # the download site shows it
     assert wagon.name == "cloudify_example_plugin-0.1.0-manylinux-py311-none-manylinux2014_x86_64.wgn"
     meta = read_package_json(wagon)
     assert (meta["package_name"], meta["package_version"]) == ("cloudify-example-plugin", "0.1.0")
@@ -367,7 +369,7 @@ def test_our_wheel_ships_the_template_and_resources(tmp_path: Path) -> None:
     assert tree(tmp_path / "plain" / project.name) == tree(project)
     assert sorted(p.name for p in project.iterdir()) == [
         ".github", ".gitignore", "CHANGELOG.md", "LICENSE", "README.md", "cloudify_example",
-        "plugin.yaml", "plugin_1_4.yaml", "plugin_1_5.yaml", "pyproject.toml", "tests", "tox.ini",
+        "icon.svg", "plugin.yaml", "plugin_1_4.yaml", "plugin_1_5.yaml", "pyproject.toml", "tests", "tox.ini",
         "v2_plugin.yaml",
     ]
 

@@ -18,7 +18,7 @@ from packager.site.state import SITE_FILE, STATE_DIR
 from packager.wagon.archive import load_meta, open_wagon, scan
 
 from .test_merge import cell
-from .test_site_index import ENV, hello, write
+from .test_site_index import PREVIEW, hello, write
 
 DEEP = "[" * 100_000 + "]" * 100_000
 TOO_DEEP = "nested more than 64 levels deep"
@@ -70,7 +70,7 @@ def test_a_deep_build_report(tmp_path: Path) -> None:
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
     site = tmp_path / "site"
-    index_site([write(hello("1.0.0"), tmp_path / "in")], site, ENV)
+    index_site([write(hello("1.0.0"), tmp_path / "in")], site, PREVIEW)
     return site
 
 
@@ -86,4 +86,4 @@ def test_a_deep_site_state(site: Path, tmp_path: Path, state: str) -> None:
     (site / state).parent.mkdir(exist_ok=True)
     (site / state).write_text(DEEP)
     with pytest.raises(ArchiveError, match=f"unreadable site state: {TOO_DEEP}"):
-        index_site([write(hello("1.1.0"), tmp_path / "more")], site, ENV)
+        index_site([write(hello("1.1.0"), tmp_path / "more")], site, PREVIEW)

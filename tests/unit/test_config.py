@@ -130,3 +130,16 @@ def test_the_public_api_is_what_all_names() -> None:
     assert sorted(packager.__all__) == sorted(packager._API)
     for name in packager.__all__:
         assert getattr(packager, name).__name__ == name
+
+
+@pytest.mark.parametrize("name", ["plugin_packager", "pluginpackager", "plugin-packer",
+                                  "Plugin-Packager", "plugin-packagers"])
+def test_a_misspelled_table_is_reported_not_silently_ignored(tmp_path: Path, name: str) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        f'[project]\nname = "p"\nversion = "1"\n[tool.{name}]\nbuild-tag = "x"\n'
+        '[tool.ruff]\nline-length = 99\n[tool.pytest]\n')
+    opts = load_options(tmp_path, env={})
+    assert opts.build_tag == ""  # ignored, as the warning says
+    wanted = f"{tmp_path / 'pyproject.toml'}: [tool.{name}] is not read; did you mean"
+    assert opts.warnings == (f"{wanted} [tool.plugin-packager]?",)
+    assert load_options(project(tmp_path, 'build-tag = "x"\n'), env={}).warnings == ()

@@ -101,6 +101,20 @@ def test_sites_compare_their_newest_releases(tmp_path: Path) -> None:
     assert [c.name for c in target.wheels] == ["six (py2-none-any.py3-none-any)"]
 
 
+def test_a_release_against_a_site_matches_targets_by_plugin(tmp_path: Path) -> None:
+    old = site(tmp_path / "old", {"1.0.0": [PLUGIN, SIX_OLD]})
+    catalog = json.loads((old / "catalog.json").read_text())
+    catalog[0]["wagon_urls"] *= 2  # one wagon under two labels (agent profiles) is one target
+    (old / "catalog.json").write_text(json.dumps(catalog))
+    new = release(tmp_path / "new", {"py311": [PLUGIN, SIX_NEW]})
+    found = diff_releases(old, new)
+    assert (found.targets_added, found.targets_removed) == ([], [])
+    (target,) = found.changed
+    assert target.target == "hello-plugin cp311-manylinux2014_x86_64"
+    assert [c.name for c in target.wheels] == ["six (py2-none-any.py3-none-any)"]
+    assert diff_releases(new, new).unchanged == ["cp311-manylinux2014_x86_64"]
+
+
 def test_a_site_catalog_cannot_point_outside_the_site(tmp_path: Path) -> None:
     old = site(tmp_path / "old", {"1.0.0": [PLUGIN]})
     (old / "catalog.json").write_text(json.dumps([{

@@ -270,7 +270,7 @@ def test_malformed_wagons(tmp_path: Path, runner: CliRunner) -> None:
         before = tree(tmp_path)
         for args in (["show", str(wagon)], ["show", "--json", str(wagon)],
                      ["validate", str(wagon)], ["diff", str(work), str(work)],
-                     ["index", str(wagon), "-o", str(work / "site")]):
+                     ["index", str(wagon), "-o", str(work / "site"), "--relative"]):
             result = runner.invoke(main, args)
             assert_handled(result, f"{case} {args[0]}")
         after = tree(tmp_path)
@@ -307,7 +307,7 @@ def test_damaged_site_states(tmp_path: Path, runner: CliRunner) -> None:
     wagon = wagons.hello().write(source)
     for number in range(60):
         site = tmp_path / f"s{number:02d}"
-        first = runner.invoke(main, ["index", str(wagon), "-o", str(site)])
+        first = runner.invoke(main, ["index", str(wagon), "-o", str(site), "--relative"])
         assert first.exit_code == 0, first.output
         files = sorted(p for p in (site / ".site-state").rglob("*") if p.is_file())
         target = rng.choice(files)
@@ -317,7 +317,7 @@ def test_damaged_site_states(tmp_path: Path, runner: CliRunner) -> None:
             json.dumps(rng.choice(JUNK)).encode(),
         ]))
         before = tree(tmp_path)
-        for args in (["index", str(wagon), "-o", str(site)],
+        for args in (["index", str(wagon), "-o", str(site), "--relative"],
                      ["diff", str(site), str(source)]):
             result = runner.invoke(main, args)
             assert_handled(result, f"s{number:02d} {target.name} {args[0]}")

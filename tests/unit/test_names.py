@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from packager.cli import main
 from packager.site.index import index_site
-from tests.unit.test_site_index import ENV, hello, write
+from tests.unit.test_site_index import ENV, PREVIEW, hello, write
 
 
 @pytest.mark.parametrize("char", ["\t", "\n", "\r", "\x1b", "\u2028"])
@@ -20,24 +20,24 @@ def test_index_refuses_a_wagon_named_with_a_control_character_and_the_site_stays
     tmp_path: Path, char: str
 ) -> None:
     site = tmp_path / "site"
-    index_site([write(hello("1.0.0"), tmp_path / "a")], site, ENV)
+    index_site([write(hello("1.0.0"), tmp_path / "a")], site, PREVIEW)
     made = write(hello("1.1.0"), tmp_path / "b")
     bad = made.rename(made.with_name(f"hello{char}1.1.0.wgn"))
     runner = CliRunner(env=ENV)
     for given in (bad, bad.parent):
-        refused = runner.invoke(main, ["index", str(given), "-o", str(site)])
+        refused = runner.invoke(main, ["index", str(given), "-o", str(site), "--relative"])
         assert refused.exit_code == 5, refused.output
         (line,) = refused.output.splitlines()
         assert line.startswith(f"plugin-packager: error: {bad.parent}: wagon file"
                                f" {bad.name!r} is not a plain file name"), line
-    later = index_site([write(hello("1.2.0"), tmp_path / "c")], site, ENV)
+    later = index_site([write(hello("1.2.0"), tmp_path / "c")], site, PREVIEW)
     assert (later.plugins, later.wagons) == (1, 2)
-    assert index_site([write(hello("1.3.0"), tmp_path / "d")], site, ENV).wagons == 3
+    assert index_site([write(hello("1.3.0"), tmp_path / "d")], site, PREVIEW).wagons == 3
 
 
 def _indexed(tmp_path: Path) -> Path:
     site = tmp_path / "site"
-    index_site([write(hello("1.0.0"), tmp_path / "a")], site, ENV)
+    index_site([write(hello("1.0.0"), tmp_path / "a")], site, PREVIEW)
     return site
 
 
@@ -71,7 +71,7 @@ def test_a_site_whose_rows_name_a_path_is_refused(tmp_path: Path) -> None:
     rows = site / ".site-state/rows.tsv"
     rows.write_text(rows.read_text() + "../../evil\t<li>evil</li>\n")
     result = CliRunner(env=ENV).invoke(main, ["index", str(tmp_path / "a"), "-o", str(site),
-                                              "--title", "Restyled"])
+                                              "--title", "Restyled", "--relative"])
     assert result.exit_code == 5, result.output
     assert f"{rows}: plugin name '../../evil' is not a plain file name" in result.output
 
@@ -95,7 +95,8 @@ def test_a_site_whose_manifest_names_a_path_outside_it_moves_nothing(
     (txn / "0-x").write_text("planted")
     (txn / "1-y").write_text("planted too")
     (txn / "manifest.json").write_text(json.dumps(manifest))
-    result = CliRunner(env=ENV).invoke(main, ["index", str(tmp_path / "a"), "-o", str(site)])
+    result = CliRunner(env=ENV).invoke(main, ["index", str(tmp_path / "a"), "-o", str(site),
+                                              "--relative"])
     assert result.exit_code == 5, result.output
     (line,) = result.output.splitlines()
     assert says in line, line
@@ -230,7 +231,8 @@ def test_a_names_line_of_another_shape_is_unreadable_site_state(tmp_path: Path,
     (wagon,) = (tmp_path / "a").glob("*.wgn")
     names = site / ".site-state/names.tsv"
     names.write_bytes(wagon.name.encode() + b"\t" + fields + b"\n")
-    result = CliRunner(env=ENV).invoke(main, ["index", str(wagon), "-o", str(site)])
+    result = CliRunner(env=ENV).invoke(main, ["index", str(wagon), "-o", str(site),
+                                              "--relative"])
     assert result.exit_code == 5, result.output
     (line,) = result.output.splitlines()
     assert f"{names}: unreadable site state" in line, line

@@ -57,7 +57,7 @@ def inputs(tmp_path: Path) -> dict[str, Path]:
 def _commands(inputs: dict[str, Path], out: Path) -> dict[str, list[str]]:
     return {
         "build": ["build", str(inputs["project"]), "-o", str(out)],
-        "index": ["index", str(inputs["wagon"]), "-o", str(out)],
+        "index": ["index", str(inputs["wagon"]), "-o", str(out), "--relative"],
         "merge": ["merge", str(inputs["cell"]), "-o", str(out)],
         "bundle": ["bundle", str(inputs["wagon"]), "-o", str(out / "b.tgz")],
     }
@@ -142,11 +142,11 @@ def test_a_full_disk_while_indexing_keeps_the_old_site(
     site = tmp_path / "site"
     runner = CliRunner(env=ENV)
     assert runner.invoke(main, ["index", str(write(hello("1.0.0"), tmp_path / "a")),
-                                "-o", str(site)]).exit_code == 0
+                                "-o", str(site), "--relative"]).exit_code == 0
     before = _tree(site)
     monkeypatch.setattr(state, "write_all", _failing(errno.ENOSPC))
     _one_line(runner.invoke(main, ["index", str(write(hello("1.1.0"), tmp_path / "b")),
-                                   "-o", str(site)]), f"cannot write site {site}")
+                                   "-o", str(site), "--relative"]), f"cannot write site {site}")
     assert _published(site) == _published(before)
 
 

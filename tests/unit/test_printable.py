@@ -15,7 +15,7 @@ from packager.errors import ArchiveError
 from packager.site.index import index_site
 from packager.wagon.archive import load_meta, open_wagon
 
-from .test_site_index import ENV, hello, write
+from .test_site_index import PREVIEW, hello, write
 
 
 @pytest.mark.parametrize(("text", "shown"), [
@@ -49,7 +49,7 @@ def test_an_error_line_is_printable(tmp_path: Path) -> None:
 def test_a_control_character_in_a_description_leaves_the_feed_valid(tmp_path: Path) -> None:
     site = tmp_path / "site"
     index_site([write(hello("1.0.0", description="Says \x01hello\x0c."), tmp_path / "in")],
-               site, ENV)
+               site, PREVIEW)
     summaries = [e.text for e in ET.parse(site / "feed.xml").getroot().iter(
         "{http://www.w3.org/2005/Atom}summary")]
     assert summaries == ["Hello: Says \ufffdhello\ufffd."]

@@ -22,7 +22,7 @@ from packager.targets import Host
 
 FILES = {
     ".github/workflows/ci.yml", ".github/workflows/release.yml", ".gitignore", "CHANGELOG.md",
-    "LICENSE", "README.md", "plugin.yaml", "plugin_1_4.yaml", "plugin_1_5.yaml", "pyproject.toml",
+    "LICENSE", "README.md", "icon.svg", "plugin.yaml", "plugin_1_4.yaml", "plugin_1_5.yaml", "pyproject.toml",
     "tests/test_plugin_yaml.py", "tests/test_tasks.py", "tox.ini", "v2_plugin.yaml",
 }
 LONG_NAME = "cloudify-acme-enterprise-network-function-virtualisation-orchestration-suite-plugin"
@@ -59,6 +59,7 @@ def test_defaults_render_a_complete_project(tmp_path: Path, host: Host) -> None:
     assert meta["project"]["license"] == "Apache-2.0"
     assert meta["tool"]["plugin-packager"] == {
         "python": ["3.11"], "platform": ["manylinux2014_x86_64"], "build-tag": "manylinux",
+        "files": ["icon.svg"],  # the download site shows it
     }
     plugin = yaml.safe_load((project / "plugin_1_5.yaml").read_text())["plugins"]
     assert plugin["example"]["package_version"] == "0.1.0"

@@ -11,7 +11,7 @@ import pytest
 from packager.errors import ConfigError
 from packager.site.bundle import collect, write_bundle
 from packager.site.index import index_site
-from tests.unit.test_site_index import ENV, hello, write
+from tests.unit.test_site_index import ENV, PREVIEW, hello, write
 
 
 def members(path: Path) -> dict[str, bytes]:
@@ -25,10 +25,10 @@ def members(path: Path) -> dict[str, bytes]:
 
 def test_a_site_bundles_its_newest_releases_reproducibly(tmp_path: Path) -> None:
     site = tmp_path / "site"
-    index_site([write(hello("1.0.0"), tmp_path / "a")], site, ENV)
+    index_site([write(hello("1.0.0"), tmp_path / "a")], site, PREVIEW)
     index_site([write(hello("1.1.0"), tmp_path / "b"),
                 write(hello("1.1.0", build_tag="centos-Core", platform="linux_x86_64"),
-                      tmp_path / "b")], site, ENV)
+                      tmp_path / "b")], site, PREVIEW)
     first, second = tmp_path / "one" / "plugins.tgz", tmp_path / "two" / "plugins.tgz"
     write_bundle(collect([site], ()), first, ENV)
     write_bundle(collect([site], ["hello-plugin"]), second, ENV)
@@ -49,7 +49,7 @@ def test_a_site_bundles_its_newest_releases_reproducibly(tmp_path: Path) -> None
 def test_loose_wagons_bundle_like_a_site(tmp_path: Path) -> None:
     site = tmp_path / "site"
     wagon = write(hello("1.0.0"), tmp_path / "a")
-    index_site([wagon], site, ENV)
+    index_site([wagon], site, PREVIEW)
     write_bundle(collect([site], ()), tmp_path / "site" / "b.tgz", ENV)
     write_bundle(collect([wagon.parent], ()), tmp_path / "dir" / "b.tgz", ENV)
     assert (tmp_path / "site" / "b.tgz").read_bytes() == (tmp_path / "dir" / "b.tgz").read_bytes()

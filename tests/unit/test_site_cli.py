@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tarfile
 from pathlib import Path
 
@@ -15,13 +16,22 @@ def test_index_then_bundle_and_a_refusal_in_one_line(tmp_path: Path) -> None:
     runner = CliRunner(env=ENV)
     wagon = write(hello("1.0.0"), tmp_path / "a")
     site = tmp_path / "site"
-    done = runner.invoke(main, ["index", str(wagon.parent), "-o", str(site), "--title", "Acme"])
+    bare = runner.invoke(main, ["index", str(wagon.parent), "-o", str(site)])
+    assert bare.exit_code == 2
+    assert bare.output == ("plugin-packager: error: catalogs need absolute URLs: consumers fetch"
+                           " them from elsewhere (hint: pass --base-url URL (where the site is"
+                           " served), or --relative for a local preview)\n")
+    assert not site.exists()
+    base = "https://plugins.example.com/"
+    done = runner.invoke(main, ["index", str(wagon.parent), "-o", str(site), "--title", "Acme",
+                                "--base-url", base])
     assert done.exit_code == 0, done.output
+    assert json.loads((site / "plugins.json").read_text())[0]["link"].startswith(base)
     assert done.output.endswith(f"{site}: 1 added, 0 unchanged; 1 plugins, 1 wagons\n")
     assert "<title>Acme</title>" in (site / "index.html").read_text()
 
     other = write(hello("1.0.0", description="Other."), tmp_path / "b")
-    refused = runner.invoke(main, ["index", str(other), "-o", str(site)])
+    refused = runner.invoke(main, ["index", str(other), "-o", str(site)])  # its --base-url kept
     assert refused.exit_code == 5
     (line,) = refused.output.splitlines()[-1:]
     assert line.startswith(f"plugin-packager: error: hello-plugin/1.0.0/{wagon.name} is already")
