@@ -30,21 +30,19 @@ def require_valid(
         if failed:
             check, first = failed[0]
             more = f" (and {len(failed) - 1} more failed)" if len(failed) > 1 else ""
-            lead = f"{path.name} fails validation{more}: {check.name}: "
             raise MismatchError(
-                lead + clip(first.text, max(80, WIDTH - len(lead))),
+                f"{path.name} fails validation{more}: {check.name}: {clip(first.text, WIDTH)}",
                 "fix the project; plugin-packager validate --verbose WAGON shows every check",
             )
 
 
 def brief_events(report: WagonReport, name: str) -> list[Event]:
     """Nothing when every item passed; else the brief lines without the passes (each at most
-    WIDTH after `name`), then each item that did not pass, whole, shown with --verbose."""
+    WIDTH after `name: `), then each item that did not pass, whole, shown with --verbose."""
     if report.status is Status.PASSED:
         return []
     prefix = f"{name}: "
-    width = max(100, WIDTH - len(prefix))
-    shown = report.brief(width, passes=False)
+    shown = report.brief(WIDTH, passes=False)
     details = report.every(passes=False)
     return ([Event(prefix + line, detail=False) for line in shown]
             + [Event(prefix + line, detail=True) for line in details if line not in shown])

@@ -136,11 +136,11 @@ def _line(status: Status, text: str, width: int) -> str:
 
 
 def clip(text: str, width: int) -> str:
-    """`text` in at most `width` characters: its middle cut out, as what a long line says last
-    (`… defines no create`, `…, which nothing provides`) matters as much as how it begins."""
+    """`text` in at most `width` characters: cut before its last words, as how a long line
+    ends (`… defines no create`, `… nor the host agent provides`) matters too."""
     if len(text) <= width:
         return text
-    tail = (width - 3) * 2 // 5
+    tail = min(60, width // 4)
     return f"{text[:width - 3 - tail]} … {text[len(text) - tail:]}"
 
 
