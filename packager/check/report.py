@@ -140,8 +140,13 @@ def clip(text: str, width: int) -> str:
     ends (`… defines no create`, `… nor the host agent provides`) matters too."""
     if len(text) <= width:
         return text
-    tail = min(60, width // 4)
-    return f"{text[:width - 3 - tail]} … {text[len(text) - tail:]}"
+    tail_size = min(60, width // 4)
+    head, tail = text[:width - 3 - tail_size], text[len(text) - tail_size:]
+    # At word boundaries when there is one near: "… needs mgmtworker", not "che … eds mgmtworker".
+    cut_head, cut_tail = head.rpartition(" ")[0], tail.partition(" ")[2]
+    head = cut_head if len(cut_head) > len(head) - 20 else head
+    tail = cut_tail if len(cut_tail) > len(tail) - 20 else tail
+    return f"{head} … {tail}"
 
 
 def exit_code(reports: Sequence[WagonReport]) -> int:

@@ -13,7 +13,15 @@ from packager.author.plugin_yaml import Operation
 from packager.check import agents
 from packager.check.cleanroom import Probe, Shipped, import_check, operations_check
 from packager.check.gate import brief_events
-from packager.check.report import WIDTH, Finding, Status, WagonReport, from_findings, to_json
+from packager.check.report import (
+    WIDTH,
+    Finding,
+    Status,
+    WagonReport,
+    clip,
+    from_findings,
+    to_json,
+)
 from packager.check.validate import Settings, validate_wagon
 from packager.cli import main
 from packager.targets import Host
@@ -197,3 +205,16 @@ def test_the_executor_comes_from_the_operation_then_its_plugin_and_workflows_run
     assert {"mgmtworker", "cloudify_types", "cloudify"} <= agents.provided([agents.CENTRAL])
     assert "mgmtworker" not in agents.provided([agents.HOST])
     assert "mgmtworker" not in agents.provided([])
+
+
+def test_a_long_line_is_cut_between_words_keeping_how_it_ends() -> None:
+    text = ("kubernetes.cloudify_kubernetes.tasks.resource_read_check_status: checked statically:"
+            " cloudify_kubernetes/tasks/__init__.py binds resource_read_check_status by import"
+            " (importing cloudify_kubernetes.tasks needs mgmtworker, which no wheel in the wagon"
+            " ships)")
+    cut = clip(text, 120)
+    assert len(cut) <= 120
+    head, tail = cut.split(" … ")
+    assert text.startswith(head + " ")
+    assert text.endswith(" " + tail)
+    assert tail == "no wheel in the wagon ships)"
