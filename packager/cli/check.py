@@ -19,7 +19,8 @@ from .options import INSTALLER, INTERPRETERS, WAGONS
 @INTERPRETERS
 @INSTALLER
 @click.option("--agent-provides", multiple=True, metavar="MODULE",
-              help="A module agents have besides cloudify and its kin (repeatable).")
+              help="A module every executor has besides those of its table in the README"
+              " (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("-v", "--verbose", is_flag=True,
               help="Print every check, whole, not failures first and the rest counted.")
