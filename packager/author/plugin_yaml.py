@@ -246,9 +246,10 @@ class Operation:
     mapping: str
     module: str
     function: str
+    executor: str = ""  # where it runs: the operation's `executor:`, else its plugin's
 
 
-def _interfaces(owner: str, interfaces: Any, keys: set[str]) -> Iterator[Operation]:
+def _interfaces(owner: str, interfaces: Any, keys: dict[str, str]) -> Iterator[Operation]:
     if not isinstance(interfaces, dict):
         return
     for iface, ops in interfaces.items():
@@ -256,7 +257,8 @@ def _interfaces(owner: str, interfaces: Any, keys: set[str]) -> Iterator[Operati
             yield from _mapping(f"{owner}.{iface}.{op}", value, "implementation", keys)
 
 
-def _mapping(where: str, value: Any, field: str, keys: set[str]) -> Iterator[Operation]:
+def _mapping(where: str, value: Any, field: str, keys: dict[str, str],
+             runs_in: str | None = None) -> Iterator[Operation]:
     text = value.get(field) if isinstance(value, dict) else value
     if not isinstance(text, str):
         return
@@ -264,12 +266,16 @@ def _mapping(where: str, value: Any, field: str, keys: set[str]) -> Iterator[Ope
     if key not in keys:
         return  # another plugin's operation, or a script path
     module, _, function = path.rpartition(".")
-    yield Operation(where, text.strip(), module, function)
+    own = value.get("executor") if isinstance(value, dict) else None
+    executor = runs_in or (own if isinstance(own, str) else keys[key])
+    yield Operation(where, text.strip(), module, function, executor)
 
 
 def operations(data: dict[str, Any], label: str) -> list[Operation]:
     """Mappings that point into this YAML's own plugins: node types, relationships, workflows."""
-    keys = set(plugins_of(data, label))
+    plugins = plugins_of(data, label)
+    keys = {key: str(p.get("executor") or "") if isinstance(p, dict) else ""
+            for key, p in plugins.items()}
     found: list[Operation] = []
     for section, fields in (("node_types", ("interfaces",)),
                             ("relationships", ("source_interfaces", "target_interfaces"))):
@@ -280,7 +286,8 @@ def operations(data: dict[str, Any], label: str) -> list[Operation]:
                     found += _interfaces(f"{section}.{name}.{field}", body.get(field), keys)
     workflows = data.get("workflows")
     for name, body in (workflows.items() if isinstance(workflows, dict) else ()):
-        found += _mapping(f"workflows.{name}", body, "mapping", keys)
+        # Workflows run in the manager's mgmtworker whatever their plugin's executor.
+        found += _mapping(f"workflows.{name}", body, "mapping", keys, "central_deployment_agent")
     return found
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import ast
 import sys
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,12 +15,10 @@ from typing import Any
 from .. import _tools
 from ..author.plugin_yaml import Operation, static_binding
 from ..wheels import module_members, read_member
-from .report import Check, Status, worst
+from . import agents
+from .report import Check, Finding, Status, from_findings
 
 PASSED, WARNING, FAILED = Status.PASSED, Status.WARNING, Status.FAILED
-# What every Cloudify agent has installed; an operation may import these without shipping them.
-AGENT_PROVIDES = ("cloudify", "cloudify_rest_client", "dsl_parser", "script_runner",
-                  "cloudify_agent")
 # Standard modules a newer host lacks and older targets have (distutils, imp, PEP 594).
 _REMOVED_STDLIB = frozenset((
     "distutils", "imp", "asynchat", "asyncore", "smtpd", "aifc", "audioop", "cgi", "cgitb",
@@ -32,7 +30,8 @@ _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | _REMOVED_STDLIB |
 
 
 class Shipped:
-    """The modules a wagon's wheels install, and the agent's, for telling 'provided' from 'broken'."""
+    """The modules a wagon's wheels install, and the executors', for telling 'provided' from
+    'broken' (`agent_provides`: modules the user says every executor has)."""
 
     def __init__(self, wheels: Sequence[Path], agent_provides: Sequence[str] = ()) -> None:
         self.modules: dict[str, tuple[Path, str]] = {}
@@ -40,14 +39,14 @@ class Shipped:
             for module, member in module_members(wheel).items():
                 self.modules.setdefault(module, (wheel, member))
         self.tops = {m.split(".")[0] for m in self.modules}
-        self.agent = frozenset(AGENT_PROVIDES) | {m.split(".")[0] for m in agent_provides}
+        self.agent_provides = tuple(agent_provides)
 
-    def by_agent(self, module: str) -> bool:
-        return module.split(".")[0] in self.agent
+    def by_agent(self, module: str, executors: Iterable[str]) -> bool:
+        return module.split(".")[0] in agents.provided(executors, self.agent_provides)
 
-    def unprovided_imports(self, source: bytes) -> list[str]:
+    def unprovided_imports(self, source: bytes, executor: str) -> list[str]:
         """Unconditional top-level imports that neither the wheels, the standard library (of
-        the Python running this) nor the agent provide; empty when the stdlib is unknown."""
+        the Python running this) nor the executor provide; empty when the stdlib is unknown."""
         if not hasattr(sys, "stdlib_module_names"):
             return []
         names: list[str] = []
@@ -56,8 +55,8 @@ class Shipped:
                 names += [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 names.append(node.module)
-        return sorted({n for n in names if n.split(".")[0] not in
-                       self.tops | self.agent | _STDLIB})
+        provided = agents.provided([executor], self.agent_provides)
+        return sorted({n for n in names if n.split(".")[0] not in self.tops | provided | _STDLIB})
 
 
 @dataclass(frozen=True)
@@ -127,30 +126,39 @@ def run_probe(
         return None, Check(f"import:{pytag}", Status.FAILED, f"the import probe died{where}: {detail}")
 
 
-def _static(op: Operation, shipped: Shipped, why: str) -> tuple[Status, str]:
-    """The fallback when the module cannot be imported: read its source for a top-level name."""
+def _static(op: Operation, shipped: Shipped, why: str | None) -> Finding:
+    """The fallback when the module cannot be imported: read its source for a top-level name.
+    `why` it could not be imported; None when no clean room ran: a binding found then passes."""
+    def found(status: Status, text: str, kind: str = "") -> Finding:
+        return Finding(status, f"{op.mapping}: {text}", "operation", kind)
+
     if op.module not in shipped.modules:
-        return FAILED, f"{op.mapping}: no wheel in the wagon has a module {op.module}"
+        return found(FAILED, f"no wheel in the wagon has a module {op.module}")
     wheel, member = shipped.modules[op.module]
+    reason = why or "no clean-room import ran"
     if not member.endswith(".py"):
-        return WARNING, f"{op.mapping}: {member} is compiled: not checked ({why})"
+        return found(WARNING, f"{member} is compiled: not checked ({reason})",
+                     "not checked (compiled)")
     try:
         with zipfile.ZipFile(wheel) as archive:
             source = read_member(archive, member)
         kind = static_binding(source, op.function)
-        unprovided = shipped.unprovided_imports(source)
+        unprovided = shipped.unprovided_imports(source, op.executor)
     except (SyntaxError, ValueError, RecursionError) as exc:
-        return FAILED, f"{op.mapping}: {member} does not parse: {exc}"
+        return found(FAILED, f"{member} does not parse: {exc}")
     if kind is None:
-        return FAILED, f"{op.mapping}: {member} defines no {op.function}"
+        return found(FAILED, f"{member} defines no {op.function}")
     if unprovided:
-        return FAILED, (f"{op.mapping}: {member} imports {', '.join(unprovided)}, which neither"
-                        " the wagon's wheels, the standard library nor the agent provides")
+        return found(FAILED, f"{member} imports {', '.join(unprovided)}, which neither the"
+                     f" wagon's wheels, the standard library nor {agents.where([op.executor])}"
+                     " provides")
     if kind == "star import":
-        return WARNING, (f"{op.mapping}: {op.function} may come from a star import in {member};"
-                         f" not checked ({why})")
-    return WARNING, (f"{op.mapping}: checked statically: {member} binds {op.function} by {kind}"
-                     f" ({why})")
+        return found(WARNING, f"{op.function} may come from a star import in {member};"
+                     f" not checked ({reason})", "maybe from a star import")
+    if why is None:
+        return found(PASSED, f"{member} binds {op.function} by {kind}")
+    return found(WARNING, f"checked statically: {member} binds {op.function} by {kind} ({why})",
+                 "checked statically")
 
 
 def _unshipped(result: Mapping[str, object], shipped: Shipped) -> str | None:
@@ -161,55 +169,61 @@ def _unshipped(result: Mapping[str, object], shipped: Shipped) -> str | None:
     return missing if missing.split(".")[0] not in shipped.tops else None
 
 
-def _nowhere(module: str, missing: str, probe: Probe) -> str:
+def _nowhere(module: str, missing: str, probe: Probe, executors: Iterable[str]) -> str:
     return (f"importing {module} needs {missing}, which neither the wagon's wheels,"
-            f" Python {probe.python} nor the agent provides")
+            f" Python {probe.python} nor {agents.where(executors)} provides")
 
 
 def operations_check(
     name: str, ops: Sequence[Operation], shipped: Shipped, probe: Probe | None
 ) -> Check:
-    results: list[tuple[Status, str]] = []
+    """One finding per operation mapping: imported and looked up in the clean room's probe, or,
+    without one, read statically."""
+    results: list[Finding] = []
     for op in ops:
         if not op.module or not op.function:
-            results.append((FAILED, f"{op.mapping}: names no <module>.<function>"))
+            results.append(Finding(FAILED, f"{op.mapping}: names no <module>.<function>"))
         elif probe is None:
-            results.append(_static(op, shipped, "no clean-room import ran"))
+            results.append(_static(op, shipped, None))
         else:
-            found = probe.function(op.module, op.function)
-            missing = _unshipped(found, shipped)
-            if found["ok"]:
-                results.append((PASSED, op.mapping))
-            elif missing and not shipped.by_agent(missing) and op.module in shipped.modules:
-                results.append((FAILED, f"{op.mapping}: {_nowhere(op.module, missing, probe)}"))
+            lookup = probe.function(op.module, op.function)
+            missing = _unshipped(lookup, shipped)
+            if lookup["ok"]:
+                results.append(Finding(PASSED, op.mapping))
+            elif (missing and not shipped.by_agent(missing, [op.executor])
+                  and op.module in shipped.modules):
+                results.append(Finding(
+                    FAILED, f"{op.mapping}: {_nowhere(op.module, missing, probe, [op.executor])}"))
             elif missing:
                 why = f"importing {op.module} needs {missing}, which no wheel in the wagon ships"
                 results.append(_static(op, shipped, why))
             else:
-                results.append((FAILED, f"{op.mapping}: {found['error']}: {found['message']}"))
-    status = worst([s for s, _ in results])
-    if status is PASSED:
-        how = "imported and looked up" if probe else "found"
-        return Check(name, PASSED, f"operation mappings {how} as callables: {len(ops)}"
-                     if ops else "no operation mappings")
-    return Check(name, status, "; ".join(text for s, text in results if s is not PASSED))
+                results.append(Finding(
+                    FAILED, f"{op.mapping}: {lookup['error']}: {lookup['message']}"))
+    how = ("imported and looked up as callables" if probe
+           else "found statically (bound at the module's top level)")
+    return from_findings(name, results, f"operation mappings {how}: {len(ops)}"
+                         if ops else "no operation mappings")
 
 
-def import_check(name: str, modules: Sequence[str], probe: Probe, shipped: Shipped) -> Check:
-    results: list[tuple[Status, str]] = []
+def import_check(name: str, modules: Sequence[str], probe: Probe, shipped: Shipped,
+                 executors: Iterable[str] = ()) -> Check:
+    """One finding per top-level module of the plugin; `executors`: where its operations run."""
+    runs_in = tuple(executors)
+    results: list[Finding] = []
     for module in modules:
         found = probe.modules[module]
         missing = _unshipped(found, shipped)
         if found["ok"]:
-            results.append((PASSED, module))
-        elif missing and not shipped.by_agent(missing):
-            results.append((FAILED, _nowhere(module, missing, probe)))
+            results.append(Finding(PASSED, module, "module"))
+        elif missing and not shipped.by_agent(missing, runs_in):
+            results.append(Finding(FAILED, _nowhere(module, missing, probe, runs_in), "module"))
         elif missing:
-            results.append((WARNING, (f"{module} imports {missing}, which no wheel in the wagon"
-                                      " ships (the agent must provide it)")))
+            results.append(Finding(WARNING, f"{module} imports {missing}, which no wheel in the"
+                                   f" wagon ships ({agents.where(runs_in)} must provide it)",
+                                   "module", "importing what the executor must provide"))
         else:
-            results.append((FAILED, f"import {module}: {found['error']}: {found['message']}"))
-    status = worst([s for s, _ in results])
-    if status is PASSED:
-        return Check(name, PASSED, f"imported {', '.join(modules) or 'nothing (no modules)'}")
-    return Check(name, status, "; ".join(text for s, text in results if s is not PASSED))
+            results.append(Finding(FAILED, f"import {module}: {found['error']}: {found['message']}",
+                                   "module"))
+    return from_findings(name, results,
+                         f"imported {', '.join(modules) or 'nothing (no modules)'}")

@@ -1,16 +1,16 @@
 """Build's validation gate: the in-process checks (and the clean room with --validate) on every
-wagon before it is published; warnings are counted on one line per wagon."""
+wagon before it is published; silent when nothing is wrong, else brief lines (each item with
+--verbose)."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from ..errors import MismatchError
 from ..events import Event, Events
 from ..targets import Host
-from .report import Check, Status
+from .report import WIDTH, Status, WagonReport, clip
 from .validate import Settings, validate_wagon
 
 
@@ -21,28 +21,28 @@ def require_valid(
     settings: Settings,
     on_event: Events,
 ) -> None:
-    """Build's gate: each check that did not pass becomes an event; a failed one, a MismatchError."""
+    """Build's gate: what did not pass becomes events; a failed check, a MismatchError."""
     for path in paths:
-        checks = validate_wagon(path, env, host, settings).checks
-        failed = [c for c in checks if c.status is Status.FAILED]
-        warned = [c for c in checks if c.status in (Status.WARNING, Status.SKIPPED)]
-        for check in warned:
-            on_event(Event(f"{path.name}: {check.status.value} {check.name}: {check.reason}",
-                           detail=len(warned) > 1))
-        if len(warned) > 1:
-            on_event(Event(f"{path.name}: {warning_summary(warned)}"))
-        for check in failed:
-            on_event(Event(f"{path.name}: failed {check.name}: {check.reason}"))
+        report = validate_wagon(path, env, host, settings)
+        for line in brief_events(report, path.name):
+            on_event(line)
+        failed = [(c, f) for c in report.checks for f in c.items() if f.status is Status.FAILED]
         if failed:
+            check, first = failed[0]
+            more = f" (and {len(failed) - 1} more failed)" if len(failed) > 1 else ""
             raise MismatchError(
-                f"{path.name} fails validation: {failed[0].name}: {failed[0].reason}",
-                "fix the project; plugin-packager validate WAGON shows every check",
+                f"{path.name} fails validation{more}: {check.name}: {clip(first.text, WIDTH)}",
+                "fix the project; plugin-packager validate --verbose WAGON shows every check",
             )
 
 
-def warning_summary(checks: Sequence[Check]) -> str:
-    """Many warnings on one line: counted by the family of their check (`operations:…`)."""
-    families = Counter(c.name.split(":", 1)[0] for c in checks)
-    counted = ", ".join(f"{n} {family}" for family, n in sorted(families.items()))
-    return (f"{len(checks)} warnings ({counted}), e.g. {checks[0].name}: {checks[0].reason}"
-            " (--verbose shows each; plugin-packager validate WAGON explains them)")
+def brief_events(report: WagonReport, name: str) -> list[Event]:
+    """Nothing when every item passed; else the brief lines without the passes (each at most
+    WIDTH after `name: `), then each item that did not pass, whole, shown with --verbose."""
+    if report.status is Status.PASSED:
+        return []
+    prefix = f"{name}: "
+    shown = report.brief(WIDTH, passes=False)
+    details = report.every(passes=False)
+    return ([Event(prefix + line, detail=False) for line in shown]
+            + [Event(prefix + line, detail=True) for line in details if line not in shown])

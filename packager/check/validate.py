@@ -39,7 +39,7 @@ class Settings:
     interpreters: tuple[str, ...] = ()
     installer: str = "uv"
     limits: Limits | None = None
-    agent_provides: tuple[str, ...] = ()  # modules agents have beyond cleanroom.AGENT_PROVIDES
+    agent_provides: tuple[str, ...] = ()  # modules executors have beyond resources/agents.toml
     target_python_root: Path | None = None  # a root holding a foreign wagon's CPython
     cache_dir: Path | None = None
 
@@ -373,7 +373,9 @@ def _clean_rooms(
         if probe is None:
             continue
         probed = True
-        report.checks.append(import_check(f"import:{pytag}", plugin_modules, probe, w.shipped))
+        executors = {op.executor for ops in operations.values() for op in ops}
+        report.checks.append(import_check(f"import:{pytag}", plugin_modules, probe, w.shipped,
+                                          executors))
         for label, ops in operations.items():
             report.checks.append(
                 operations_check(f"operations:{label}:{pytag}", ops, w.shipped, probe))

@@ -20,13 +20,16 @@ from .render import echo
 @INTERPRETERS
 @INSTALLER
 @click.option("--agent-provides", multiple=True, metavar="MODULE",
-              help="A module agents have besides cloudify and its kin (repeatable).")
+              help="A module every executor has besides those of its table in the README"
+              " (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Print every check, whole, not failures first and the rest counted.")
 @click.option("--target-python-root", type=click.Path(path_type=Path, file_okay=False, exists=True),
               help="A root holding usr/bin/pythonX.Y of a foreign wagon's architecture, run"
               " under QEMU (default: Debian's, assembled once into the cache).")
 def validate(wagons: tuple[Path, ...], interpreters: tuple[str, ...], installer: str,
-             agent_provides: tuple[str, ...], as_json: bool,
+             agent_provides: tuple[str, ...], as_json: bool, verbose: bool,
              target_python_root: Path | None) -> None:
     """Check WAGONs as a manager would: structure, truth, plugin YAMLs, clean-room installs.
 
@@ -46,9 +49,10 @@ def validate(wagons: tuple[Path, ...], interpreters: tuple[str, ...], installer:
         result = validate_wagon(path, dict(os.environ), settings=settings)
         reports.append(result)
         if not as_json:
-            for check in result.checks:
-                echo(f"  {check.status.value:<8} {check.name}: {check.reason}")
-            echo(result.summary())
+            for line in result.every() if verbose else result.brief(report.WIDTH - 2):
+                echo(f"  {line}")
+            hidden = not verbose and result.status is not report.Status.PASSED
+            echo(result.summary() + ("; --verbose shows each" if hidden else ""))
     if as_json:
         click.echo(report.to_json(reports), nl=False)
     sys.exit(report.exit_code(reports))

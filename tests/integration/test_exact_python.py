@@ -28,7 +28,7 @@ def test_cp36_gets_the_last_jsonpatch_that_admits_36_and_validates(
     assert any(w.startswith("jsonpatch-1.32-") for w in wheels), wheels
     assert any(w.startswith("jsonpointer-2.3-") for w in wheels), wheels
     assert "excluded jsonpatch 1.33: its Requires-Python" in proc.stderr
-    checks = run_cli("validate", wagon).stdout
+    checks = run_cli("validate", "--verbose", wagon).stdout
     assert "install:py36" in checks
 
 

@@ -51,10 +51,40 @@ def test_an_operation_importing_what_nothing_provides_fails(tmp_path: Path, run_
     out = tmp_path / "out"
     run_cli("build", project, "-o", out)
     (wagon,) = out.glob("*.wgn")
-    proc = run_cli("validate", wagon, check=False)
+    proc = run_cli("validate", "--verbose", wagon, check=False)
     assert proc.returncode == 5, proc.stdout
     (line,) = [x for x in proc.stdout.splitlines() if "operations:plugin.yaml:py311" in x]
     assert line.split()[0] == "failed"
     assert ("importing hello_plugin.tasks needs pkg_resources, which neither the wagon's wheels,"
-            " Python 3.11 nor the agent provides") in line
+            " Python 3.11 nor the manager's mgmtworker provides") in line
     run_cli("validate", wagon, "--agent-provides", "pkg_resources")
+
+
+MANAGER_IMPORTS = "import yaml\nimport mgmtworker\nfrom cloudify_types.utils import errors\n"
+
+
+@pytest.mark.parametrize("executor", ["central_deployment_agent", "host_agent"])
+def test_manager_modules_are_provided_to_central_deployment_agent_operations_only(
+    tmp_path: Path, run_cli: Run, executor: str
+) -> None:
+    project = copy_project(ROOT / "examples" / "hello-plugin", tmp_path / "hello")
+    tasks = project / "hello_plugin" / "tasks.py"
+    tasks.write_text(tasks.read_text().replace("import yaml\n", MANAGER_IMPORTS))
+    plugin_yaml = project / "plugin.yaml"
+    plugin_yaml.write_text(plugin_yaml.read_text().replace("central_deployment_agent", executor))
+    out = tmp_path / "out"
+    built = run_cli("build", project, "-o", out, check=False)
+    if executor == "host_agent":
+        assert built.returncode == 5, built.stderr
+        assert ("hello_plugin/tasks.py imports cloudify_types.utils, mgmtworker, which neither"
+                " the wagon's wheels, the standard library nor the host agent provides"
+                ) in built.stderr.strip().splitlines()[-1]
+        return
+    assert built.returncode == 0, built.stderr
+    (wagon,) = out.glob("*.wgn")
+    # The clean room cannot import them either: the operation is read statically, a warning.
+    proc = run_cli("validate", "--verbose", wagon, check=False)
+    assert proc.returncode == 0, proc.stdout
+    assert ("  warning  operations:plugin.yaml:py311: hello.hello_plugin.tasks.greet: checked"
+            " statically: hello_plugin/tasks.py binds greet by def (importing hello_plugin.tasks"
+            " needs mgmtworker, which no wheel in the wagon ships)") in proc.stdout.splitlines()

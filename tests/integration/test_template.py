@@ -250,6 +250,19 @@ def test_yaml_reads_a_setup_py_version_through_the_backend(tmp_path: Path, run_c
     assert proc.stderr.strip() == "1 plugin YAML up to date"
 
 
+def test_a_fresh_project_builds_without_a_warning(
+    generated: Path, tmp_path: Path, run_cli: Run
+) -> None:
+    """Nothing is wrong with what `new` writes, so the build's gate says nothing about it (it
+    printed a 726-character line of four operations 'checked statically')."""
+    interpreter("3.11")
+    project = copy_project(generated, tmp_path / "project")
+    proc = run_cli("build", project, "-o", tmp_path / "out")
+    (wagon,) = (tmp_path / "out").glob("*.wgn")
+    assert [line for line in proc.stderr.splitlines() if line.startswith(wagon.name)] == []
+    assert max(len(line) for line in proc.stderr.splitlines()) < 200, proc.stderr
+
+
 def test_generated_project_builds_wagons_that_a_strict_check_accepts(
     generated: Path, tmp_path: Path, run_cli: Run, cloudify_venv: Path
 ) -> None:

@@ -14,8 +14,6 @@ from packager import _tools
 from packager.build import pipeline
 from packager.build.config import load_options
 from packager.check import install
-from packager.check.gate import warning_summary
-from packager.check.report import Check, Status
 from packager.cli import main
 from packager.errors import ConfigError, ExitCode, InstallError, MismatchError
 from packager.events import Event
@@ -95,15 +93,6 @@ def test_the_cli_refuses_it_on_one_line_with_exit_2(tmp_path: Path) -> None:
 def test_every_command_takes_debug() -> None:
     for name, command in main.commands.items():
         assert "--debug" in [o for p in command.params for o in getattr(p, "opts", [])], name
-
-
-def test_many_warnings_make_one_line_that_counts_them() -> None:
-    checks = [Check(f"operations:{n}", Status.WARNING, f"greet: checked statically ({n})")
-              for n in ("plugin.yaml", "v2_plugin.yaml", "plugin_1_4.yaml", "plugin_1_5.yaml")]
-    line = warning_summary(checks)
-    assert line.startswith("4 warnings (4 operations), e.g. operations:plugin.yaml: greet:")
-    assert "\n" not in line
-    assert "--verbose" in line
 
 
 def test_build_shows_details_only_when_verbose(capsys: pytest.CaptureFixture[str]) -> None:
