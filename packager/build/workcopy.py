@@ -1,0 +1,36 @@
+"""The copy of the project a build hooks and builds in, so the project's tree stays as it was:
+no `build/`, `*.egg-info` or hook output left behind, and each target Python's hook sees its
+own untouched sources."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+from .fingerprint import is_skipped
+
+# Git's own store, borrowed rather than copied (it may be large and is never written).
+_BORROWED = {"objects", "lfs"}
+
+
+def working_copy(project: Path, dest: Path, skip: Sequence[Path] = ()) -> Path:
+    """The project's sources copied to `dest`, without what the tree digest skips (build
+    outputs, caches, egg-info, `skip`). A `.git` folder comes along without its objects,
+    which the copy reads from the project's (git's alternates): versions that setuptools-scm
+    and the like take from git, and the hooks' `git apply`, work as in the project."""
+    skipped = {p.resolve() for p in skip}
+
+    def ignored(folder: str, names: list[str]) -> set[str]:
+        base = Path(folder)
+        return {n for n in names if (base / n).is_dir() and is_skipped(base / n, skipped)}
+
+    shutil.copytree(project, dest, symlinks=True, ignore=ignored)
+    git = project / ".git"
+    if git.is_dir() and not git.is_symlink():
+        shutil.copytree(git, dest / ".git", symlinks=True,
+                        ignore=lambda folder, names: _BORROWED if Path(folder) == git else set())
+        info = dest / ".git" / "objects" / "info"
+        info.mkdir(parents=True)
+        (info / "alternates").write_text(f"{(git / 'objects').resolve()}\n")
+    return dest
