@@ -207,6 +207,8 @@ def plugin_wheels(
         _check_compiles(info, mine, env, cache)
         return info
 
+    if not hooked and not dynamic:  # one wheel for all: checked for every Python at once
+        return {p: _done(build(p)) for p in pythons}
     first = _done(build(pythons[0]))
     return {pythons[0]: first, **{p: later.submit(build, p) for p in pythons[1:]}}
 
