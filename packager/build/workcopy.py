@@ -4,6 +4,7 @@ own untouched sources."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,6 +27,7 @@ def working_copy(project: Path, dest: Path, skip: Sequence[Path] = ()) -> Path:
         return {n for n in names if (base / n).is_dir() and is_skipped(base / n, skipped)}
 
     shutil.copytree(project, dest, symlinks=True, ignore=ignored)
+    _repoint_outward_links(project, dest)
     git = project / ".git"
     if git.is_dir() and not git.is_symlink():
         shutil.copytree(git, dest / ".git", symlinks=True,
@@ -34,3 +36,19 @@ def working_copy(project: Path, dest: Path, skip: Sequence[Path] = ()) -> Path:
         info.mkdir(parents=True)
         (info / "alternates").write_text(f"{(git / 'objects').resolve()}\n")
     return dest
+
+
+def _repoint_outward_links(project: Path, dest: Path) -> None:
+    """A relative link out of the project (`common -> ../common`) leads nowhere from the copy:
+    it is made to point at the absolute place it led from the project."""
+    inside = project.resolve()
+    for root, dirs, files in os.walk(dest):
+        for name in dirs + files:
+            link = Path(root) / name
+            target = link.readlink() if link.is_symlink() else None
+            if target is None or target.is_absolute():
+                continue
+            led_to = ((project / link.relative_to(dest)).parent / target).resolve()
+            if not led_to.is_relative_to(inside):
+                link.unlink()
+                link.symlink_to(led_to)

@@ -18,11 +18,15 @@ def test_copy_holds_the_sources_and_git_without_its_objects(tmp_path: Path) -> N
         (project / name).parent.mkdir(parents=True, exist_ok=True)
         (project / name).write_text(text)
     (project / "link").symlink_to("setup.py")
+    (tmp_path / "common").mkdir()
+    (project / "pkg" / "common").symlink_to("../../common")  # out of the project
     copy = working_copy(project, tmp_path / "copy", skip=[project / "out"])
-    files = {p.relative_to(copy).as_posix() for p in copy.rglob("*") if not p.is_dir()}
-    assert files == {"pkg/tasks.py", "setup.py", "link", ".git/HEAD", ".git/refs/heads/main",
+    files = {p.relative_to(copy).as_posix() for p in copy.rglob("*")
+             if p.is_symlink() or not p.is_dir()}
+    assert files == {"pkg/tasks.py", "pkg/common", "setup.py", "link", ".git/HEAD", ".git/refs/heads/main",
                      ".git/objects/info/alternates"}
-    assert (copy / "link").is_symlink()
+    assert (copy / "link").readlink() == Path("setup.py")
+    assert (copy / "pkg" / "common").readlink() == (tmp_path / "common").resolve()
     alternates = (copy / ".git/objects/info/alternates").read_text()
     assert alternates == f"{(project / '.git/objects').resolve()}\n"
     assert tree_digest(copy) == tree_digest(project, skip=[project / "out"])
