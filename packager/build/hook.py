@@ -21,8 +21,10 @@ _PYTHON_FLAG = re.compile(r"PY\d{2,3}")
 
 
 def hook_commands(project: Path, pre_build: str) -> list[list[str]]:
-    """The commands to run, in order: the Cloudify script when present, then `pre-build`."""
-    commands = [["bash", CLOUDIFY_SCRIPT]] if (project / CLOUDIFY_SCRIPT).is_file() else []
+    """The commands to run, in order: the Cloudify script when present (stopping at its first
+    failing command, as the builders' `set -e` script that sourced it did), then `pre-build`."""
+    script = (project / CLOUDIFY_SCRIPT).is_file()
+    commands = [["bash", "-e", CLOUDIFY_SCRIPT]] if script else []
     return commands + ([["sh", "-c", pre_build]] if pre_build.strip() else [])
 
 

@@ -7,7 +7,7 @@ import subprocess
 import zipfile
 from pathlib import Path
 
-from .conftest import PROJECTS, Run, copy_project, interpreter, read_package_json
+from .conftest import PROJECTS, Run, copy_project, interpreter, read_package_json, write_plugin
 
 CP36, CP311 = "cp36-manylinux2014_x86_64", "cp311-manylinux2014_x86_64"
 
@@ -72,4 +72,17 @@ def test_combine_refuses_different_hooked_wheels_before_writing_anything(
     assert proc.returncode == 2
     assert "cannot share a wagon" in proc.stderr
     assert [line for line in proc.stderr.splitlines() if "writing" in line] == []
+    assert not (tmp_path / "out").exists()
+
+
+def test_cloudify_script_stops_at_its_first_failing_command(tmp_path: Path, run_cli: Run) -> None:
+    """Cloudify's builders sourced the script under `set -e`: a failing step fails the build
+    instead of shipping a wheel without what the step should have made."""
+    project = write_plugin(tmp_path, "stepped-plugin", [])
+    (project / "extra-packaging-instructions.sh").write_text(
+        "mkdir ./no/such/parent/shim\necho made > stepped_plugin/later.py\n")
+    proc = run_cli("build", project, "--python", "3.11", "-o", tmp_path / "out", check=False)
+    assert proc.returncode == 4
+    assert "the pre-build hook `extra-packaging-instructions.sh` failed for Python 3.11" in proc.stderr
+    assert "No such file or directory" in proc.stderr
     assert not (tmp_path / "out").exists()

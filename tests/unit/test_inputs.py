@@ -119,7 +119,7 @@ def test_hook_runs_the_cloudify_script_then_pre_build_with_the_targets(
     assert hook_commands(tmp_path, "") == []
     (tmp_path / CLOUDIFY_SCRIPT).write_text("true\n")
     assert hook_commands(tmp_path, "make gen") == [
-        ["bash", CLOUDIFY_SCRIPT], ["sh", "-c", "make gen"]]
+        ["bash", "-e", CLOUDIFY_SCRIPT], ["sh", "-c", "make gen"]]
     platform = parse_platform("manylinux2014_x86_64", host)
     env = hook_env({"HOME": "/h"}, [BuildTarget((3, 6), platform), BuildTarget((3, 11), platform)])
     assert env["PLUGIN_PACKAGER_TARGET_IDS"] == (
