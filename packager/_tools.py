@@ -148,20 +148,22 @@ def git_head(project: Path, env: Mapping[str, str]) -> str | None:
 
 
 def build_project_wheel(
-    project: Path, outdir: Path, env: Mapping[str, str], interpreter: Path | None = None
+    tree: Path, outdir: Path, env: Mapping[str, str], interpreter: Path | None = None,
+    project: Path | None = None,
 ) -> Path:
-    """The plugin's own wheel through its PEP 517 backend (pypa/build, uv installs the backend);
-    with `interpreter`, uv builds it with that Python, so a setup.py sees that Python."""
+    """The plugin's own wheel from `tree` (a copy of `project`, which errors name) through its
+    PEP 517 backend (pypa/build, uv installs the backend); with `interpreter`, uv builds it with
+    that Python, so a setup.py sees that Python."""
     cmd: list[str | Path] = [
-        sys.executable, "-m", "build", "--wheel", "--installer", "uv", "--outdir", outdir, project
+        sys.executable, "-m", "build", "--wheel", "--installer", "uv", "--outdir", outdir, tree
     ]
     if interpreter is not None:
-        cmd = [uv_bin(), "build", "--wheel", "--python", interpreter, "--out-dir", outdir, project]
+        cmd = [uv_bin(), "build", "--wheel", "--python", interpreter, "--out-dir", outdir, tree]
     try:
         _run(cmd, env)
     except ToolFailure as exc:
         raise BuildError(
-            f"building the plugin's wheel in {project} failed: {exc.last_lines()}",
+            f"building the plugin's wheel in {project or tree} failed: {exc.last_lines()}",
             "run `python -m build --wheel` there to see the whole log",
         ) from exc
     return _one_wheel(outdir, cmd)

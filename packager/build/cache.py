@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import shutil
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from filelock import FileLock
 from .._files import replace_atomically, sha256_of
 
 DIGEST_FILE = "sha256"
+LOG_DAYS = 14  # a build's logs are pruned by the first build this much later
 
 
 def key_of(*parts: str) -> str:
@@ -29,14 +32,27 @@ def key_of(*parts: str) -> str:
 class Cache:
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._logs: Path | None = None
+        self._logs_lock = threading.Lock()
+
+    def _log_dir(self) -> Path:
+        """This instance's (one build's) own folder of logs, made on first use, so no other
+        build overwrites a log a message points to; folders older than LOG_DAYS go then."""
+        with self._logs_lock:
+            if self._logs is None:
+                parent = self.root / "logs"
+                parent.mkdir(parents=True, exist_ok=True)
+                _prune(parent, time.time() - LOG_DAYS * 86400)
+                stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+                self._logs = Path(tempfile.mkdtemp(dir=parent, prefix=f"{stamp}-{os.getpid()}-"))
+            return self._logs
 
     def log_path(self, name: str) -> Path:
-        return self.root / "logs" / f"{name}.log"
+        return self._log_dir() / f"{name}.log"
 
     def keep_log(self, name: str, text: str) -> Path:
         """A tool's whole output, kept where an error message can point to it."""
         path = self.log_path(name)
-        path.parent.mkdir(parents=True, exist_ok=True)
         replace_atomically(text.encode("utf-8"), path)
         return path
 
@@ -116,3 +132,16 @@ class Cache:
 
     def marked(self, kind: str, key: str) -> bool:
         return self.get_keyed(kind, key) is not None
+
+
+def _prune(logs: Path, before: float) -> None:
+    """Drop the entries of `logs` last changed before `before`: old builds' folders, and the
+    single files earlier versions kept there."""
+    for entry in logs.iterdir():
+        with contextlib.suppress(OSError):  # another build may prune it at the same time
+            if entry.lstat().st_mtime >= before:
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()

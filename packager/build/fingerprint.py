@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 
 from .._files import sha256_of
@@ -29,16 +29,20 @@ def _git_state(project: Path) -> Iterable[bytes]:
             yield ref.read_bytes()
 
 
+def is_skipped(folder: Path, skipped: Collection[Path]) -> bool:
+    """True for a folder that is no source: a build output, cache, VCS internals or one of
+    `skipped` (resolved paths)."""
+    name = folder.name
+    return name in SKIPPED_DIRS or name.endswith(".egg-info") or folder.resolve() in skipped
+
+
 def tree_digest(project: Path, skip: Sequence[Path] = ()) -> str:
     """sha256 over every source file's relative path, executable bit and bytes."""
     skipped = {p.resolve() for p in skip}
     digest = hashlib.sha256()
     for root, dirs, files in os.walk(project):
         base = Path(root)
-        dirs[:] = sorted(
-            d for d in dirs
-            if d not in SKIPPED_DIRS and not d.endswith(".egg-info") and (base / d).resolve() not in skipped
-        )
+        dirs[:] = sorted(d for d in dirs if not is_skipped(base / d, skipped))
         for name in sorted(files):
             path = base / name
             if not path.is_file():

@@ -68,13 +68,16 @@ def _without_clashes(results: Sequence[WagonResult]) -> list[WagonResult]:
 
 
 def cell_plugin(prepared: Prepared, cell: Sequence[BuildTarget]) -> WheelInfo:
-    """The one plugin wheel a wagon holds; Pythons whose setup.py gave different Requires-Dist
-    cannot share a wagon, since both wheels have one file name."""
+    """The one plugin wheel a wagon holds; Pythons whose setup.py gave different Requires-Dist,
+    or whose pre-build hook wrote different files, cannot share a wagon, since both wheels have
+    one file name."""
     plugins = {prepared.plugin_for(t).path for t in cell}
     if len(plugins) > 1:
+        first, last = cell[0].python_version, cell[-1].python_version
         raise ConfigError(
-            f"the plugin's setup.py gives Python {cell[0].python_version} and"
-            f" {cell[-1].python_version} different dependencies, so they cannot share a wagon",
+            f"the plugin's wheels for Python {first} and {last} differ (its setup.py gives"
+            " them different dependencies, or its pre-build hook writes different files),"
+            " so they cannot share a wagon",
             "build without --combine, or express the branches as environment markers",
         )
     return prepared.plugin_for(cell[0])
@@ -143,12 +146,13 @@ def _write_when_ready(work: Work, env: Mapping[str, str], refresh: bool) -> Writ
 
     def write(labelled: tuple[list[BuildTarget], bool]) -> tuple[WagonResult, Path]:
         cell, may_be_any = labelled
+        plugin = cell_plugin(prepared, cell)  # refused before any "writing"
         for target in cell:
             on_event(Event("writing the wagon", target.id, "write"))
         stage = work.tmp / "stage" / cell[0].id
         resolved = {t: ready[t].candidates for t in cell}
         result = assemble(
-            [(t, ready[t].wheels) for t in cell], cell_plugin(prepared, cell), prepared.files,
+            [(t, ready[t].wheels) for t in cell], plugin, prepared.files,
             options, prepared.epoch, stage, prepared.source.as_dict(), may_be_any,
             cell_inputs(prepared, cell, resolved),
         )
@@ -159,7 +163,8 @@ def _write_when_ready(work: Work, env: Mapping[str, str], refresh: bool) -> Writ
 
     def write_group(same: list[list[BuildTarget]]) -> Written:
         wheels = {t: ready[t].wheels for cell in same for t in cell}
-        return [write(labelled) for labelled in label_group(same, wheels, prepared.plugin.path)]
+        plugin = prepared.plugin_for(same[0][0]).path
+        return [write(labelled) for labelled in label_group(same, wheels, plugin)]
 
     with ThreadPoolExecutor(len(targets)) as per_target, ThreadPoolExecutor(work.cores) as writers:
         try:

@@ -20,11 +20,12 @@ from ..wheels import WheelInfo, inspect_wheel
 from .cache import Cache, key_of
 from .config import Options, read_pyproject
 from .fingerprint import tree_digest
-from .hook import run_hooks
+from .hook import hook_commands, run_hooks
 from .indexes import Indexes
 from .inputs import TargetInputs
 from .interpreters import find_interpreter
 from .resolve import Request
+from .workcopy import working_copy
 
 
 def configured_targets(
@@ -133,15 +134,15 @@ def dynamic_dependencies(project: Path) -> bool:
 
 
 def plugin_wheel(
-    options: Options, cache: Cache, env: Mapping[str, str], outdir: Path, on_event: Events,
-    source: Source,
-    interpreter: Path | None = None,
+    tree: Path, digest: str, cache: Cache, env: Mapping[str, str], outdir: Path,
+    on_event: Events, interpreter: Path | None = None, project: Path | None = None,
 ) -> Path:
-    """The plugin's own wheel, rebuilt only when its sources (or the build tools) changed; with
-    `interpreter`, built by that Python."""
+    """The plugin's wheel built from `tree` (a copy of `project`, its tree digest `digest`),
+    rebuilt only when those sources (or the build tools) changed; with `interpreter`, built by
+    that Python."""
     tools = _tools.tool_versions()
     key = key_of(
-        "plugin-wheel", source.tree,
+        "plugin-wheel", digest,
         env.get("SOURCE_DATE_EPOCH", ""), tools.get("build", ""), tools.get("uv", ""),
         str(interpreter or ""),
     )
@@ -151,49 +152,63 @@ def plugin_wheel(
             on_event(Event(f"the plugin's sources are unchanged: reusing {cached.name}"))
             return cached
         by = f" with {interpreter}" if interpreter else ""
-        on_event(Event(f"building the plugin's wheel from {options.project}{by}"))
-        wheel = _tools.build_project_wheel(options.project, outdir, env, interpreter)
+        on_event(Event(f"building the plugin's wheel from {project or tree}{by}"))
+        wheel = _tools.build_project_wheel(tree, outdir, env, interpreter, project)
         return cache.put_keyed("plugins", key, wheel)
 
 
 def plugin_wheels(
     options: Options, targets: Sequence[BuildTarget], cache: Cache, env: Mapping[str, str],
-    workdir: Path, on_event: Events, source: Source, later: ThreadPoolExecutor,
+    workdir: Path, on_event: Events, later: ThreadPoolExecutor,
 ) -> dict[tuple[int, int], Future[WheelInfo]]:
-    """The plugin's wheel for each target Python, checked for it (Requires-Python, compiling):
-    one build when its metadata is static, else one per Python by that Python, sharing the
-    first whose Requires-Dist is the same. The lowest Python's is built at once, the others
-    one after another by `later` while the first target resolves."""
+    """The plugin's wheel for each target Python, checked for it (Requires-Python, compiling),
+    built from a copy of the project the pre-build hook ran in for that Python (one copy for
+    all when there is no hook): by that Python when its setup.py computes the Requires-Dist.
+    Pythons whose copies are the same share a wheel, unless their Requires-Dist differ. The
+    lowest Python's is built at once, the others one after another by `later` while the first
+    target resolves."""
     pythons = sorted({t.python for t in targets})
+    dynamic = dynamic_dependencies(options.project)
+    interpreters = {t.python: t.interpreter for t in targets}
+    missing = next((p for p in pythons if interpreters[p] is None), None)
+    if dynamic and missing is not None:
+        raise ConfigError(
+            f"no Python {missing[0]}.{missing[1]} to evaluate the plugin's setup.py with",
+            "install it (pyenv install) or pass --interpreter",
+        )
+    hooked = bool(hook_commands(options.project, options.pre_build))
+    skip = [options.output, options.project / options.locks, options.cache_dir]
+    trees: dict[str, tuple[Path, str]] = {}  # by copy name: the copy and its digest
+    built: list[tuple[str, WheelInfo]] = []  # one worker: each Python sees the wheels before it
 
-    def checked(info: WheelInfo, python: tuple[int, int] | None = None) -> WheelInfo:
-        mine = [t for t in targets if python in (None, t.python)]
+    def tree(python: tuple[int, int]) -> tuple[Path, str]:
+        name = f"project-{python[0]}.{python[1]}" if hooked else "project"
+        if name not in trees:
+            copy = working_copy(options.project, workdir / name, skip)
+            mine = [t for t in targets if t.python == python]
+            run_hooks(copy, options.project, options.pre_build, mine, env, on_event,
+                      options.indexes.redact)
+            trees[name] = (copy, tree_digest(copy))
+        return trees[name]
+
+    def build(python: tuple[int, int]) -> WheelInfo:
+        copy, digest = tree(python)
+        info = next((w for d, w in built if d == digest and not dynamic), None)
+        if info is None:
+            info = inspect_wheel(plugin_wheel(
+                copy, digest, cache, env, workdir / f"plugin-{python[0]}.{python[1]}", on_event,
+                interpreters[python] if dynamic else None, options.project))
+            same = (w for d, w in built if d == digest and w.normal_requires == info.normal_requires)
+            info = next(same, info)
+            built.append((digest, info))
+        mine = [t for t in targets if t.python == python]
         for target in mine:
             _check_requires_python(info, target)
         _check_compiles(info, mine, env, cache)
         return info
 
-    if not dynamic_dependencies(options.project):
-        shared = _done(checked(inspect_wheel(
-            plugin_wheel(options, cache, env, workdir / "plugin", on_event, source))))
-        return dict.fromkeys(pythons, shared)
-    interpreters = {t.python: t.interpreter for t in targets}
-    missing = next((p for p in pythons if interpreters[p] is None), None)
-    if missing is not None:
-        raise ConfigError(
-            f"no Python {missing[0]}.{missing[1]} to evaluate the plugin's setup.py with",
-            "install it (pyenv install) or pass --interpreter",
-        )
-    built: list[WheelInfo] = []  # one worker: each Python sees the wheels of those before it
-
-    def build(python: tuple[int, int]) -> WheelInfo:
-        outdir = workdir / f"plugin-{python[0]}.{python[1]}"
-        info = inspect_wheel(plugin_wheel(options, cache, env, outdir, on_event, source,
-                                          interpreters[python]))
-        same = next((w for w in built if w.normal_requires == info.normal_requires), None)
-        built.append(same or info)
-        return checked(built[-1], python)
-
+    if not hooked and not dynamic:  # one wheel for all: checked for every Python at once
+        return {p: _done(build(p)) for p in pythons}
     first = _done(build(pythons[0]))
     return {pythons[0]: first, **{p: later.submit(build, p) for p in pythons[1:]}}
 
@@ -276,13 +291,10 @@ def prepare(
     for target in targets:
         on_event(Event(f"Python {target.python_full_version} on {target.platform.name}", target.id, "plan"))
     environment = tool_env(options, env, epoch)
-    run_hooks(options.project, options.pre_build, targets, environment, on_event,
-              options.indexes.redact)
-    source = Source.of(options, env)  # after the hook: files it writes are sources too
+    source = Source.of(options, env)
     later = ThreadPoolExecutor(1, thread_name_prefix="plugin-wheels")
     try:
-        plugins = plugin_wheels(options, targets, cache, environment, workdir, on_event, source,
-                                later)
+        plugins = plugin_wheels(options, targets, cache, environment, workdir, on_event, later)
         first = plugins[min(plugins)].result()
         naming = check_yamls(yamls, first.name, first.version)
     except BaseException:

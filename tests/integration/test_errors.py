@@ -105,6 +105,12 @@ def test_an_sdist_that_fails_to_build_shows_its_cause(hello: Path, run_cli: Run)
     assert "ImportError: cannot import name 'getargspec'" in line
     log = Path(line.split("the whole log is in ", 1)[1].split(";", 1)[0])
     assert "getargspec" in log.read_text()
+    # The next build's failure keeps its own log: the path this message named still holds it.
+    again = refused(run_cli, hello / "out", hello, "--python", "3.11")[1]
+    other = Path(again.split("the whole log is in ", 1)[1].split(";", 1)[0])
+    assert other != log
+    assert "getargspec" in other.read_text()
+    assert "getargspec" in log.read_text()
 
 
 def test_a_network_failure_says_it_is_the_network(hello: Path, run_cli: Run) -> None:

@@ -19,6 +19,7 @@ from .conftest import (
     read_package_json,
     write_plugin,
 )
+from .test_hooks import snapshot
 
 CP36, CP311 = "cp36-manylinux2014_x86_64", "cp311-manylinux2014_x86_64"
 
@@ -107,8 +108,10 @@ def test_setup_py_branch_is_evaluated_by_each_target_python(tmp_path: Path, run_
     (project / "branching_plugin").mkdir(parents=True)
     (project / "branching_plugin" / "__init__.py").write_text("")
     (project / "setup.py").write_text((PROJECTS / "legacy-branching" / "setup.py").read_text())
+    before = snapshot(project)
     out = tmp_path / "out"
     run_cli("build", project, "--python", "3.6", "--python", "3.11", "-o", out)
+    assert snapshot(project) == before, "setuptools' build/ and egg-info stay out of the project"
     idna = {read_package_json(w)["plugin_packager"]["targets"][0]: _wheels(w)["idna"]
             for w in out.glob("*.wgn")}
     assert idna[CP36].startswith("2.")

@@ -84,3 +84,23 @@ def test_a_marked_check_is_remembered_per_key(tmp_path: Path) -> None:
     cache.mark("compiled", "k1")
     assert cache.marked("compiled", "k1")
     assert not cache.marked("compiled", "k2")
+
+
+def test_each_build_keeps_its_own_logs_and_old_ones_are_pruned(tmp_path: Path) -> None:
+    """Two builds (each its own Cache) fail on the same target: the first message's log stays."""
+    root = tmp_path / "cache"
+    old = root / "logs" / "resolve-cp311-manylinux2014_x86_64.log"  # as earlier versions kept it
+    old.parent.mkdir(parents=True)
+    old.write_text("from long ago")
+    long_ago = time.time() - 30 * 86400
+    os.utime(old, (long_ago, long_ago))
+    first = Cache(root).keep_log("resolve-cp311-manylinux2014_x86_64", "first project failed")
+    second = Cache(root).keep_log("resolve-cp311-manylinux2014_x86_64", "second project failed")
+    assert first != second
+    assert first.read_text() == "first project failed"
+    assert second.read_text() == "second project failed"
+    assert not old.exists(), "a log older than LOG_DAYS is pruned"
+    os.utime(first.parent, (long_ago, long_ago))
+    Cache(root).keep_log("sdist-x", "third")
+    assert not first.exists()
+    assert second.exists()

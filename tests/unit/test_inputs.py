@@ -119,7 +119,7 @@ def test_hook_runs_the_cloudify_script_then_pre_build_with_the_targets(
     assert hook_commands(tmp_path, "") == []
     (tmp_path / CLOUDIFY_SCRIPT).write_text("true\n")
     assert hook_commands(tmp_path, "make gen") == [
-        ["bash", CLOUDIFY_SCRIPT], ["sh", "-c", "make gen"]]
+        ["bash", "-e", CLOUDIFY_SCRIPT], ["sh", "-c", "make gen"]]
     platform = parse_platform("manylinux2014_x86_64", host)
     env = hook_env({"HOME": "/h"}, [BuildTarget((3, 6), platform), BuildTarget((3, 11), platform)])
     assert env["PLUGIN_PACKAGER_TARGET_IDS"] == (
@@ -128,6 +128,20 @@ def test_hook_runs_the_cloudify_script_then_pre_build_with_the_targets(
     assert env["PLUGIN_PACKAGER_TARGET_PLATFORMS"] == "manylinux2014_x86_64"
     assert env["HOME"] == "/h"
     load_options(_project(tmp_path), env)  # a hook that runs plugin-packager is not refused
+
+
+def test_hook_sees_py_flag_of_its_own_python_only(host: Host) -> None:
+    """As Cloudify's builder images: PY311=1 in the 3.11 run; a PY311 of the caller's own
+    environment never reaches the 3.6 run."""
+    platforms = [parse_platform(p, host) for p in ("manylinux2014_x86_64", "win_amd64")]
+    env = {"HOME": "/h", "PY311": "1", "PY3": "keep", "PYTHONPATH": "/p"}
+    old = hook_env(env, [BuildTarget((3, 6), p) for p in platforms])
+    new = hook_env(env, [BuildTarget((3, 11), platforms[0])])
+    assert (old["PY36"], "PY311" in old) == ("1", False)
+    assert (new["PY311"], "PY36" in new) == ("1", False)
+    assert old["PLUGIN_PACKAGER_TARGET_PYTHONS"] == "3.6"
+    assert old["PY3"] == "keep"
+    assert old["PYTHONPATH"] == "/p"
 
 
 def test_wagon_metadata_tells_extra_requirements_and_exclusions() -> None:
