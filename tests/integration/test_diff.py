@@ -67,7 +67,6 @@ def test_diff_lists_exactly_the_bumped_dependency_and_the_dropped_target(
 
 def test_diff_between_two_indexed_releases(tmp_path: Path, run_cli: Run) -> None:
     """The same changes seen through the download site, with the next version released."""
-    pytest.importorskip("packager.site.index", reason="`index` (the download site) is not here")
     interpreter("3.11")
     interpreter("3.12")
     old_project = write_plugin(tmp_path / "old", "diff-plugin", ["six==1.16.0"])
