@@ -6,8 +6,6 @@ import json
 import shutil
 from pathlib import Path
 
-import pytest
-
 from .conftest import Run, interpreter, write_plugin
 
 OLD_TARGETS = ("--python", "3.11", "--python", "3.12", "--platform", "manylinux2014_x86_64")
