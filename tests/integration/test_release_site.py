@@ -25,6 +25,7 @@ WORKFLOW = ROOT / ".github" / "workflows" / "release-site.yml"
 REPO = "example/plugin"
 BASE_URL = "https://example.github.io/plugin/"
 DOWNLOADS = f"https://github.com/{REPO}/releases/download"
+TOKEN = "ghs_thejobstoken"
 EPOCHS = {"1.0.0": 1700000000, "1.1.0": 1710000000, "1.2.0": 1720000000,
           "1.3.0": 1730000000, "1.4.0": 1740000000}
 
@@ -73,7 +74,7 @@ def run_job(runner: Path, made: Path, tags: list[str], tag: str, bare: Path,
     gitconfig = runner / "gitconfig"  # github.com's repository is the local bare one
     gitconfig.write_text(f'[url "{bare}"]\n\tinsteadOf = https://github.com/{REPO}.git\n')
     job_env, scripts = steps()
-    given = {"GH_TOKEN": "token", "GH_REPO": REPO, "TAG": tag, "BASE_URL": BASE_URL}
+    given = {"GH_TOKEN": TOKEN, "GH_REPO": REPO, "TAG": tag, "BASE_URL": BASE_URL}
     assert {k for k, v in job_env.items() if "${{" in str(v)} == set(given)
     env = {
         "PATH": os.pathsep.join([str(runner / "bin"), str(Path(sys.executable).parent),
@@ -126,6 +127,14 @@ def test_the_site_job_reads_every_release_once_then_only_the_new_tag(
     assert "site/.site-state/site.json" in saved
     assert "releases.txt" in saved
     assert not [f for f in saved if "/trash/" in f]
+    # git gets the job's token from the environment when github.com asks; no file holds it.
+    state = tmp_path / "run1" / "temp" / "state"
+    asked = subprocess.run(["git", "-C", state, "credential", "fill"], check=True, text=True,
+                           input="protocol=https\nhost=github.com\n\n", capture_output=True,
+                           env={**os.environ, "GH_TOKEN": TOKEN, "GIT_TERMINAL_PROMPT": "0",
+                                "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"})
+    assert f"username=x-access-token\npassword={TOKEN}\n" in asked.stdout
+    assert not [p for p in state.rglob("*") if p.is_file() and TOKEN.encode() in p.read_bytes()]
     assert not [f for f in saved if f.endswith(".wgn")]
 
     # Second run, on a new runner: the state comes from the branch, only the new tag is fetched.
