@@ -19,8 +19,13 @@ def load(site: Path, name: str) -> list[dict[str, Any]]:
     return data
 
 
-def local(site: Path, url: str, base_url: str | None = None) -> Path:
-    """The file in `site` a catalog URL names; it must exist."""
+def local(site: Path, url: str, base_url: str | None = None,
+          elsewhere: dict[str, Path] | None = None) -> Path:
+    """The file in `site` a catalog URL names; it must exist. `elsewhere` maps the URL prefixes
+    of wagons hosted outside the site (index --wagon-url) to the folders that hold them."""
+    for prefix, folder in (elsewhere or {}).items():
+        if url.startswith(prefix):
+            return local(folder, url.removeprefix(prefix))
     rel = url.removeprefix(base_url.rstrip("/") + "/") if base_url else url
     assert "://" not in rel, f"{url} is not under the site"
     assert not rel.startswith("/"), f"{url} is not under the site"
@@ -41,24 +46,25 @@ def urls_of(entry: Any) -> list[str]:
     return found + [u for v in entry.values() if isinstance(v, (dict, list)) for u in urls_of(v)]
 
 
-def check_site(site: Path, base_url: str | None = None) -> dict[str, list[dict[str, Any]]]:
+def check_site(site: Path, base_url: str | None = None,
+               elsewhere: dict[str, Path] | None = None) -> dict[str, list[dict[str, Any]]]:
     """Schemas hold, every URL resolves to a file, every .md5 and sha256 matches its wagon."""
     out = {}
     for name, schema in CATALOGS.items():
         data = load(site, name)
         jsonschema.validate(data, json.loads((SCHEMAS / f"{schema}.schema.json").read_text()))
         for url in urls_of(data):
-            local(site, url, base_url)
+            local(site, url, base_url, elsewhere)
         out[name] = data
     for entry in out["plugins.json"]:
         for wagon in entry["wagons"]:
-            body = local(site, wagon["url"], base_url).read_bytes()
+            body = local(site, wagon["url"], base_url, elsewhere).read_bytes()
             md5 = local(site, wagon["md5url"], base_url).read_text().strip()
             assert md5 == hashlib.md5(body).hexdigest(), wagon["url"]
     for entry in out["catalog.json"]:
         for version in entry["versions"]:
             for wagon in version["wagon_urls"]:
-                body = local(site, wagon["url"], base_url).read_bytes()
+                body = local(site, wagon["url"], base_url, elsewhere).read_bytes()
                 assert hashlib.sha256(body).hexdigest() == wagon["sha256"], wagon["url"]
                 assert len(body) == wagon["file_size"]
     return out

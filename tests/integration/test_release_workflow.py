@@ -5,6 +5,7 @@ is byte for byte a local build of the same targets."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -188,9 +189,15 @@ def test_the_release_workflow_merges_its_cells_into_a_local_builds_wagons(
     print(f"act: {len(cells)} cell(s) in {took:.0f} s")
     assert {p.name for p in (work / "artifacts").glob("*/cell-*")} == cells
     released = release_artifact(work / "artifacts", tmp_path / "released")
+    # Every cell built with the commit's time, which the wagons and the report record.
+    epoch = subprocess.run(["git", "-C", project, "log", "-1", "--format=%ct"], check=True,
+                           capture_output=True, text=True).stdout.strip()
+    report = json.loads((tmp_path / "released" / "build-report.json").read_text())
+    assert report["source_date_epoch"] == int(epoch)
     local = tmp_path / "local"
     run_cli("build", project, *(f"--python={v}" for v in versions),
-            *(f"--platform={p}" for p in platforms.split(",")), "-o", local)
+            *(f"--platform={p}" for p in platforms.split(",")), "-o", local,
+            env={"SOURCE_DATE_EPOCH": epoch})
     assert released == digests(local)
     assert sum(name.endswith(".wgn") for name in released) == len(versions) * len(
         platforms.split(","))
