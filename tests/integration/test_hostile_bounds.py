@@ -166,7 +166,8 @@ def test_a_control_character_in_a_description_leaves_the_feed_valid(tmp_path: Pa
     assert proc.returncode == 0, proc.stderr
     feed = ET.parse(tmp_path / "site" / "feed.xml").getroot()
     summaries = [e.text for e in feed.iter("{http://www.w3.org/2005/Atom}summary")]
-    assert summaries == ["hello-plugin: Says \ufffdhello\ufffd[2J."]
+    # The title is the plugin YAML's plugin name when none is configured.
+    assert summaries == ["hello: Says \ufffdhello\ufffd[2J."]
 
 
 def test_validate_prints_a_member_name_escaped_on_one_line(tmp_path: Path) -> None:

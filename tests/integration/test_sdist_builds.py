@@ -98,7 +98,7 @@ def test_one_source_in_two_extensions_gives_the_same_loadable_wagon_twice(
         assert proc.returncode == 0, proc.stderr  # the gate loads both modules
         (wagon,) = (scratch / "out").glob("*.wgn")
         digests.append(hashlib.sha256(wagon.read_bytes()).hexdigest())
-        checked = run_cli("validate", wagon, env=env)
+        checked = run_cli("validate", "--verbose", wagon, env=env)
         assert f"passed   extensions:py311: {len(TWINS)} extension modules of 1 wheels" in checked.stdout
     assert digests[0] == digests[1]
     with zipfile.ZipFile(wagon) as archive:
