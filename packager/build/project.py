@@ -9,7 +9,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .. import _tools
+from .. import _installers, _tools
 from .._files import sha256_of
 from ..author.plugin_yaml import check_yamls, find_yamls, load, missing_yaml_warning
 from ..errors import ConfigError, SourceError
@@ -89,7 +89,7 @@ def _check_compiles(
         key = key_of("compiles", sha256_of(plugin.path), str(python), release)
         if cache.marked("compiled", key):
             continue
-        errors = _tools.compile_errors(python, plugin.path, env)
+        errors = _installers.compile_errors(python, plugin.path, env)
         if not errors:
             cache.mark("compiled", key)
         else:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import _tools
+from .. import _installers, _tools
 from ..author.plugin_yaml import Operation, static_binding
 from ..wheels import module_members, read_member
 from . import agents
@@ -90,8 +90,8 @@ def install_and_probe(
     checks: list[Check] = []
     wanted = " ".join([requirement, *extra])
     try:
-        python = _tools.make_venv(interpreter, workdir / "venv", env, installer)
-        _tools.install_offline(python, wheels, requirement, env, installer, extra, excluded)
+        python = _installers.make_venv(interpreter, workdir / "venv", env, installer)
+        _installers.install_offline(python, wheels, requirement, env, installer, extra, excluded)
     except _tools.ToolFailure as exc:
         checks.append(Check(f"install:{pytag}", Status.FAILED,
                             f"{installer} could not install {wanted}: {exc.last_lines(4)}"))
@@ -100,7 +100,7 @@ def install_and_probe(
                         f"{wanted} installed offline from wheels/ alone ({installer},"
                         f" {interpreter})"))
     try:
-        _tools.check_requirements(python, env, installer, excluded)
+        _installers.check_requirements(python, env, installer, excluded)
     except _tools.ToolFailure as exc:
         checks.append(Check(f"pip-check:{pytag}", Status.FAILED, exc.last_lines(4)))
         return checks, None
@@ -119,7 +119,7 @@ def run_probe(
     """The import probe's answer, or the failed `import:<pytag>` check saying why it died."""
     request = {"modules": list(modules), "functions": [list(f) for f in functions]}
     try:
-        answer = _tools.run_probe(python, request, workdir, env, runner, site)
+        answer = _installers.run_probe(python, request, workdir, env, runner, site)
         return Probe(dict(answer["modules"]), dict(answer["functions"]), str(answer["python"])), None
     except (_tools.ToolFailure, OSError, ValueError, KeyError, TypeError) as exc:
         detail = exc.last_lines(4) if isinstance(exc, _tools.ToolFailure) else repr(exc)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from .. import _tools
+from .. import _installers, _tools
 from ..errors import PackagerError
 from ..targets import BuildTarget, Host, platform_data
 from .cleanroom import Probe, run_probe
@@ -66,7 +66,7 @@ def _install_and_probe(
     site = workdir / "site"
     python_platform = target.uv_platform(host)
     try:
-        _tools.install_for_platform(wheels, requirement, site, target.python_version,
+        _installers.install_for_platform(wheels, requirement, site, target.python_version,
                                     python_platform, env)
     except _tools.ToolFailure as exc:
         return [Check(f"install:{pytag}", Status.FAILED,

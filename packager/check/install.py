@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import _tools
+from .. import _installers, _tools
 from ..build.interpreters import find_interpreter
 from ..errors import ConfigError, InstallError, TargetError
 from ..targets import BuildTarget, Host, admits, platform_of_wagon, read_pytags
@@ -70,7 +70,7 @@ def _venv_python(
             interpreter = find_interpreter(version, interpreters, env)
         except TargetError:
             continue
-        return _tools.make_venv(interpreter, venv, env, installer)
+        return _installers.make_venv(interpreter, venv, env, installer)
     raise TargetError(
         f"no Python of {', '.join(meta.pythons)} on this machine to create {venv} with",
         "install one (pyenv install 3.X) or pass --interpreter",
@@ -92,14 +92,14 @@ def install_wagon(
         check_platform(meta, host or Host.detect())
         python = _venv_python(venv, meta, interpreters, env, installer)
         try:
-            version = _tools.probe_interpreter(python, _tools.clean_env(env))
+            version = _tools.probe_interpreter(python, _installers.clean_env(env))
         except (_tools.ToolFailure, OSError) as exc:
             raise ConfigError(f"{python} does not run", "pass a working venv") from exc
         check_python(meta, version)
         requirement = meta.pinned
         extra = meta.requirements(f"py{version[0]}{version[1]}")
         try:
-            _tools.install_offline(python, ex.root / WHEELS_DIR, requirement, env, installer, extra,
+            _installers.install_offline(python, ex.root / WHEELS_DIR, requirement, env, installer, extra,
                                    meta.excluded)
         except _tools.ToolFailure as exc:
             raise InstallError(f"installing {requirement} into {venv} failed: {exc.last_lines()}",
@@ -126,7 +126,7 @@ def install_for_platform(path: Path, dest: Path, env: Mapping[str, str],
         requirement = meta.pinned
         python_platform = target.uv_platform(host or Host.detect())
         try:
-            _tools.install_for_platform(ex.root / WHEELS_DIR, requirement, dest,
+            _installers.install_for_platform(ex.root / WHEELS_DIR, requirement, dest,
                                         target.python_version, python_platform, env)
         except _tools.ToolFailure as exc:
             raise InstallError(f"installing {requirement} into {dest} for {target.id} failed:"

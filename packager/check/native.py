@@ -13,7 +13,7 @@ import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
-from .. import _tools
+from .. import _installers, _tools
 from .._files import sha256_of
 from ..build.cache import Cache, key_of
 from ..targets import BuildTarget
@@ -180,7 +180,7 @@ class Compiled:
                 unpacked.add(wheel)
             problems = unpacked.mislinked(self.target.platform.arch)
             request = {"modules": [], "functions": [], "extensions": [str(unpacked.root)]}
-            loads = _tools.run_probe(python, request, workdir, env, runner)["extensions"]
+            loads = _installers.run_probe(python, request, workdir, env, runner)["extensions"]
             problems += [f"{unpacked.shown(key)}: {why}" for key, why in loads.items() if why]
         except (ValueError, zipfile.BadZipFile, OSError) as exc:
             return Check(name, Status.FAILED, str(exc))

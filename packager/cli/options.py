@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
-from .._tools import INSTALLERS
+from .._installers import INSTALLERS
 
 F = TypeVar("F", bound=Callable[..., Any])
 

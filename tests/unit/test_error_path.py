@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from packager import _tools
+from packager import _installers, _tools
 from packager.build import pipeline
 from packager.build.config import load_options
 from packager.check import install
@@ -40,7 +40,7 @@ def test_a_tool_failure_raised_through_a_context_manager_stays_itself(
         raise _tools.ToolFailure(["uv", "pip", "install"], "x\nerror: no matching distribution\n")
 
     monkeypatch.setattr(_tools, "probe_interpreter", _no_python)
-    monkeypatch.setattr(_tools, "install_offline", refuse)
+    monkeypatch.setattr(_installers, "install_offline", refuse)
     with pytest.raises(InstallError, match="no matching distribution") as info:
         install.install_wagon(hello().write(tmp_path), venv, {}, host)
     assert isinstance(info.value.__cause__, _tools.ToolFailure)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from packaging.version import Version
 
-from packager._tools import missing_requirements
+from packager._installers import missing_requirements
 from packager.build.cache import Cache
 from packager.build.config import load_options
 from packager.build.hook import CLOUDIFY_SCRIPT, hook_commands, hook_env
