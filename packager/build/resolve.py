@@ -18,7 +18,8 @@ from ..events import Event, Events, ignore
 from ..targets import BuildTarget, Host
 from .borrowed import Borrowed, uv_config
 from .cache import Cache, key_of
-from .exact import Refused, refused
+from .exact import refused
+from .failures import build_cause, failed_release
 from .fetch import Downloads, fetch
 from .indexes import Indexes
 from .inputs import NO_INPUTS, TargetInputs
@@ -153,6 +154,16 @@ class Request:
 Pinned = Callable[[Sequence[Candidate]], None]
 
 
+class Unbuildable(BuildError):
+    """uv could not build an sdist's metadata; `release` is the index release (name, version)
+    it names, None for a direct reference (which no other release can replace)."""
+
+    def __init__(self, message: str, hint: str, release: tuple[str, str] | None,
+                 cause: str) -> None:
+        super().__init__(message, hint)
+        self.release, self.cause = release, cause
+
+
 def _ignore_pins(_candidates: Sequence[Candidate]) -> None:
     """The default: nobody starts work on a resolution before it is final."""
 
@@ -214,12 +225,27 @@ def compile_exact(
     request: Request, on_event: Events = ignore, on_pinned: Pinned = _ignore_pins,
     borrowed: Sequence[Borrowed] = (),
 ) -> Path:
-    """compile_lock, then again without each pinned release whose Requires-Python excludes the
-    target's exact Python, until every file admits it."""
+    """compile_lock, then again without each release that cannot serve the target, until every
+    file admits it: a pinned release whose Requires-Python excludes the target's exact Python,
+    and a release whose sdist uv could not build for it (a Python-2 setup.py), which stops uv."""
     target = request.target
-    excluded: list[Refused] = []
+    excluded: list[str] = []
     for _ in range(EXCLUSION_ROUNDS):
-        lock = compile_lock(request, [r.constraint for r in excluded], borrowed)
+        try:
+            lock = compile_lock(request, excluded, borrowed)
+        except Unbuildable as exc:
+            if exc.release is None or "{}!={}".format(*exc.release) in excluded:
+                raise
+            name, version = exc.release
+            on_event(Event(f"excluded {name} {version}: its sdist does not build for Python"
+                           f" {target.python_full_version} ({exc.cause})", target.id, "resolve"))
+            excluded.append(f"{name}!={version}")
+            continue
+        except ResolutionError as exc:
+            if not excluded:
+                raise
+            raise ResolutionError(f"{exc.message}, after excluding {', '.join(excluded)}",
+                                  exc.hint) from exc
         pinned = candidates_from_lock(lock, target)
         on_pinned(pinned)
         # Source trees (git, directories) are not files to read Requires-Python from; uv
@@ -233,10 +259,10 @@ def compile_exact(
             on_event(Event(
                 f"excluded {one.name} {one.version}: its Requires-Python {one.requires_python!r}"
                 f" does not admit Python {target.python_full_version}", target.id, "resolve"))
-        excluded += found
+        excluded += [one.constraint for one in found]
     raise ResolutionError(
         f"no resolution for {target.id} admits Python {target.python_full_version} after"
-        f" excluding {', '.join(r.constraint for r in excluded)}",
+        f" {EXCLUSION_ROUNDS} rounds excluding {', '.join(excluded)}",
         "pin the dependencies that dropped this Python to older releases",
     )
 
@@ -276,10 +302,12 @@ def compile_lock(request: Request, excluded: Sequence[str] = (),
             raise indexes.refused(denied.group("index"), denied.group("status")) from None
         if exc.build_failed:
             log = request.cache.keep_log(f"resolve-{target.id}", output)
-            raise BuildError(
-                f"resolving for {target.id}: {_uv_message(output, 1)}: {indexes.redact(exc.last_lines(2))}",
+            cause = build_cause(output) or exc.last_lines(2)
+            raise Unbuildable(
+                f"resolving for {target.id}: {_uv_message(output, 1)}: {indexes.redact(cause)}",
                 f"the whole log is in {log}; pin a version of that package with a wheel for"
                 " this Python, or provide one with --find-links",
+                failed_release(output), indexes.redact(cause),
             ) from exc
         direct = _UNREACHABLE.search(output)
         if direct:
