@@ -18,11 +18,12 @@ from ..events import Event, Events, ignore
 from ..targets import BuildTarget, Host
 from .borrowed import Borrowed, uv_config
 from .cache import Cache, key_of
-from .exact import refused
+from .exact import refused, requires_dist
 from .failures import build_cause, failed_release
 from .fetch import Downloads, fetch
 from .indexes import Indexes
 from .inputs import NO_INPUTS, TargetInputs
+from .stale import PYPI, fresher
 
 NETWORK_HINT = (
     "the package index could not be reached: check the network, a proxy (HTTPS_PROXY) or"
@@ -164,6 +165,14 @@ class Unbuildable(BuildError):
         self.release, self.cause = release, cause
 
 
+class Unresolvable(ResolutionError):
+    """uv found no solution; `output` holds its whole explanation (stale.py reads the names)."""
+
+    def __init__(self, message: str, hint: str, output: str) -> None:
+        super().__init__(message, hint)
+        self.output = output
+
+
 def _ignore_pins(_candidates: Sequence[Candidate]) -> None:
     """The default: nobody starts work on a resolution before it is final."""
 
@@ -227,12 +236,30 @@ def compile_exact(
 ) -> Path:
     """compile_lock, then again without each release that cannot serve the target, until every
     file admits it: a pinned release whose Requires-Python excludes the target's exact Python,
-    and a release whose sdist uv could not build for it (a Python-2 setup.py), which stops uv."""
-    target = request.target
+    and a release whose sdist uv could not build for it (a Python-2 setup.py), which stops uv.
+    Then once more with the pins uv left needlessly old raised (stale.py)."""
     excluded: list[str] = []
+    first = _exclusion_rounds(request, excluded, on_event, on_pinned, borrowed)
+    index = request.indexes.index_url
+    return fresher(
+        first, request.target, request.requirements, index,
+        request.indexes.auth_header(index or PYPI), on_event,
+        lambda raised: _exclusion_rounds(request, [*excluded], on_event, on_pinned, borrowed,
+                                         raised),
+        requires_dist,
+    )
+
+
+def _exclusion_rounds(
+    request: Request, excluded: list[str], on_event: Events, on_pinned: Pinned,
+    borrowed: Sequence[Borrowed], raised: Sequence[str] = (),
+) -> tuple[Path, list[Candidate], list[Path]]:
+    """The resolution, its files and their paths, once no release needs excluding; `excluded`
+    grows by each release excluded."""
+    target = request.target
     for _ in range(EXCLUSION_ROUNDS):
         try:
-            lock = compile_lock(request, excluded, borrowed)
+            lock = compile_lock(request, [*excluded, *raised], borrowed)
         except Unbuildable as exc:
             if exc.release is None or "{}!={}".format(*exc.release) in excluded:
                 raise
@@ -254,7 +281,7 @@ def compile_exact(
         files = _files(request, candidates)
         found = refused(candidates, files, target)
         if not found:
-            return lock
+            return lock, candidates, files
         for one in found:
             on_event(Event(
                 f"excluded {one.name} {one.version}: its Requires-Python {one.requires_python!r}"
@@ -315,11 +342,12 @@ def compile_lock(request: Request, excluded: Sequence[str] = (),
                 f"cannot fetch {direct.group(1)} for {target.id}: {_uv_message(output)}",
                 "check that the URL (and for git, the revision) is reachable from here",
             ) from None
-        raise ResolutionError(
+        raise Unresolvable(
             f"dependencies cannot be resolved for {target.id}: {_uv_message(output)}",
             NETWORK_HINT if exc.network else
             "check that every dependency publishes a release for this Python and platform,"
             " or add --find-links with the missing files",
+            output,
         ) from exc
     return lock
 
