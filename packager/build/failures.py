@@ -23,6 +23,12 @@ def failed_release(output: str) -> tuple[str, str] | None:
     return (canonicalize_name(found.group(1)), found.group(2)) if found else None
 
 
+def for_another_python(output: str) -> bool:
+    """Whether the build failed on code the building Python cannot parse (a Python 2 setup.py):
+    the release is not for this Python, so no compiler or header would help."""
+    return any(line.strip().startswith("SyntaxError: ") for line in output.splitlines())
+
+
 def _short(line: str) -> str:
     line = line.strip()
     return line if len(line) <= MAX_LINE else line[: MAX_LINE - 1] + "…"

@@ -150,6 +150,7 @@ class Request:
     inputs: TargetInputs = NO_INPUTS
     downloads: Downloads | None = None  # a build's shared downloads; else the resolution's own
     fresh: bool = False  # uv's cache unread (see _tools.uv_compile)
+    excluded: tuple[str, ...] = ()  # `name!=version` of releases a build found unusable
 
 
 Pinned = Callable[[Sequence[Candidate]], None]
@@ -186,7 +187,7 @@ def _key(r: Request) -> str:
     return key_of(
         "resolution", r.target.id, r.target.python_full_version, r.target.uv_platform(r.host),
         *sorted(r.requirements), r.indexes.digest(), _tools.tool_versions().get("uv", ""),
-        *r.inputs.record(),
+        *r.inputs.record(), *r.excluded,
     )
 
 
@@ -238,7 +239,7 @@ def compile_exact(
     file admits it: a pinned release whose Requires-Python excludes the target's exact Python,
     and a release whose sdist uv could not build for it (a Python-2 setup.py), which stops uv.
     Then once more with the pins uv left needlessly old raised (stale.py)."""
-    excluded: list[str] = []
+    excluded = list(request.excluded)
     first = _exclusion_rounds(request, excluded, on_event, on_pinned, borrowed)
     index = request.indexes.index_url
     return fresher(

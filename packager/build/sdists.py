@@ -24,7 +24,7 @@ from ..targets import BuildTarget, Host
 from ..wheels import WheelInfo, compiled_members, inspect_wheel
 from .cache import Cache, key_of
 from .explain import index_files
-from .failures import build_cause
+from .failures import build_cause, for_another_python
 from .resolve import Candidate
 
 
@@ -34,6 +34,15 @@ class Refused(Exception):
     def __init__(self, candidate: Candidate, why: str) -> None:
         super().__init__(f"{candidate.name} {candidate.version}: {why}")
         self.candidate, self.why = candidate, why
+
+
+class SdistFailure(BuildError):
+    """An sdist that did not build; `other_python` when its code is not for the building Python
+    (a SyntaxError), so the release is no candidate for the target (Work excludes it)."""
+
+    def __init__(self, message: str, hint: str, cause: str, other_python: bool) -> None:
+        super().__init__(message, hint)
+        self.cause, self.other_python = cause, other_python
 
 
 def refusal_error(refusals: Mapping[BuildTarget, Sequence[Refused]]) -> ResolutionError:
@@ -183,7 +192,7 @@ def build_sdist(
                 built = _build(candidate, sdist, target, target.interpreter, workdir, env, cache,
                                repair=native, cores=cores)
             except BuildError as exc:
-                if native:
+                if native or (isinstance(exc, SdistFailure) and exc.other_python):
                     raise
                 raise Refused(candidate, "its sdist does not build on this machine, so it has code"
                                          f" to compile ({cache.log_path(_log_name(candidate, target))})") from exc
@@ -308,11 +317,13 @@ def _build(
         wheel = _tools.uv_build_sdist(source, interpreter, built_dir, _mapped(env, source, cores))
     except _tools.ToolFailure as exc:
         log = cache.keep_log(_log_name(candidate, target), exc.output)
-        raise BuildError(
+        cause = build_cause(exc.output) or exc.last_lines()
+        raise SdistFailure(
             f"building {candidate.name} {candidate.version} from its sdist for {target.id} failed:"
-            f" {build_cause(exc.output) or exc.last_lines()}",
+            f" {cause}",
             f"the whole log is in {log}; install the compiler and headers it needs, or provide"
             " a wheel with --find-links",
+            cause, for_another_python(exc.output),
         ) from exc
     info = inspect_wheel(wheel)
     if not repair or info.is_pure or target.platform.kind != "manylinux":

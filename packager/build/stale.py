@@ -143,9 +143,9 @@ def fresher(
     lock.unlink()  # uv takes the pins of an existing output file as preferences
     second = _raise(raise_, floors, again)
     if second is None:
-        on_event(Event(f"{', '.join(o.name for o in found.values())} resolve below their newest"
-                       " usable releases, and raising them does not resolve: keeping uv's"
-                       " resolution", target.id, "resolve", detail=True))
+        on_event(Event(f"raising {', '.join(o.name for o in raise_)} to their newest usable"
+                       " releases does not resolve: keeping uv's resolution", target.id,
+                       "resolve", detail=True))
         lock.write_bytes(saved)
         return lock
     lock2, candidates2, files2 = second

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from packager.build.failures import build_cause, failed_release
+from packager.build.failures import build_cause, failed_release, for_another_python
 
 OUTPUTS = Path(__file__).parent / "outputs"
 
@@ -52,3 +52,8 @@ def test_the_last_exception_wins_and_long_lines_are_cut() -> None:
     assert cause is not None
     assert cause.startswith("RuntimeError: xxx")
     assert len(cause) == 240
+
+
+def test_only_code_this_python_cannot_parse_makes_a_release_for_another_python() -> None:
+    assert for_another_python(_output("uv-compile-python2-sdist.txt"))
+    assert not for_another_python(_output("uv-build-missing-header.txt"))
