@@ -258,6 +258,7 @@ def _exclusion_rounds(
     """The resolution, its files and their paths, once no release needs excluding; `excluded`
     grows by each release excluded."""
     target = request.target
+    unbuilt: Unbuildable | None = None
     for _ in range(EXCLUSION_ROUNDS):
         try:
             lock = compile_lock(request, [*excluded, *raised], borrowed)
@@ -268,8 +269,11 @@ def _exclusion_rounds(
             on_event(Event(f"excluded {name} {version}: its sdist does not build for Python"
                            f" {target.python_full_version} ({exc.cause})", target.id, "resolve"))
             excluded.append(f"{name}!={version}")
+            unbuilt = exc
             continue
         except ResolutionError as exc:
+            if unbuilt is not None:
+                raise unbuilt from exc  # none without it (bottle==0.12.7): its failure is the cause
             if not excluded:
                 raise
             raise ResolutionError(f"{exc.message}, after excluding {', '.join(excluded)}",

@@ -41,10 +41,7 @@ class Behind:
     pick: Version
     newest: Version
     releases: int  # usable final releases newer than the pick
-
-    @property
-    def majors(self) -> int:
-        return self.newest.major - self.pick.major
+    majors: int = 0  # major versions published above the pick's (pyvmomi went 8 → 2014: two)
 
 
 def usable_versions(files: Iterable[Mapping[str, Any]], target: BuildTarget) -> list[Version]:
@@ -68,7 +65,8 @@ def behind(pins: Mapping[str, str], listings: Mapping[str, Sequence[Version]]) -
             continue
         newer = [v for v in listings.get(name, ()) if v > pick]
         if newer:
-            out[name] = Behind(name, pick, max(newer), len(newer))
+            majors = len({v.major for v in newer if v.major > pick.major})
+            out[name] = Behind(name, pick, max(newer), len(newer), majors)
     return out
 
 
@@ -127,41 +125,40 @@ def fresher(
     """The lock of `first`, or of one more resolution `again` with the stale pins raised as lower
     bounds when that one is less stale; `direct` dependencies far below their newest are said."""
     lock, candidates, files = first
-    index_pins: dict[str, str] = {canonicalize_name(c.name): c.version for c in candidates
-                                  if c.kind == "index"}
-    seen = listings(index_pins, target, index or PYPI, headers)
-    found = behind(index_pins, seen)
-    _say_direct(found, applying(direct, target), target, on_event)
-    requirements = _requirements(candidates, files, direct, target, read_requires)
-    raise_ = to_raise(found, requirements)
-    if not raise_:
-        return lock
-    # Nor may the plugin's own dependencies go down: uv would rather drop what needs the raised.
-    floors = [f"{name}>={index_pins[name]}" for name in _names_of(direct, target)
-              if name in index_pins]
-    saved = lock.read_bytes()
-    lock.unlink()  # uv takes the pins of an existing output file as preferences
-    second = _raise(raise_, floors, again)
-    if second is None:
-        on_event(Event(f"raising {', '.join(o.name for o in raise_)} to their newest usable"
-                       " releases does not resolve: keeping uv's resolution", target.id,
-                       "resolve", detail=True))
-        lock.write_bytes(saved)
-        return lock
-    lock2, candidates2, files2 = second
-    pins2: dict[str, str] = {canonicalize_name(c.name): c.version for c in candidates2
-                             if c.kind == "index"}
-    seen.update(listings(set(pins2) - set(seen), target, index or PYPI, headers))
-    found2 = behind(pins2, seen)
-    # Compared on the packages both pin: one the second leaves out is not made fresher.
-    common = set(index_pins) & set(pins2)
-    if staleness(found2, common) >= staleness(found, common):
+    pins = _index_pins(candidates)
+    seen = listings(pins, target, index or PYPI, headers)
+    found = behind(pins, seen)
+    raise_ = to_raise(found, _requirements(candidates, files, direct, target, read_requires))
+    if raise_:
+        saved = lock.read_bytes()
+        lock.unlink()  # uv takes the pins of an existing output file as preferences
+        # Nor may the plugin's own dependencies go down: uv would rather drop what needs the raised.
+        floors = [f"{name}>={pins[name]}" for name in _names_of(direct, target) if name in pins]
+        second = _raise(raise_, floors, again)
+        if second is None:
+            on_event(Event(f"raising {', '.join(o.name for o in raise_)} to their newest usable"
+                           " releases does not resolve: keeping uv's resolution", target.id,
+                           "resolve", detail=True))
+        else:
+            pins2 = _index_pins(second[1])
+            seen.update(listings(set(pins2) - set(seen), target, index or PYPI, headers))
+            found2 = behind(pins2, seen)
+            # Compared on the packages both pin: one the second leaves out is not made fresher.
+            common = set(pins) & set(pins2)
+            if staleness(found2, common) < staleness(found, common):
+                requirements2 = _requirements(second[1], second[2], direct, target, read_requires)
+                on_event(Event(_raised_message(pins, pins2, requirements2,
+                                               staleness(found, common),
+                                               staleness(found2, common)), target.id, "resolve"))
+                _say_direct(found2, applying(direct, target), target, on_event)
+                return second[0]
         lock.write_bytes(saved)  # the same path: uv wrote the second over the first
-        return lock
-    requirements2 = _requirements(candidates2, files2, direct, target, read_requires)
-    on_event(Event(_raised_message(index_pins, pins2, requirements2, staleness(found, common),
-                                   staleness(found2, common)), target.id, "resolve"))
-    return lock2
+    _say_direct(found, applying(direct, target), target, on_event)
+    return lock
+
+
+def _index_pins(candidates: Sequence[Candidate]) -> dict[str, str]:
+    return {canonicalize_name(c.name): c.version for c in candidates if c.kind == "index"}
 
 
 def _raise(raising: list[Behind], floors: Sequence[str],
@@ -223,9 +220,13 @@ def _raised_message(before: Mapping[str, str], after: Mapping[str, str],
 
 def _say_direct(found: Mapping[str, Behind], direct: Sequence[Requirement], target: BuildTarget,
                 on_event: Events) -> None:
+    """Name the plugin's dependencies that resolve far below a newest release their own
+    requirement admits (a pin the plugin wrote, like openstacksdk==0.53.0, is its choice)."""
     for requirement in direct:
         one = found.get(canonicalize_name(requirement.name))
-        if one is not None and one.majors > MAJOR_GAP:
+        if (one is not None and one.majors > MAJOR_GAP
+                and requirement.specifier.contains(one.newest, prereleases=True)):
             on_event(Event(f"{one.name} resolves to {one.pick}, {one.majors} major versions below"
-                           f" its newest usable release {one.newest} (the plugin requires"
-                           f" {requirement})", target.id, "resolve"))
+                           f" its newest usable release {one.newest}, which the plugin's"
+                           f" {requirement} admits: other requirements hold it back",
+                           target.id, "resolve"))

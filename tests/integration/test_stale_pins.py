@@ -27,6 +27,5 @@ def test_openstacks_azure_pins_are_as_new_as_pips(tmp_path: Path, run_cli: Run) 
     assert pins["azure-identity"] >= Version("1.27"), pins
     assert pins["msal"] >= Version("1.39"), pins
     assert pins["pyjwt"] >= Version("2"), pins
-    said = [line for line in proc.stderr.splitlines() if "openstacksdk resolves to 0.53.0, " in line]
-    assert len(said) == 1, proc.stderr
-    assert "major versions below its newest usable release" in said[0]
+    # The plugin's own pin is its choice, not a surprise worth a line.
+    assert "openstacksdk resolves to" not in proc.stderr

@@ -16,6 +16,7 @@ from packager.build.stale import (
     Resolved,
     _raise,
     _raised_message,
+    _say_direct,
     behind,
     staleness,
     to_raise,
@@ -110,3 +111,18 @@ def test_an_egg_info_requires_txt_reads_as_requires_dist() -> None:
             "[dispatcher]\nPyYAML<7,>6\n")
     assert egg_requires(text) == ["aiohttp==3.10.5", "pika<2",
                                   'importlib-metadata; python_version < "3.8"']
+
+
+def test_a_direct_dependency_is_named_when_far_below_a_newest_its_requirement_admits() -> None:
+    listings = {"pyvmomi": _versions("2014.1.1", "8.0.3.0", "7.0.3"),
+                "requests": _versions("4.0", "3.0", "2.0", "1.0"),
+                "cloudify-common": _versions("7.0.5", "6.4.2")}
+    found = behind({"pyvmomi": "7.0.3", "requests": "1.0", "cloudify-common": "6.4.2"}, listings)
+    assert found["pyvmomi"].majors == 2  # 8 and 2014, not 2007
+    said: list[str] = []
+    direct = [Requirement("pyvmomi>=6.7.3,<8.0.0"), Requirement("requests"),
+              Requirement("cloudify-common")]
+    _say_direct(found, direct, CP311, lambda event: said.append(event.message))
+    # pyvmomi's own requirement excludes 8; cloudify-common is one major behind (MAJOR_GAP).
+    assert said == [("requests resolves to 1.0, 3 major versions below its newest usable release"
+                    " 4.0, which the plugin's requests admits: other requirements hold it back")]
