@@ -244,7 +244,7 @@ def compile_exact(
     index = request.indexes.index_url
     return fresher(
         first, request.target, request.requirements, index,
-        request.indexes.auth_header(index or PYPI), on_event,
+        request.indexes.auth_header(index or PYPI), request.cache, on_event,
         lambda raised: _exclusion_rounds(request, [*excluded], on_event, on_pinned, borrowed,
                                          raised),
         requires_dist,

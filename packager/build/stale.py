@@ -21,6 +21,7 @@ from packaging.version import InvalidVersion, Version
 from ..errors import PackagerError
 from ..events import Event, Events
 from ..targets import BuildTarget
+from .cache import Cache, key_of
 from .explain import explain_files, index_files
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ PYPI = "https://pypi.org/simple"
 RAISE_ROUNDS = 3  # resolutions tried after uv's, each without the pins the last one's failure named
 MAJOR_GAP = 1  # a direct dependency more than this many major versions below its newest is said
 LISTING_THREADS = 8
+LISTING_TTL = 24 * 3600  # seconds, as a resolution is reused
 Resolved = tuple[Path, list["Candidate"], list[Path]]
 
 
@@ -104,14 +106,22 @@ def to_raise(found: Mapping[str, Behind], requirements: Sequence[tuple[str, Requ
 
 
 def listings(names: Iterable[str], target: BuildTarget, index: str,
-             headers: Mapping[str, str]) -> dict[str, list[Version]]:
-    """Usable versions of each package on the index; a package it does not answer for is left
-    out (a --find-links file, a private name), so it never counts as stale."""
+             headers: Mapping[str, str], cache: Cache) -> dict[str, list[Version]]:
+    """Usable versions of each package on the index, kept a day (as resolutions are); a package
+    the index does not answer for (a --find-links file, a private name) is left out, so it
+    never counts as stale."""
     def one(name: str) -> tuple[str, list[Version]]:
+        key = key_of("usable-versions", index, name, target.id, target.python_full_version)
+        kept = cache.get_keyed("listings", key, max_age=LISTING_TTL)
+        if kept is not None:
+            return name, [Version(v) for v in kept.read_text(encoding="utf-8").split()]
         try:
-            return name, usable_versions(index_files(name, index, headers), target)
+            found = usable_versions(index_files(name, index, headers), target)
         except (PackagerError, ValueError, KeyError, InvalidVersion):
             return name, []
+        cache.put_keyed_bytes("listings", key, "versions.txt",
+                              "\n".join(map(str, found)).encode("utf-8"))
+        return name, found
 
     with ThreadPoolExecutor(LISTING_THREADS) as pool:
         return dict(pool.map(one, sorted(set(names))))
@@ -119,14 +129,14 @@ def listings(names: Iterable[str], target: BuildTarget, index: str,
 
 def fresher(
     first: Resolved, target: BuildTarget, direct: Sequence[str], index: str | None,
-    headers: Mapping[str, str], on_event: Events, again: Callable[[Sequence[str]], Resolved],
-    read_requires: Callable[[Candidate, Path], list[str]],
+    headers: Mapping[str, str], cache: Cache, on_event: Events,
+    again: Callable[[Sequence[str]], Resolved], read_requires: Callable[[Candidate, Path], list[str]],
 ) -> Path:
     """The lock of `first`, or of one more resolution `again` with the stale pins raised as lower
     bounds when that one is less stale; `direct` dependencies far below their newest are said."""
     lock, candidates, files = first
     pins = _index_pins(candidates)
-    seen = listings(pins, target, index or PYPI, headers)
+    seen = listings(pins, target, index or PYPI, headers, cache)
     found = behind(pins, seen)
     raise_ = to_raise(found, _requirements(candidates, files, direct, target, read_requires))
     if raise_:
@@ -141,7 +151,7 @@ def fresher(
                            "resolve", detail=True))
         else:
             pins2 = _index_pins(second[1])
-            seen.update(listings(set(pins2) - set(seen), target, index or PYPI, headers))
+            seen.update(listings(set(pins2) - set(seen), target, index or PYPI, headers, cache))
             found2 = behind(pins2, seen)
             # Compared on the packages both pin: one the second leaves out is not made fresher.
             common = set(pins) & set(pins2)
