@@ -28,13 +28,15 @@ PyMODINIT_FUNC PyInit_{module}(void) {{ return PyModule_Create(&mod); }}
 
 
 def write_c_sdist(dest: Path, name: str, version: str, body: str = PLAIN_C) -> Path:
-    """`name-version.tar.gz` with one C module named like the package (dashes → underscores)."""
+    """`name-version.tar.gz` with one C module named like the package (dashes → underscores);
+    a C++ one when `body` includes a C++ header."""
     module = name.replace("-", "_")
+    source = module + (".cpp" if "#include <string>" in body else ".c")
     return write_sdist(dest, name, version, {
         "setup.py": "from setuptools import setup, Extension\n"
         f"setup(name={name!r}, version={version!r},"
-        f" ext_modules=[Extension({module!r}, [{module + '.c'!r}])])\n",
-        f"{module}.c": body + MODULE_C.format(module=module),
+        f" ext_modules=[Extension({module!r}, [{source!r}])])\n",
+        source: body + MODULE_C.format(module=module),
     })
 
 
@@ -99,3 +101,13 @@ def write_twin_sdist(dest: Path, name: str, version: str, pads: int = 300) -> Pa
         f"{module}/__init__.py": "",
         "src/twins.c": body,
     })
+# std::to_string returns a C++11 std::string, whose symbols carry GLIBCXX_3.4.21: newer than the
+# 3.4.19 a manylinux2014 floor allows, so auditwheel refuses it for "too-recent versioned symbols".
+CXX11_STRING_CPP = """
+#include <Python.h>
+#include <string>
+static PyObject *answer(PyObject *self, PyObject *args) {
+    std::string text = std::to_string(42); return PyLong_FromLong(std::stol(text));
+}
+"""
+

@@ -3,6 +3,7 @@ means "3.6 and newer", so it pins releases (jsonpatch 1.33: `!=3.6.*`) that 3.6 
 
 from __future__ import annotations
 
+import re
 import tarfile
 import zipfile
 from collections.abc import Sequence
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from packaging.metadata import parse_email
+from packaging.metadata import RawMetadata, parse_email
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from ..targets import BuildTarget
@@ -33,27 +34,53 @@ class Refused:
         return f"{self.name}!={self.version}"
 
 
-def _sdist_requires_python(path: Path) -> str | None:
-    """Requires-Python from an sdist's top-level PKG-INFO (zip or tar)."""
-    data = b""
+def _sdist_member(path: Path, pattern: str) -> bytes:
+    """The first member of an sdist (zip or tar) whose name matches `pattern`, read bounded."""
+    wanted = re.compile(pattern)
     if zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as archive:
-            name = next((n for n in archive.namelist() if n.count("/") == 1
-                         and n.endswith("/PKG-INFO")), None)
-            data = archive.open(name).read(MAX_READ) if name else b""
-    else:
-        with tarfile.open(path) as archive:
-            member = next((m for m in archive if m.name.count("/") == 1
-                           and m.name.endswith("/PKG-INFO") and m.isfile()), None)
-            handle = archive.extractfile(member) if member else None
-            data = handle.read(MAX_READ) if handle else b""
-    return parse_email(data)[0].get("requires_python") or None
+            name = next((n for n in archive.namelist() if wanted.fullmatch(n)), None)
+            return archive.open(name).read(MAX_READ) if name else b""
+    with tarfile.open(path) as archive:
+        member = next((m for m in archive if wanted.fullmatch(m.name) and m.isfile()), None)
+        handle = archive.extractfile(member) if member else None
+        return handle.read(MAX_READ) if handle else b""
+
+
+def _sdist_metadata(path: Path) -> RawMetadata:
+    """An sdist's top-level PKG-INFO, parsed leniently."""
+    return parse_email(_sdist_member(path, r"[^/]+/PKG-INFO"))[0]
+
+
+def egg_requires(text: str) -> list[str]:
+    """setuptools' `requires.txt` as Requires-Dist: the unnamed section, and `[:marker]` ones
+    with their marker; sections of extras are left out."""
+    out, marker, extra = [], "", False
+    for line in (raw.strip() for raw in text.splitlines()):
+        if line.startswith("[") and line.endswith("]"):
+            name, _, marker = line[1:-1].partition(":")
+            extra = bool(name)
+        elif line and not line.startswith("#") and not extra:
+            out.append(f"{line}; {marker}" if marker else line)
+    return out
 
 
 def requires_python(candidate: Candidate, path: Path) -> str | None:
     if candidate.is_sdist:
-        return _sdist_requires_python(path)
+        return _sdist_metadata(path).get("requires_python") or None
     return inspect_wheel(path).requires_python
+
+
+def requires_dist(candidate: Candidate, path: Path) -> list[str]:
+    """The file's Requires-Dist; an old sdist's PKG-INFO may not say, but the requires.txt of
+    the egg-info setuptools put in it does."""
+    if not candidate.is_sdist:
+        return list(inspect_wheel(path).requires_dist)
+    listed = _sdist_metadata(path).get("requires_dist")
+    if listed:
+        return list(listed)
+    text = _sdist_member(path, r"[^/]+/[^/]+\.egg-info/requires\.txt")
+    return egg_requires(text.decode("utf-8", "replace"))
 
 
 def refused(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import urllib.error
 import urllib.request
 from collections.abc import Iterable, Mapping, Sequence
@@ -61,9 +62,15 @@ class VersionVerdict:
     sdist: str | None = None
 
 
+@functools.lru_cache(maxsize=16)
+def _abi_pairs(target: BuildTarget) -> frozenset[tuple[str, str]]:
+    # target.tags() takes a millisecond; cryptography lists 3,900 files (stale.py judges them).
+    return frozenset((a.interpreter, a.abi) for a in target.tags())
+
+
 def why_not(tags: frozenset[Tag], target: BuildTarget) -> tuple[Miss, str]:
     """The most telling reason none of a wheel's tags fits the target."""
-    pairs = {(a.interpreter, a.abi) for a in target.tags()}
+    pairs = _abi_pairs(target)
     if not any((t.interpreter, t.abi) in pairs for t in tags):
         pythons = sorted({f"{t.interpreter}-{t.abi}" for t in tags})
         return Miss.PYTHON, f"built for {', '.join(pythons)}, not {target.cptag}"

@@ -19,10 +19,12 @@ from ..targets import BuildTarget, Host
 from .borrowed import Borrowed, uv_config
 from .cache import Cache, key_of
 from .credentials import secret_file
-from .exact import Refused, refused
+from .exact import refused, requires_dist
+from .failures import build_cause, failed_release
 from .fetch import Downloads, fetch
 from .indexes import Indexes
 from .inputs import NO_INPUTS, TargetInputs
+from .stale import PYPI, fresher
 
 NETWORK_HINT = (
     "the package index could not be reached: check the network, a proxy (HTTPS_PROXY) or"
@@ -149,9 +151,28 @@ class Request:
     inputs: TargetInputs = NO_INPUTS
     downloads: Downloads | None = None  # a build's shared downloads; else the resolution's own
     fresh: bool = False  # uv's cache unread (see _tools.uv_compile)
+    excluded: tuple[str, ...] = ()  # `name!=version` of releases a build found unusable
 
 
 Pinned = Callable[[Sequence[Candidate]], None]
+
+
+class Unbuildable(BuildError):
+    """uv could not build an sdist's metadata; `release` is the index release (name, version)
+    it names, None for a direct reference (which no other release can replace)."""
+
+    def __init__(self, message: str, hint: str, release: tuple[str, str] | None,
+                 cause: str) -> None:
+        super().__init__(message, hint)
+        self.release, self.cause = release, cause
+
+
+class Unresolvable(ResolutionError):
+    """uv found no solution; `output` holds its whole explanation (stale.py reads the names)."""
+
+    def __init__(self, message: str, hint: str, output: str) -> None:
+        super().__init__(message, hint)
+        self.output = output
 
 
 def _ignore_pins(_candidates: Sequence[Candidate]) -> None:
@@ -167,7 +188,7 @@ def _key(r: Request) -> str:
     return key_of(
         "resolution", r.target.id, r.target.python_full_version, r.target.uv_platform(r.host),
         *sorted(r.requirements), r.indexes.digest(), _tools.tool_versions().get("uv", ""),
-        *r.inputs.record(),
+        *r.inputs.record(), *r.excluded,
     )
 
 
@@ -215,12 +236,49 @@ def compile_exact(
     request: Request, on_event: Events = ignore, on_pinned: Pinned = _ignore_pins,
     borrowed: Sequence[Borrowed] = (),
 ) -> Path:
-    """compile_lock, then again without each pinned release whose Requires-Python excludes the
-    target's exact Python, until every file admits it."""
+    """compile_lock, then again without each release that cannot serve the target, until every
+    file admits it: a pinned release whose Requires-Python excludes the target's exact Python,
+    and a release whose sdist uv could not build for it (a Python-2 setup.py), which stops uv.
+    Then once more with the pins uv left needlessly old raised (stale.py)."""
+    excluded = list(request.excluded)
+    first = _exclusion_rounds(request, excluded, on_event, on_pinned, borrowed)
+    index = request.indexes.index_url
+    return fresher(
+        first, request.target, request.requirements, index,
+        request.indexes.auth_header(index or PYPI), request.cache, on_event,
+        lambda raised: _exclusion_rounds(request, [*excluded], on_event, on_pinned, borrowed,
+                                         raised),
+        requires_dist,
+    )
+
+
+def _exclusion_rounds(
+    request: Request, excluded: list[str], on_event: Events, on_pinned: Pinned,
+    borrowed: Sequence[Borrowed], raised: Sequence[str] = (),
+) -> tuple[Path, list[Candidate], list[Path]]:
+    """The resolution, its files and their paths, once no release needs excluding; `excluded`
+    grows by each release excluded."""
     target = request.target
-    excluded: list[Refused] = []
+    unbuilt: Unbuildable | None = None
     for _ in range(EXCLUSION_ROUNDS):
-        lock = compile_lock(request, [r.constraint for r in excluded], borrowed)
+        try:
+            lock = compile_lock(request, [*excluded, *raised], borrowed)
+        except Unbuildable as exc:
+            if exc.release is None or "{}!={}".format(*exc.release) in excluded:
+                raise
+            name, version = exc.release
+            on_event(Event(f"excluded {name} {version}: its sdist does not build for Python"
+                           f" {target.python_full_version} ({exc.cause})", target.id, "resolve"))
+            excluded.append(f"{name}!={version}")
+            unbuilt = exc
+            continue
+        except ResolutionError as exc:
+            if unbuilt is not None:
+                raise unbuilt from exc  # none without it (bottle==0.12.7): its failure is the cause
+            if not excluded:
+                raise
+            raise ResolutionError(f"{exc.message}, after excluding {', '.join(excluded)}",
+                                  exc.hint) from exc
         pinned = candidates_from_lock(lock, target)
         on_pinned(pinned)
         # Source trees (git, directories) are not files to read Requires-Python from; uv
@@ -229,15 +287,15 @@ def compile_exact(
         files = _files(request, candidates)
         found = refused(candidates, files, target)
         if not found:
-            return lock
+            return lock, candidates, files
         for one in found:
             on_event(Event(
                 f"excluded {one.name} {one.version}: its Requires-Python {one.requires_python!r}"
                 f" does not admit Python {target.python_full_version}", target.id, "resolve"))
-        excluded += found
+        excluded += [one.constraint for one in found]
     raise ResolutionError(
         f"no resolution for {target.id} admits Python {target.python_full_version} after"
-        f" excluding {', '.join(r.constraint for r in excluded)}",
+        f" {EXCLUSION_ROUNDS} rounds excluding {', '.join(excluded)}",
         "pin the dependencies that dropped this Python to older releases",
     )
 
@@ -279,10 +337,12 @@ def compile_lock(request: Request, excluded: Sequence[str] = (),
             raise indexes.refused(denied.group("index"), denied.group("status")) from None
         if exc.build_failed:
             log = request.cache.keep_log(f"resolve-{target.id}", output)
-            raise BuildError(
-                f"resolving for {target.id}: {_uv_message(output, 1)}: {indexes.redact(exc.last_lines(2))}",
+            cause = build_cause(output) or exc.last_lines(2)
+            raise Unbuildable(
+                f"resolving for {target.id}: {_uv_message(output, 1)}: {indexes.redact(cause)}",
                 f"the whole log is in {log}; pin a version of that package with a wheel for"
                 " this Python, or provide one with --find-links",
+                failed_release(output), indexes.redact(cause),
             ) from exc
         direct = _UNREACHABLE.search(output)
         if direct:
@@ -290,11 +350,12 @@ def compile_lock(request: Request, excluded: Sequence[str] = (),
                 f"cannot fetch {direct.group(1)} for {target.id}: {_uv_message(output)}",
                 "check that the URL (and for git, the revision) is reachable from here",
             ) from None
-        raise ResolutionError(
+        raise Unresolvable(
             f"dependencies cannot be resolved for {target.id}: {_uv_message(output)}",
             NETWORK_HINT if exc.network else
             "check that every dependency publishes a release for this Python and platform,"
             " or add --find-links with the missing files",
+            output,
         ) from exc
     return lock
 

@@ -29,9 +29,10 @@ from .fetch import DOWNLOAD_THREADS, Downloads
 from .lock import lock_path, read_lock
 from .pool import PriorityPool
 from .project import Prepared
-from .resolve import Candidate, Request, keep, resolve
+from .resolve import EXCLUSION_ROUNDS, Candidate, Request, keep, resolve
 from .sdists import (
     Refused,
+    SdistFailure,
     build_cost,
     build_sdist,
     compiled_release,
@@ -77,6 +78,8 @@ class Work:
         self._lender = min(targets, key=lambda t: t.python) if len(targets) > 1 else None
         self._lent = threading.Event()
         self._metadata: dict[tuple[str, Version | str], Borrowed] = {}
+        # By target: the releases whose sdist turned out not to be for its Python.
+        self._excluded: dict[str, tuple[str, ...]] = {}
 
     def __enter__(self) -> Self:
         return self
@@ -132,7 +135,8 @@ class Work:
             if why is not None:
                 raise Refused(candidate, why)
         wheel = build_sdist(candidate, sdist, target, self.host,
-                            self.tmp / target.id / candidate.name, self.prepared.env,
+                            self.tmp / target.id / f"{candidate.name}-{candidate.version}",
+                            self.prepared.env,
                             self.prepared.cache, self.cores, self.on_event)
         borrowed = Borrowed.of(inspect_wheel(wheel))
         if borrowed is not None:
@@ -142,7 +146,8 @@ class Work:
 
     def _request(self, target: BuildTarget) -> Request:
         return replace(self.prepared.request(target, self.tmp / target.id, self.options.indexes,
-                                             self.host), downloads=self.downloads)
+                                             self.host), downloads=self.downloads,
+                       excluded=self._excluded.get(target.id, ()))
 
     def candidates(self, target: BuildTarget, refresh: bool,
                    borrowed: list[Borrowed] | None = None) -> list[Candidate]:
@@ -225,6 +230,21 @@ class Work:
         for build in builds:
             build.add_done_callback(one_done)
 
+    def _exclude(self, target: BuildTarget, candidate: Candidate, failure: SdistFailure) -> bool:
+        """Whether the resolution may go again without the release: its sdist is not for the
+        target's Python, it came from an index rather than a lock, and rounds are left."""
+        excluded = self._excluded.get(target.id, ())
+        locked = lock_path(self.options.project, self.options.locks, target).is_file()
+        if (not failure.other_python or candidate.kind != "index" or locked
+                or len(excluded) >= EXCLUSION_ROUNDS):
+            return False
+        self._excluded[target.id] = (*excluded, f"{candidate.name}!={candidate.version}")
+        self.on_event(Event(f"excluded {candidate.name} {candidate.version}: its sdist does not"
+                            f" build for Python {target.python_full_version}"
+                            f" ({failure.cause})", target.id,
+                            "resolve"))
+        return True
+
     def target_wheels(self, target: BuildTarget, refresh: bool, borrow: bool = True) -> Ready:
         """The target once its last wheel is ready: again on its own, when a wheel it built
         says other than the metadata it borrowed."""
@@ -248,6 +268,10 @@ class Work:
             except Refused as exc:
                 refused.append(exc)
                 continue
+            except SdistFailure as exc:
+                if not self._exclude(target, candidate, exc):
+                    raise
+                return self.target_wheels(target, True, borrow=False)
             key = release_key(candidate.name, candidate.version)
             if key in lent and Borrowed.of(inspect_wheel(wheel)) != lent[key]:
                 self.on_event(Event(f"{candidate.name} {candidate.version} says other"

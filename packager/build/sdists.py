@@ -4,6 +4,7 @@ for a foreign target, built on the host and kept only when provably pure."""
 from __future__ import annotations
 
 import io
+import json
 import re
 import tarfile
 import time
@@ -23,6 +24,7 @@ from ..targets import BuildTarget, Host
 from ..wheels import WheelInfo, compiled_members, inspect_wheel
 from .cache import Cache, key_of
 from .explain import index_files
+from .failures import build_cause, for_another_python
 from .resolve import Candidate
 
 
@@ -32,6 +34,15 @@ class Refused(Exception):
     def __init__(self, candidate: Candidate, why: str) -> None:
         super().__init__(f"{candidate.name} {candidate.version}: {why}")
         self.candidate, self.why = candidate, why
+
+
+class SdistFailure(BuildError):
+    """An sdist that did not build; `other_python` when its code is not for the building Python
+    (a SyntaxError), so the release is no candidate for the target (Work excludes it)."""
+
+    def __init__(self, message: str, hint: str, cause: str, other_python: bool) -> None:
+        super().__init__(message, hint)
+        self.cause, self.other_python = cause, other_python
 
 
 def refusal_error(refusals: Mapping[BuildTarget, Sequence[Refused]]) -> ResolutionError:
@@ -49,13 +60,28 @@ def refusal_error(refusals: Mapping[BuildTarget, Sequence[Refused]]) -> Resoluti
     )
 
 
-def too_new_symbols(wheel: Path, floor: tuple[int, int]) -> list[str]:
-    """`name@GLIBC_x.y` for every libc symbol the wheel's libraries need above `floor`."""
+def _policy_versions(policy: str, arch: str) -> dict[str, set[str]]:
+    """The symbol versions auditwheel's `policy` allows on `arch`, by library prefix (GLIBC,
+    GLIBCXX, CXXABI, GCC...): the same table its "too-recent versioned symbols" refusal reads."""
+    from importlib.resources import files
+
+    table = json.loads(files("auditwheel.policy").joinpath("manylinux-policy.json").read_text())
+    for entry in table:
+        if entry["name"] == policy:
+            return {prefix: set(versions)
+                    for prefix, versions in entry["symbol_versions"].get(arch, {}).items()}
+    return {}
+
+
+def too_new_symbols(wheel: Path, policy: str, arch: str) -> list[str]:
+    """`name@VERSION` for every versioned symbol (glibc, libstdc++, libgcc) the wheel's libraries
+    need that auditwheel's `policy` does not allow."""
     from elftools.common.exceptions import ELFError
     from elftools.elf.elffile import ELFFile
     from elftools.elf.gnuversions import GNUVerNeedSection, GNUVerSymSection
     from elftools.elf.sections import SymbolTableSection
 
+    allowed = _policy_versions(policy, arch)
     found: set[str] = set()
     with zipfile.ZipFile(wheel) as archive:
         for member in archive.namelist():
@@ -75,10 +101,9 @@ def too_new_symbols(wheel: Path, floor: tuple[int, int]) -> list[str]:
                 continue
             names = {aux["vna_other"]: aux.name for _, auxes in verneed.iter_versions() for aux in auxes}
             for index, symbol in enumerate(dynsym.iter_symbols()):
-                version = names.get(versym.get_symbol(index)["ndx"], "")
-                match = re.fullmatch(r"GLIBC_(\d+)\.(\d+)(?:\.\d+)?", version)
-                if match and (int(match.group(1)), int(match.group(2))) > floor:
-                    found.add(f"{symbol.name}@{version}")
+                prefix, _, number = names.get(versym.get_symbol(index)["ndx"], "").partition("_")
+                if prefix in allowed and number and number not in allowed[prefix]:
+                    found.add(f"{symbol.name}@{prefix}_{number}")
     return sorted(found)
 
 
@@ -166,7 +191,7 @@ def build_sdist(
                 built = _build(candidate, sdist, target, target.interpreter, workdir, env, cache,
                                repair=native, cores=cores)
             except BuildError as exc:
-                if native:
+                if native or (isinstance(exc, SdistFailure) and exc.other_python):
                     raise
                 raise Refused(candidate, "its sdist does not build on this machine, so it has code"
                                          f" to compile ({cache.log_path(_log_name(candidate, target))})") from exc
@@ -214,13 +239,28 @@ def release_wheels(candidate: Candidate, index_url: str) -> tuple[str, ...]:
     return tuple(found)
 
 
+def _pythons(interpreters: set[str]) -> str:
+    """`cp35 to cp39` for a run of CPython tags (pycryptodome 3.9's aarch64 wheels), else a list."""
+    def order(tag: str) -> tuple[int, str]:
+        digits = tag[2:]
+        return (int(digits[0] + digits[1:].zfill(3)) if digits.isdigit() else 0), tag
+
+    ranked = sorted(interpreters, key=order)
+    return f"{ranked[0]} to {ranked[-1]}" if len(ranked) > 3 else ", ".join(ranked)
+
+
 def compiled_release(candidate: Candidate, target: BuildTarget) -> str | None:
     """Why a release that publishes platform wheels, none for `target`, is compiled code: said
     from its file names, without building its sdist (which would compile it too)."""
-    platforms = sorted({tag.platform for name in candidate.wheels
-                        for tag in parse_wheel_filename(name)[3]} - {"any"})
+    tags = [tag for name in candidate.wheels for tag in parse_wheel_filename(name)[3]]
+    platforms = sorted({tag.platform for tag in tags} - {"any"})
     if not platforms:
         return None
+    fitting = {tag.platform for tag in target.tags()}
+    same_platform = {tag.interpreter for tag in tags if tag.platform in fitting}
+    if same_platform:
+        return (f"its {target.platform.name} wheels are only for {_pythons(same_platform)},"
+                f" none for {target.cptag}; C extension")
     arch = target.platform.arch or ""
     same_arch = [p for p in platforms if target.platform.kind == "manylinux" and p.endswith(arch)]
     if same_arch:
@@ -249,6 +289,12 @@ def requirement_gaps(
     return gaps
 
 
+def _shown(symbols: Sequence[str], limit: int = 8) -> str:
+    """The first `limit` symbols and how many more: a C++ library can need hundreds."""
+    more = len(symbols) - limit
+    return ", ".join(symbols[:limit]) + (f" and {more} more" if more > 0 else "")
+
+
 def _log_name(candidate: Candidate, target: BuildTarget) -> str:
     return f"{candidate.name}-{candidate.version}-{target.id}"
 
@@ -270,11 +316,13 @@ def _build(
         wheel = _tools.uv_build_sdist(source, interpreter, built_dir, _mapped(env, source, cores))
     except _tools.ToolFailure as exc:
         log = cache.keep_log(_log_name(candidate, target), exc.output)
-        raise BuildError(
+        cause = build_cause(exc.output) or exc.last_lines()
+        raise SdistFailure(
             f"building {candidate.name} {candidate.version} from its sdist for {target.id} failed:"
-            f" {exc.last_lines()}",
+            f" {cause}",
             f"the whole log is in {log}; install the compiler and headers it needs, or provide"
             " a wheel with --find-links",
+            cause, for_another_python(exc.output),
         ) from exc
     info = inspect_wheel(wheel)
     if not repair or info.is_pure or target.platform.kind != "manylinux":
@@ -284,7 +332,9 @@ def _build(
     try:
         return _tools.auditwheel_repair(wheel, policy, repaired_dir, env)
     except _tools.ToolFailure as exc:
-        symbols = ", ".join(too_new_symbols(wheel, floor)) or exc.last_lines(1)
+        arch = target.platform.arch or ""
+        symbols = _shown(too_new_symbols(wheel, f"manylinux_{floor[0]}_{floor[1]}", arch))
+        symbols = symbols or exc.last_lines(1)
         raise BuildError(
             f"{candidate.name} {candidate.version} cannot be repaired to the {policy} floor"
             f" of {target.id}: it needs {symbols}",

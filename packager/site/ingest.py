@@ -4,7 +4,6 @@ reader, their sidecars checked, their YAMLs, SBOM, icon, title and description g
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import threading
@@ -13,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import _json
 from .._files import file_digests
 from .._names import plain_name
 from ..errors import ArchiveError, ConfigError
@@ -204,10 +204,10 @@ def build_date(path: Path, meta: WagonMeta) -> str | None:
 def _report_epoch(report: Path, wagon: str) -> int | None:
     try:
         with report.open("rb") as handle:
-            data = json.loads(handle.read(REPORT_MAX + 1)[:REPORT_MAX])
+            data = _json.loads(handle.read(REPORT_MAX + 1)[:REPORT_MAX])
         epoch = data["source_date_epoch"]
         listed = any(isinstance(w, dict) and w.get("file") == wagon for w in data["wagons"])
-    except (OSError, ValueError, TypeError, KeyError, RecursionError):
+    except (OSError, ValueError, TypeError, KeyError):
         return None
     return epoch if listed and isinstance(epoch, int) and not isinstance(epoch, bool) else None
 

@@ -9,7 +9,9 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-from ..sdists import GETRANDOM_C, PLAIN_C, TWINS, write_c_sdist, write_twin_sdist
+import pytest
+
+from ..sdists import CXX11_STRING_CPP, GETRANDOM_C, PLAIN_C, TWINS, write_c_sdist, write_twin_sdist
 from .conftest import Run, WagonVenv, interpreter, read_package_json, write_plugin
 from .floors import auditwheel_policy, platform_glibc, runs_on
 
@@ -47,15 +49,21 @@ def test_sdist_only_c_extension_is_built_and_repaired_to_the_floor(
     assert venv.run_python("import pp_cext_ok; print(pp_cext_ok.answer())").strip() == "42"
 
 
-def test_sdist_that_cannot_reach_the_floor_is_refused_by_name(tmp_path: Path, run_cli: Run) -> None:
-    project, links = cext_plugin(tmp_path, "pp-cext-new-glibc", GETRANDOM_C)
+# auditwheel says only "too-recent versioned symbols"; the error names them, libstdc++'s too.
+@pytest.mark.parametrize(("body", "symbol"), [(GETRANDOM_C, "getrandom@GLIBC_2.25"),
+                                              (CXX11_STRING_CPP, "@GLIBCXX_3.4.21")])
+def test_sdist_that_cannot_reach_the_floor_is_refused_by_name(
+    tmp_path: Path, run_cli: Run, body: str, symbol: str
+) -> None:
+    project, links = cext_plugin(tmp_path, "pp-cext-new-glibc", body)
     out = tmp_path / "out"
     proc = run_cli("build", project, "--python", "3.11", "--platform", "manylinux2014_x86_64",
                    "--find-links", links, "-o", out, check=False)
     assert proc.returncode == 4
     last = proc.stderr.strip().splitlines()[-1]
     assert last.startswith("plugin-packager: error: pp-cext-new-glibc 0.1.0 cannot be repaired")
-    assert "getrandom@GLIBC_2.25" in last
+    assert symbol in last
+    assert "too-recent" not in last
     assert "manylinux_2_17_x86_64" in last
     assert not out.exists()
 

@@ -85,3 +85,16 @@ def test_a_release_with_platform_wheels_only_is_compiled_code(
     ))
     assert compiled_release(release, target) == why
     assert compiled_release(replace(release, wheels=()), target) is None
+
+
+def test_wheels_on_the_targets_platform_for_other_pythons_say_which_pythons() -> None:
+    # pycryptodome 3.9.9 published aarch64 wheels for cp35-cp39 only (and none abi3).
+    aarch64 = [f"pycryptodome-3.9.9-cp{v}-cp{v}{'m' if v < 38 else ''}-manylinux2014_aarch64.whl"
+               for v in (35, 36, 37, 38, 39)]
+    release = Candidate("pycryptodome", "3.9.9", "pycryptodome-3.9.9.tar.gz", "", None, True,
+                        (*aarch64, "pycryptodome-3.9.9-cp39-cp39-win_amd64.whl"))
+    assert compiled_release(release, AARCH64) == (
+        "its manylinux2014_aarch64 wheels are only for cp35 to cp39, none for cp311; C extension")
+    two = replace(release, wheels=release.wheels[:2])
+    assert compiled_release(two, AARCH64) == (
+        "its manylinux2014_aarch64 wheels are only for cp35, cp36, none for cp311; C extension")
