@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import http.client
+import socket
 import ssl
 import threading
 import time
@@ -12,7 +14,7 @@ import urllib.request
 from collections.abc import Sequence
 from concurrent.futures import Future
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import unquote, urlparse
 
 from .._files import sha256_of
@@ -36,8 +38,67 @@ def _tls() -> ssl.SSLContext:
     return ssl.create_default_context()
 
 
+_ADDRESSES: dict[tuple[str, int], list[tuple[Any, ...]]] = {}
+_ADDRESSES_LOCK = threading.Lock()
+
+
+def _connect(address: tuple[str, int], timeout: float | None = None,
+             source_address: tuple[str, int] | None = None) -> socket.socket:
+    """socket.create_connection, with each host looked up once per process: parallel lookups
+    lose answers on some resolvers (each then waits 5 s to ask again, here 1 in 8), and a build
+    asks one index host for a hundred pages and files."""
+    with _ADDRESSES_LOCK:  # held while looking up, so threads starting at once ask once
+        infos = _ADDRESSES.get(address)
+        if infos is None:
+            infos = _ADDRESSES[address] = socket.getaddrinfo(*address, 0, socket.SOCK_STREAM)
+    error: OSError | None = None
+    for family, kind, proto, _, peer in infos:
+        sock = socket.socket(family, kind, proto)
+        try:
+            if timeout is not None:
+                sock.settimeout(timeout)
+            if source_address:
+                sock.bind(source_address)
+            sock.connect(peer)
+        except OSError as exc:
+            sock.close()
+            error = exc
+            continue
+        return sock
+    raise error or OSError(f"no address for {address[0]}")
+
+
+class _HTTPConnection(http.client.HTTPConnection):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._create_connection = _connect  # http.client's own hook, set per connection
+
+
+class _HTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._create_connection = _connect
+
+
+class _HTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_HTTPConnection, req)
+
+
+class _HTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_HTTPSConnection, req, context=_tls())
+
+
+@functools.cache
+def _opener() -> urllib.request.OpenerDirector:
+    """urllib's opener (proxies from the environment included) whose connections look hosts up
+    through `_connect`."""
+    return urllib.request.build_opener(_HTTPHandler, _HTTPSHandler)
+
+
 def open_url(request: urllib.request.Request, timeout: float = TIMEOUT_SECONDS) -> IO[bytes]:
-    response: IO[bytes] = urllib.request.urlopen(request, timeout=timeout, context=_tls())
+    response: IO[bytes] = _opener().open(request, timeout=timeout)
     return response
 
 
