@@ -225,6 +225,12 @@ class BuildTarget:
     def python_full_version(self) -> str:
         return f"{self.python_version}.{self.patch}"
 
+    @property
+    def installer_python_version(self) -> str:
+        """What uv's `--python-version` gets: the exact release when known (uv reads `3.6` as
+        3.6.0, which pyparsing 3.1.4's Requires-Python >=3.6.8 refuses)."""
+        return self.python_full_version if self.patch else self.python_version
+
     def marker_environment(self) -> dict[str, str]:
         """PEP 508 marker values of the target machine (not of the host)."""
         arch = self.platform.arch or _platform.machine()

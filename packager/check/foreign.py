@@ -66,7 +66,7 @@ def _install_and_probe(
     site = workdir / "site"
     python_platform = target.uv_platform(host)
     try:
-        _installers.install_for_platform(wheels, requirement, site, target.python_version,
+        _installers.install_for_platform(wheels, requirement, site, target.installer_python_version,
                                     python_platform, env)
     except _tools.ToolFailure as exc:
         return [Check(f"install:{pytag}", Status.FAILED,

@@ -4,7 +4,7 @@ platform and Python it was made for."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .. import _installers, _tools
@@ -123,11 +123,12 @@ def install_for_platform(path: Path, dest: Path, env: Mapping[str, str],
                 "install it into a venv with --venv instead",
             )
         target = BuildTarget(max(versions), platform)
+        target = replace(target, patch=meta.python_patch(target.id, target.python))
         requirement = meta.pinned
         python_platform = target.uv_platform(host or Host.detect())
         try:
             _installers.install_for_platform(ex.root / WHEELS_DIR, requirement, dest,
-                                        target.python_version, python_platform, env)
+                                        target.installer_python_version, python_platform, env)
         except _tools.ToolFailure as exc:
             raise InstallError(f"installing {requirement} into {dest} for {target.id} failed:"
                                f" {exc.last_lines()}",

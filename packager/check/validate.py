@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -343,12 +343,14 @@ def _clean_rooms(
     for version in versions:
         pytag = f"py{version[0]}{version[1]}"
         target = BuildTarget(version, w.platform) if w.platform is not None else None
+        if target is not None:
+            target = replace(target, patch=w.meta.python_patch(target.id, version))
         compiled = native.compiled_wheels(target, w.infos, budget, cache) if target else None
         if not (room or compiled):
             continue
-        if w.platform is not None and not w.platform.runs_on(host):
+        if target is not None and not target.platform.runs_on(host):
             checks, probe = foreign.install_and_probe(
-                target=BuildTarget(version, w.platform), host=host, wheels=w.wheel_dir,
+                target=target, host=host, wheels=w.wheel_dir,
                 requirement=w.meta.pinned, workdir=tmp / pytag,
                 modules=plugin_modules, functions=functions, labels=list(operations), env=env,
                 python_root=settings.target_python_root, cache_dir=settings.cache_dir,

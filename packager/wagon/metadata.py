@@ -155,6 +155,15 @@ class WagonMeta:
                                    f" {text!r}, not a requirement by name, for {pytag}", HOSTILE)
         return texts
 
+    def python_patch(self, target_id: str, python: tuple[int, int]) -> int:
+        """The patch release of `python` that the build resolved `target_id` for
+        (`python_full_versions`: 3.6.15 where agents run 3.6.8 or newer), 0 when not recorded."""
+        found = (self.extension or {}).get("python_full_versions")
+        text = found.get(target_id) if isinstance(found, dict) else None
+        match = (re.fullmatch(rf"{python[0]}\.{python[1]}\.(\d{{1,4}})", text)
+                 if isinstance(text, str) else None)
+        return int(match.group(1)) if match else 0
+
     @property
     def excluded(self) -> list[str]:
         """Packages left out on purpose (`--exclude`): the manager or agent provides them."""

@@ -266,3 +266,26 @@ def test_a_yaml_naming_no_plugin_entry_is_a_warning(tmp_path: Path, host: Host) 
     status, reason = check(layout.write(tmp_path), host)["yaml"]
     assert status is Status.WARNING
     assert reason.startswith("no plugins: entry with package_name hello-plugin in plugin.yaml")
+
+
+@pytest.mark.parametrize(("recorded", "asked"), [
+    ("3.6.15", "3.6.15"), (None, "3.6"), ("3.7.1", "3.6"), ("3.6.x; rm -rf /", "3.6"), (36, "3.6"),
+])
+def test_a_foreign_install_asks_uv_for_the_python_release_the_build_resolved(
+    tmp_path: Path, host: Host, monkeypatch: pytest.MonkeyPatch, recorded: object, asked: str,
+) -> None:
+    """The trial's bug A: uv read `3.6` as 3.6.0, so pyparsing 3.1.4 (Requires-Python >=3.6.8)
+    failed cp36 aarch64 wagons the build had resolved for 3.6.15; a hostile value is ignored."""
+    from packager import _installers
+
+    base = hello()
+    layout = ours(base.wheels, base.files, pytags=("py36",),
+                         platform="manylinux2014_aarch64")
+    if recorded is not None:
+        layout.metadata["plugin_packager"]["python_full_versions"] = {
+            "cp36-manylinux2014_aarch64": recorded}
+    versions: list[str] = []
+    monkeypatch.setattr(_installers, "install_for_platform",
+                        lambda *args: versions.append(args[3]))
+    validate_wagon(layout.write(tmp_path), {}, host, Settings())
+    assert versions == [asked]
