@@ -48,7 +48,7 @@ from benchmarks.summary import (
     summarize,
     wheel_counts,
 )
-from packager.build.interpreters import find_interpreter
+from packager.builder.interpreters import find_interpreter
 from packager.errors import PackagerError
 
 ROOT = Path(__file__).resolve().parents[1]

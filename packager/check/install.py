@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import _installers, _tools
-from ..build.interpreters import find_interpreter
+from ..builder.interpreters import find_interpreter
 from ..errors import ConfigError, InstallError, TargetError
 from ..targets import BuildTarget, Host, admits, platform_of_wagon, read_pytags
 from ..wagon.archive import load_meta, open_wagon

@@ -18,8 +18,8 @@ from platformdirs import user_cache_dir
 
 from .._files import file_digests, sha256_of
 from ..author import plugin_yaml
-from ..build.cache import Cache
-from ..build.interpreters import find_interpreter
+from ..builder.cache import Cache
+from ..builder.interpreters import find_interpreter
 from ..errors import ArchiveError, PackagerError, TargetError
 from ..targets import BuildTarget, Host, admits, platform_of_wagon, read_pytags
 from ..wagon.archive import Extracted, Limits, extract, load_meta

@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from ..build.assemble import cells
+from ..builder.assemble import cells
 from ..errors import ConfigError
 from ..targets import BuildTarget, Host
 

@@ -13,8 +13,8 @@ from typing import Any
 from .. import _json
 from .._files import check_writable, file_digests, writing
 from .._names import plain_name
-from ..build.assemble import SBOM_SUFFIX, WagonResult
-from ..build.pipeline import REPORT_NAME, BuildReport
+from ..builder.assemble import SBOM_SUFFIX, WagonResult
+from ..builder.pipeline import REPORT_NAME, BuildReport
 from ..errors import ArchiveError, ConfigError
 
 # A wagon's companions in an output directory, each named <wagon><suffix>.

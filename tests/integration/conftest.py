@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from packager.build.interpreters import find_interpreter
+from packager.builder.interpreters import find_interpreter
 from packager.errors import TargetError
 
 ROOT = Path(__file__).resolve().parents[2]
