@@ -10,7 +10,7 @@ from typing import Any
 
 # Public name -> the module that defines it.
 _API = {
-    "BuildReport": "packager.builder.pipeline",
+    "BuildReport": "packager.wagon.report",
     "BuildTarget": "packager.targets",
     "Host": "packager.targets",
     "Options": "packager.builder.config",

@@ -15,9 +15,8 @@ from typing import Any
 import pytest
 
 from packager.builder import pipeline
-from packager.builder.assemble import SBOM_SUFFIX, WagonResult
 from packager.builder.config import load_options
-from packager.builder.pipeline import REPORT_NAME, BuildReport
+from packager.wagon.report import REPORT_NAME, SBOM_SUFFIX, BuildReport, WagonResult
 
 NAMES = ("a_plugin-1.0-py311-none-linux_x86_64.wgn", "a_plugin-1.0-py312-none-linux_x86_64.wgn")
 

@@ -5,8 +5,8 @@ import os
 import time
 from pathlib import Path
 
-from packager.builder.cache import Cache, key_of
 from packager.builder.fingerprint import tree_digest
+from packager.cache import Cache, key_of
 
 
 def sha(data: bytes) -> str:

@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 
 from packager.builder.config import load_options
-from packager.builder.credentials import (
+from packager.builder.indexes import Indexes
+from packager.credentials import (
     ENV_PASSWORD,
     ENV_USERNAME,
     find_credential,
     redact,
     secret_file,
 )
-from packager.builder.indexes import Indexes
 from packager.errors import ConfigError
 
 SECRET = "s3cr3t-Pa55"

@@ -10,7 +10,7 @@ from packaging.tags import Tag
 from packaging.version import Version
 
 from packager.builder import sbom
-from packager.builder.cache import Cache
+from packager.cache import Cache
 from packager.wheels import WheelInfo
 
 
