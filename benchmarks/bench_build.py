@@ -48,8 +48,8 @@ from benchmarks.summary import (
     summarize,
     wheel_counts,
 )
-from packager.build.interpreters import find_interpreter
 from packager.errors import PackagerError
+from packager.interpreters import find_interpreter
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECTS = ROOT / "benchmarks" / "projects"

@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from packager.build.interpreters import find_interpreter
+from packager.interpreters import find_interpreter
 from packager.targets import parse_python
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,16 +10,16 @@ from typing import Any
 
 # Public name -> the module that defines it.
 _API = {
-    "BuildReport": "packager.build.pipeline",
+    "BuildReport": "packager.wagon.report",
     "BuildTarget": "packager.targets",
     "Host": "packager.targets",
-    "Options": "packager.build.config",
+    "Options": "packager.builder.config",
     "PackagerError": "packager.errors",
     "WagonReport": "packager.check.report",
-    "build_wagons": "packager.build.pipeline",
+    "build_wagons": "packager.builder.pipeline",
     "describe": "packager.wagon.describe",
     "install_wagon": "packager.check.install",
-    "load_options": "packager.build.config",
+    "load_options": "packager.builder.config",
     "validate_wagon": "packager.check.validate",
 }
 __all__ = [

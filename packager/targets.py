@@ -285,3 +285,13 @@ class BuildTarget:
             return f"linux_{plat.arch}"
         # wagon 1.0.3 splits on "_" to compare arches, so PEP 600 names fail its check.
         return plat.legacy_name() or f"linux_{plat.arch}"
+
+
+def cells(targets: Sequence[BuildTarget], combine: bool) -> list[list[BuildTarget]]:
+    """Which targets share a wagon: each its own, or with --combine all Pythons of a platform."""
+    if not combine:
+        return [[t] for t in targets]
+    groups: dict[str, list[BuildTarget]] = {}
+    for target in targets:
+        groups.setdefault(target.platform.name, []).append(target)
+    return [sorted(group, key=lambda t: t.python) for group in groups.values()]

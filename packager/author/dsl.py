@@ -15,7 +15,7 @@ from typing import Any
 
 from .._files import replace_atomically
 from ..errors import ConfigError
-from .plugin_yaml import Quoted, dump, parse, read_text, stamp_version
+from ..wagon.plugin_yaml import Quoted, dump, parse, read_text, stamp_version
 
 Doc = dict[str, Any]
 SOURCES = ("plugin_1_5.yaml", "plugin_1_4.yaml")

@@ -27,7 +27,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from .. import __version__
-from ..build.config import check_keys
+from .._keys import check_keys
 from ..errors import ConfigError, PackagerError
 from ..targets import Host, parse_platform, parse_python
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import _installers, _tools
-from ..author.plugin_yaml import Operation, static_binding
+from ..wagon.plugin_yaml import Operation, static_binding
 from ..wheels import module_members, read_member
 from . import agents
 from .report import Check, Finding, Status, from_findings

@@ -15,7 +15,7 @@ from typing import Any
 from platformdirs import user_cache_dir
 
 from .. import _apt, _tools
-from ..build.cache import Cache, key_of
+from ..cache import Cache, key_of
 from ..errors import TargetError
 from ..targets import BuildTarget, Host, platform_data
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .. import _installers, _tools
-from ..build.interpreters import find_interpreter
 from ..errors import ConfigError, InstallError, TargetError
+from ..interpreters import find_interpreter
 from ..targets import BuildTarget, Host, admits, platform_of_wagon, read_pytags
 from ..wagon.archive import load_meta, open_wagon
 from ..wagon.metadata import WHEELS_DIR, WagonMeta

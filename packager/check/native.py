@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 
 from .. import _installers, _tools
 from .._files import sha256_of
-from ..build.cache import Cache, key_of
+from ..cache import Cache, key_of
 from ..targets import BuildTarget
 from ..wheels import WheelInfo, installed_name, is_compiled_name
 from .report import Check, Status

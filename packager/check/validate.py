@@ -17,11 +17,11 @@ from packaging.version import InvalidVersion
 from platformdirs import user_cache_dir
 
 from .._files import file_digests, sha256_of
-from ..author import plugin_yaml
-from ..build.cache import Cache
-from ..build.interpreters import find_interpreter
+from ..cache import Cache
 from ..errors import ArchiveError, PackagerError, TargetError
+from ..interpreters import find_interpreter
 from ..targets import BuildTarget, Host, admits, platform_of_wagon, read_pytags
+from ..wagon import plugin_yaml
 from ..wagon.archive import Extracted, Limits, extract, load_meta
 from ..wagon.metadata import FILES_DIR, METADATA_FILE, WHEELS_DIR, WagonMeta, archive_name
 from ..wagon.sidecars import read_sidecars

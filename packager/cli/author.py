@@ -17,7 +17,7 @@ from .group import Command
 def yaml_command(project: Path, check: bool) -> None:
     """Stamp the project's version into every plugin YAML and generate the older DSL variants."""
     from ..author import dsl
-    from ..build.config import load_options, project_version
+    from ..builder.config import load_options, project_version
 
     env = dict(os.environ)
     options = load_options(project.resolve(), env)

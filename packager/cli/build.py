@@ -34,8 +34,8 @@ from .options import COMBINE, ONLY, config_flags, project_and_targets
 def build(project: Path, fmt: str | None, output: Path | None, jobs: int | None, refresh: bool,
           only: tuple[str, ...], as_json: bool, verbose: bool, **flags: Any) -> None:
     """Build one wagon per target for the plugin in PROJECT."""
-    from ..build.config import load_options
-    from ..build.pipeline import build_wagons
+    from ..builder.config import load_options
+    from ..builder.pipeline import build_wagons
     from .render import ci_group, progress_renderer, step_summary
 
     env = dict(os.environ)
@@ -58,8 +58,8 @@ def build(project: Path, fmt: str | None, output: Path | None, jobs: int | None,
 @project_and_targets
 def lock(project: Path, **flags: Any) -> None:
     """Write locks/pylock.<target-id>.toml (pins + sha256 of every file) for each target."""
-    from ..build.config import load_options
-    from ..build.lock import lock_project
+    from ..builder.config import load_options
+    from ..builder.lock import lock_project
     from .render import progress_renderer
 
     env = dict(os.environ)
@@ -80,11 +80,11 @@ def lock(project: Path, **flags: Any) -> None:
 def explain(package: str, target: str, project: Path | None, index_url: str | None,
             versions: int) -> None:
     """Why PACKAGE has (or has no) usable wheel for TARGET, e.g. cp311-manylinux2014_aarch64."""
-    from ..build.config import load_options
-    from ..build.explain import closest, explain_files, index_files, marker_note, parse_target_id
-    from ..build.indexes import Indexes
-    from ..build.project import project_requirements
-    from ..build.schedule import DEFAULT_INDEX
+    from ..builder.config import load_options
+    from ..builder.explain import closest, explain_files, index_files, marker_note, parse_target_id
+    from ..builder.indexes import Indexes
+    from ..builder.project import project_requirements
+    from ..builder.schedule import DEFAULT_INDEX
     from ..targets import Host
 
     host = Host.detect()

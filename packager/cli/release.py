@@ -21,8 +21,8 @@ from .render import echo
 @SKIP
 def matrix(project: Path, only: tuple[str, ...], skip: tuple[str, ...], **flags: Any) -> None:
     """The targets of PROJECT as a GitHub Actions matrix: {"include": [cell, ...]} on one line."""
-    from ..build.config import load_options
-    from ..build.project import configured_targets
+    from ..builder.config import load_options
+    from ..builder.project import configured_targets
     from ..release.matrix import matrix as cells_of
     from ..release.matrix import matrix_json, parse_runners
     from ..targets import Host

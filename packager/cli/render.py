@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import TaskID
 
-    from ..build.pipeline import BuildReport
+    from ..wagon.report import BuildReport
 
 
 _WRITING = threading.Lock()

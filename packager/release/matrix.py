@@ -6,9 +6,8 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from ..build.assemble import cells
 from ..errors import ConfigError
-from ..targets import BuildTarget, Host
+from ..targets import BuildTarget, Host, cells
 
 # actions/setup-python has no CPython older than this on GitHub's current images (ubuntu-24.04,
 # ubuntu-24.04-arm): the workflow builds those with pyenv, once, and keeps them in the Actions cache.

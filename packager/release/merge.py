@@ -13,9 +13,8 @@ from typing import Any
 from .. import _json
 from .._files import check_writable, file_digests, writing
 from .._names import plain_name
-from ..build.assemble import SBOM_SUFFIX, WagonResult
-from ..build.pipeline import REPORT_NAME, BuildReport
 from ..errors import ArchiveError, ConfigError
+from ..wagon.report import REPORT_NAME, SBOM_SUFFIX, BuildReport, WagonResult
 
 # A wagon's companions in an output directory, each named <wagon><suffix>.
 SIDECARS = (".md5", ".sha256", SBOM_SUFFIX)

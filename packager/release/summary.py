@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..build.pipeline import BuildReport
+    from ..wagon.report import BuildReport
     from .diff import Change, FileFacts, ReleaseDiff
 
 

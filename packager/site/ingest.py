@@ -18,18 +18,17 @@ from .._names import plain_name
 from ..errors import ArchiveError, ConfigError
 from ..wagon.archive import load_meta, open_wagon, scan
 from ..wagon.metadata import FILES_DIR, METADATA_FILE, WHEELS_DIR, WagonMeta
+from ..wagon.report import REPORT_NAME, SBOM_SUFFIX
 from ..wagon.sidecars import ALGORITHMS, read_sidecars
 from ..wagon.writer import ZIP_EPOCH
 from .records import ICONS, PLUGIN_YAMLS
 
-SBOM_SUFFIX = ".cdx.json"
 # Names and versions become directories of the site: nothing that could climb out of it.
 _SAFE_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+!-]*$")
 HINT = "rebuild the wagon with a valid package name and version"
 READ_WHOLE = 64 << 20  # a wagon up to this size is read once for its digests and its members
 # What a site adds to a wagon's name: `.sha256` beside it, `<n>-` to stage it in a transaction.
 NAME_ROOM = len(".sha256") + 8
-REPORT_NAME = "build-report.json"  # as build/pipeline.py names it (not imported: a heavy import)
 REPORT_MAX = 16 << 20  # a build report beside wagons is read up to this size (one of 40,000 wagons)
 
 

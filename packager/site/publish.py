@@ -13,7 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 from packaging.utils import parse_sdist_filename, parse_wheel_filename
 
 from .. import _tools
-from ..build.credentials import redact
+from ..credentials import redact
 from ..errors import ArchiveError, ConfigError, NetworkError, PackagerError, PublishError
 
 _HTTP_ERROR = re.compile(r"HTTPError: (\d{3}) ([^\n]*?) from")

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from packager.build.interpreters import find_interpreter
 from packager.errors import TargetError
+from packager.interpreters import find_interpreter
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECTS = ROOT / "tests" / "projects"

@@ -20,7 +20,7 @@ def readme_command(name: str) -> str:
 def test_readme_build_command_works_on_a_fresh_checkout(tmp_path: Path) -> None:
     interpreter("3.11")
     checkout = tmp_path / "plugin-packager"
-    # Not "build": packager/build/ is source (only the projects' build/ folders are outputs).
+    # Not "build": packager/builder/ is source (only the projects' build/ folders are outputs).
     shutil.copytree(ROOT, checkout, ignore=shutil.ignore_patterns(
         ".git", ".venv", ".nox", "dist", "*.egg-info", "__pycache__", ".*_cache"
     ))

@@ -6,7 +6,7 @@ import zipfile
 from pathlib import Path
 
 from packager._toml import tomllib
-from packager.build.borrowed import Borrowed, release_key, uv_config
+from packager.builder.borrowed import Borrowed, release_key, uv_config
 from packager.wheels import inspect_wheel
 
 

@@ -14,10 +14,9 @@ from typing import Any
 
 import pytest
 
-from packager.build import pipeline
-from packager.build.assemble import SBOM_SUFFIX, WagonResult
-from packager.build.config import load_options
-from packager.build.pipeline import REPORT_NAME, BuildReport
+from packager.builder import pipeline
+from packager.builder.config import load_options
+from packager.wagon.report import REPORT_NAME, SBOM_SUFFIX, BuildReport, WagonResult
 
 NAMES = ("a_plugin-1.0-py311-none-linux_x86_64.wgn", "a_plugin-1.0-py312-none-linux_x86_64.wgn")
 

@@ -5,8 +5,8 @@ import os
 import time
 from pathlib import Path
 
-from packager.build.cache import Cache, key_of
-from packager.build.fingerprint import tree_digest
+from packager.builder.fingerprint import tree_digest
+from packager.cache import Cache, key_of
 
 
 def sha(data: bytes) -> str:

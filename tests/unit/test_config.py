@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from packager.build.config import load_options, project_version
-from packager.build.indexes import Location
+from packager.builder.config import load_options, project_version
+from packager.builder.indexes import Location
 from packager.errors import ConfigError
 
 

@@ -6,15 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from packager.build.config import load_options
-from packager.build.credentials import (
+from packager.builder.config import load_options
+from packager.builder.indexes import Indexes
+from packager.credentials import (
     ENV_PASSWORD,
     ENV_USERNAME,
     find_credential,
     redact,
     secret_file,
 )
-from packager.build.indexes import Indexes
 from packager.errors import ConfigError
 
 SECRET = "s3cr3t-Pa55"

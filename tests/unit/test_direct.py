@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from packager.build.resolve import candidates_from_lock
+from packager.builder.resolve import candidates_from_lock
 from packager.targets import BuildTarget, Host, parse_platform
 
 LOCK = """lock-version = "1.0"

@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from packager import _installers, _tools
-from packager.build import pipeline
-from packager.build.config import load_options
+from packager.builder import pipeline
+from packager.builder.config import load_options
 from packager.check import install
 from packager.cli import main
 from packager.errors import ConfigError, ExitCode, InstallError, MismatchError

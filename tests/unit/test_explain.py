@@ -5,8 +5,8 @@ import io
 
 import pytest
 
-from packager.build import explain
-from packager.build.explain import (
+from packager.builder import explain
+from packager.builder.explain import (
     absolute,
     closest,
     explain_files,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from packager.build.failures import build_cause, failed_release, for_another_python
+from packager.builder.failures import build_cause, failed_release, for_another_python
 
 OUTPUTS = Path(__file__).parent / "outputs"
 

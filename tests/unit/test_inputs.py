@@ -10,12 +10,12 @@ import pytest
 from packaging.version import Version
 
 from packager._installers import missing_requirements
-from packager.build.cache import Cache
-from packager.build.config import load_options
-from packager.build.hook import CLOUDIFY_SCRIPT, hook_commands, hook_env
-from packager.build.inputs import TargetInputs, read_inputs
-from packager.build.pipeline import cell_inputs, cell_plugin
-from packager.build.project import Prepared, Source, dynamic_dependencies
+from packager.builder.config import load_options
+from packager.builder.hook import CLOUDIFY_SCRIPT, hook_commands, hook_env
+from packager.builder.inputs import TargetInputs, read_inputs
+from packager.builder.pipeline import cell_inputs, cell_plugin
+from packager.builder.project import Prepared, Source, dynamic_dependencies
+from packager.cache import Cache
 from packager.errors import ConfigError
 from packager.targets import BuildTarget, Host, parse_platform
 from packager.wagon.metadata import parse_metadata

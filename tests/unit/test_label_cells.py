@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from packager.build.assemble import label_cells
+from packager.builder.assemble import label_cells
 from packager.targets import BuildTarget, Host, parse_platform
 
 HOST = Host("x86_64", (2, 36))

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from packager.build.inputs import TargetInputs
-from packager.build.lock import read_lock, write_lock
+from packager.builder.inputs import TargetInputs
+from packager.builder.lock import read_lock, write_lock
 from packager.errors import ResolutionError
 from packager.targets import BuildTarget, Host, parse_platform
 

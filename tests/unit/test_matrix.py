@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from packager.build.config import load_options
-from packager.build.project import configured_targets
+from packager.builder.config import load_options
+from packager.builder.project import configured_targets
 from packager.errors import ConfigError
 from packager.release.matrix import matrix, matrix_json, parse_runners
 from packager.targets import Host

@@ -112,7 +112,7 @@ def test_a_build_tag_that_is_no_plain_name_is_a_config_error_before_any_work(
     def build_wagons(*args: object, **kwargs: object) -> None:
         raise AssertionError("the build started")
 
-    monkeypatch.setattr("packager.build.pipeline.build_wagons", build_wagons)
+    monkeypatch.setattr("packager.builder.pipeline.build_wagons", build_wagons)
     table = f"[tool.plugin-packager]\nbuild-tag = {json.dumps(tag)}\n" if layer == "pyproject" else ""
     (tmp_path / "pyproject.toml").write_text(f'[project]\nname = "p"\nversion = "1"\n{table}')
     env = {"PLUGIN_PACKAGER_BUILD_TAG": tag} if layer == "env" else {}

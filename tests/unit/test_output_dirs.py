@@ -18,7 +18,7 @@ from typing import Any, NoReturn
 import pytest
 from click.testing import CliRunner, Result
 
-from packager.build import pipeline, publish
+from packager.builder import pipeline, publish
 from packager.cli import main
 from packager.errors import ConfigError
 from packager.release import merge

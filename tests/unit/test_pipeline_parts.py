@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 from packaging.version import Version
 
-from packager.build.ahead import exact_pins, sdist_to_build
-from packager.build.cache import Cache
-from packager.build.explain import absolute
-from packager.build.fetch import Downloads
-from packager.build.pool import PriorityPool
-from packager.build.resolve import Candidate
-from packager.build.sdists import _mapped, build_cost
+from packager.builder.ahead import exact_pins, sdist_to_build
+from packager.builder.explain import absolute
+from packager.builder.fetch import Downloads
+from packager.builder.pool import PriorityPool
+from packager.builder.resolve import Candidate
+from packager.builder.sdists import _mapped, build_cost
+from packager.cache import Cache
 from packager.errors import ResolutionError
 from packager.events import Event
 from packager.targets import BuildTarget, Host, parse_platform

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from packager.author.plugin_yaml import (
+from packager.errors import ConfigError, MismatchError
+from packager.wagon.plugin_yaml import (
     MAX_BYTES,
     MAX_DEPTH,
     MAX_NODES,
@@ -18,7 +19,6 @@ from packager.author.plugin_yaml import (
     stamp_version,
     static_binding,
 )
-from packager.errors import ConfigError, MismatchError
 
 from ..yamls import HEAD, laughs, nested
 

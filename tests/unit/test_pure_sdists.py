@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from packager.build.resolve import Candidate
-from packager.build.sdists import Refused, compiled_release, refusal_error, requirement_gaps
+from packager.builder.resolve import Candidate
+from packager.builder.sdists import Refused, compiled_release, refusal_error, requirement_gaps
 from packager.targets import BuildTarget, Host, parse_platform
 from packager.wheels import compiled_members, inspect_wheel
 

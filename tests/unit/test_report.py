@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from packager.author.plugin_yaml import Operation
 from packager.check import agents
 from packager.check.cleanroom import Probe, Shipped, import_check, operations_check
 from packager.check.gate import brief_events
@@ -25,6 +24,7 @@ from packager.check.report import (
 from packager.check.validate import Settings, validate_wagon
 from packager.cli import main
 from packager.targets import Host
+from packager.wagon.plugin_yaml import Operation
 
 from ..wagons import PLUGIN_YAML, TASKS, hello, ours, wheel_bytes
 
@@ -192,7 +192,7 @@ def test_in_the_clean_room_a_manager_module_is_the_mgmtworkers_to_provide(
 
 def test_the_executor_comes_from_the_operation_then_its_plugin_and_workflows_run_centrally(
 ) -> None:
-    from packager.author.plugin_yaml import operations
+    from packager.wagon.plugin_yaml import operations
 
     data = {
         "plugins": {"k": {"executor": "host_agent"}},

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from packager.build.resolve import _candidate, candidates_from_lock
+from packager.builder.resolve import _candidate, candidates_from_lock
 from packager.errors import ResolutionError
 from packager.targets import BuildTarget, Host, parse_platform
 

@@ -9,8 +9,8 @@ import pytest
 from packaging.tags import Tag
 from packaging.version import Version
 
-from packager.build import sbom
-from packager.build.cache import Cache
+from packager.builder import sbom
+from packager.cache import Cache
 from packager.wheels import WheelInfo
 
 

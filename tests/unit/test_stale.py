@@ -9,9 +9,9 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.version import Version
 
-from packager.build.exact import egg_requires
-from packager.build.resolve import Unresolvable
-from packager.build.stale import (
+from packager.builder.exact import egg_requires
+from packager.builder.resolve import Unresolvable
+from packager.builder.stale import (
     Behind,
     Resolved,
     _raise,

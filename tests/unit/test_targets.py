@@ -142,7 +142,7 @@ def test_supported_platform_is_one_wagon_103_accepts(
 
 
 def test_combine_groups_pythons_by_platform(host: Host) -> None:
-    from packager.build.assemble import cells
+    from packager.targets import cells
 
     targets = [target(py, plat, host) for py in ("3.13", "3.9") for plat in ("manylinux2014_x86_64", "any")]
     assert [[t.id for t in cell] for cell in cells(targets, combine=False)] == [[t.id] for t in targets]

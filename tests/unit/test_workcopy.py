@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from packager.build.fingerprint import tree_digest
-from packager.build.workcopy import working_copy
+from packager.builder.fingerprint import tree_digest
+from packager.builder.workcopy import working_copy
 
 
 def test_copy_holds_the_sources_and_git_without_its_objects(tmp_path: Path) -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from packager.author.plugin_yaml import missing_yaml_warning
 from packager.cli import main
+from packager.wagon.plugin_yaml import missing_yaml_warning
 from tests.unit.test_site_catalogs import HOSTED
 from tests.unit.test_site_index import ENV, hello, write
 

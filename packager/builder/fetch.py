@@ -18,9 +18,9 @@ from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import unquote, urlparse
 
 from .._files import sha256_of
+from ..cache import Cache, key_of
 from ..errors import ResolutionError
 from ..events import Event, Events, ignore
-from .cache import Cache, key_of
 from .indexes import NO_INDEXES, Indexes
 from .pool import PriorityPool
 

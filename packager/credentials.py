@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
-from ..errors import ConfigError
+from .errors import ConfigError
 
 ENV_USERNAME = "PLUGIN_PACKAGER_INDEX_USERNAME"
 ENV_PASSWORD = "PLUGIN_PACKAGER_INDEX_PASSWORD"

@@ -18,11 +18,11 @@ from packaging.version import InvalidVersion, Version
 
 from .. import _tools
 from .._files import sha256_of
+from ..cache import Cache, key_of
 from ..errors import BuildError, ResolutionError
 from ..events import Event, Events, ignore
 from ..targets import BuildTarget, Host
 from ..wheels import WheelInfo, compiled_members, inspect_wheel
-from .cache import Cache, key_of
 from .explain import index_files
 from .failures import build_cause, for_another_python
 from .resolve import Candidate

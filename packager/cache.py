@@ -18,7 +18,7 @@ from pathlib import Path
 
 from filelock import FileLock
 
-from .._files import replace_atomically, sha256_of
+from ._files import replace_atomically, sha256_of
 
 DIGEST_FILE = "sha256"
 LOG_DAYS = 14  # a build's logs are pruned by the first build this much later

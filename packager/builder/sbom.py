@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 from packaging.utils import canonicalize_name
 
 from .. import _tools
+from ..cache import Cache, key_of
 from ..wheels import WheelInfo
-from .cache import Cache, key_of
 
 if TYPE_CHECKING:
     from cyclonedx.model.component import Component, ComponentType

@@ -7,8 +7,8 @@ import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from .. import _tools
-from ..errors import ConfigError, TargetError
+from . import _tools
+from .errors import ConfigError, TargetError
 
 
 def _pyenv_candidates(version: tuple[int, int], env: Mapping[str, str]) -> list[Path]:

@@ -13,12 +13,12 @@ from packaging.utils import parse_wheel_filename
 
 from .. import _tools
 from .._toml import tomllib
+from ..cache import Cache, key_of
+from ..credentials import secret_file
 from ..errors import BuildError, ResolutionError
 from ..events import Event, Events, ignore
 from ..targets import BuildTarget, Host
 from .borrowed import Borrowed, uv_config
-from .cache import Cache, key_of
-from .credentials import secret_file
 from .exact import refused, requires_dist
 from .failures import build_cause, failed_release
 from .fetch import Downloads, fetch

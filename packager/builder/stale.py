@@ -18,10 +18,10 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from ..cache import Cache, key_of
 from ..errors import PackagerError
 from ..events import Event, Events
 from ..targets import BuildTarget
-from .cache import Cache, key_of
 from .explain import explain_files, index_files
 
 if TYPE_CHECKING:

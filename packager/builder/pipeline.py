@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import tempfile
 from collections.abc import Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import closing
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,30 +14,16 @@ from ..check.gate import require_valid
 from ..check.validate import Settings
 from ..errors import ConfigError
 from ..events import Event, Events, ignore
-from ..targets import BuildTarget, Host
+from ..targets import BuildTarget, Host, cells
+from ..wagon.report import REPORT_NAME, SBOM_SUFFIX, BuildReport, WagonResult
 from ..wheels import WheelInfo
-from .assemble import SBOM_SUFFIX, WagonResult, assemble, cells, label_group, same_pythons
+from .assemble import assemble, label_group, same_pythons
 from .config import Options
 from .project import Prepared, prepare
 from .publish import publish, recover
 from .resolve import Candidate
 from .schedule import Ready, Work
 from .sdists import refusal_error
-
-REPORT_NAME = "build-report.json"
-
-
-@dataclass(frozen=True)
-class BuildReport:
-    package_name: str
-    package_version: str
-    output: str
-    source_date_epoch: int
-    wagons: list[WagonResult] = field(default_factory=list)
-    source: dict[str, str | None] = field(default_factory=dict)  # git HEAD and tree digest
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self), indent=2, sort_keys=True) + "\n"
 
 
 def _publish(report: BuildReport, staged: Mapping[str, Path], output: Path) -> None:

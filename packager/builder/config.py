@@ -12,6 +12,7 @@ from packaging.version import InvalidVersion, Version
 from platformdirs import user_cache_dir
 
 from .. import _tools
+from .._keys import check_keys
 from .._names import plain_name
 from .._toml import resource, tomllib
 from ..errors import ConfigError
@@ -100,14 +101,6 @@ def project_version(project: Path, env: Mapping[str, str]) -> str:
             f"{project / 'pyproject.toml'}: version {metadata['version']!r} is not a PEP 440 version",
             "write it like 1.2.0",
         ) from exc
-
-
-def check_keys(found: Mapping[str, Any], known: Mapping[str, Any], where: str) -> None:
-    for key in found:
-        if key not in known:
-            close = difflib.get_close_matches(key, list(known), n=1)
-            hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(known)}"
-            raise ConfigError(f"unknown key {key!r} in {where}", hint)
 
 
 def _coerce(key: str, value: Any, default: Any, where: str) -> Any:

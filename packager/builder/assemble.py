@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -11,30 +10,17 @@ from packaging.utils import parse_wheel_filename
 
 from .. import _tools
 from .._files import file_digests, sha256_of
+from ..cache import Cache
 from ..errors import ResolutionError
 from ..targets import BuildTarget
 from ..wagon.metadata import archive_name, package_json, python_requires
+from ..wagon.report import SBOM_SUFFIX, WagonResult
 from ..wagon.writer import members, write_wagon
 from ..wheels import WheelInfo, inspect_wheel
-from .cache import Cache
 from .config import Options
 from .sbom import sbom_text
 
-SBOM_SUFFIX = ".cdx.json"
-
 Cell = Sequence[tuple[BuildTarget, Sequence[Path]]]
-
-
-@dataclass(frozen=True)
-class WagonResult:
-    file: str
-    targets: list[str]
-    platform: str
-    python_versions: list[str]
-    sha256: str
-    md5: str
-    size: int
-    wheels: list[str]
 
 
 def _cell_infos(plugin: WheelInfo, cell: Cell) -> list[WheelInfo]:
@@ -123,16 +109,6 @@ def assemble(
         size=path.stat().st_size,
         wheels=[p.name for p in ordered],
     )
-
-
-def cells(targets: Sequence[BuildTarget], combine: bool) -> list[list[BuildTarget]]:
-    """Which targets share a wagon: each its own, or with --combine all Pythons of a platform."""
-    if not combine:
-        return [[t] for t in targets]
-    groups: dict[str, list[BuildTarget]] = {}
-    for target in targets:
-        groups.setdefault(target.platform.name, []).append(target)
-    return [sorted(group, key=lambda t: t.python) for group in groups.values()]
 
 
 def _is_pure(wheel: Path) -> bool:

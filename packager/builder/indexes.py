@@ -8,8 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-from ..errors import ResolutionError
-from .credentials import (
+from ..credentials import (
     HINT,
     Credential,
     find_credential,
@@ -19,6 +18,7 @@ from .credentials import (
     uv_credentials,
     without_credentials,
 )
+from ..errors import ResolutionError
 
 
 @dataclass(frozen=True)

@@ -11,19 +11,19 @@ from pathlib import Path
 
 from .. import _installers, _tools
 from .._files import sha256_of
-from ..author.plugin_yaml import check_yamls, find_yamls, load, missing_yaml_warning
+from ..cache import Cache, key_of
 from ..errors import ConfigError, SourceError
 from ..events import Event, Events
+from ..interpreters import find_interpreter
 from ..targets import BuildTarget, Host, admits, parse_platform, parse_target_python
+from ..wagon.plugin_yaml import check_yamls, find_yamls, load, missing_yaml_warning
 from ..wagon.writer import ZIP_EPOCH
 from ..wheels import WheelInfo, inspect_wheel
-from .cache import Cache, key_of
 from .config import Options, read_pyproject
 from .fingerprint import tree_digest
 from .hook import hook_commands, run_hooks
 from .indexes import Indexes
 from .inputs import TargetInputs
-from .interpreters import find_interpreter
 from .resolve import Request
 from .workcopy import working_copy
 
