@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from packager.build import fetch
+from packager.builder import fetch
 
 
 class FakeSocket:
