@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from .pieces import Pieces, mapped
 from .profiles import Profile, catalog_rows
 from .records import PluginState, Release, WagonEntry
-from .state import Pieces, mapped
 
 PLUGINS_YAML = {"plugins.json": "plugin.yaml", "v2_plugins.json": "v2_plugin.yaml"}
 CATALOG = "catalog.json"
