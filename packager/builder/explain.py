@@ -60,12 +60,24 @@ class VersionVerdict:
     reasons: dict[str, str] = field(default_factory=dict)  # file name → why not
     kinds: dict[str, Miss] = field(default_factory=dict)  # file name → which kind of miss
     sdist: str | None = None
+    on_platform: set[str] = field(default_factory=set)  # missed wheels for the target's OS and arch
 
 
 @functools.lru_cache(maxsize=16)
 def _abi_pairs(target: BuildTarget) -> frozenset[tuple[str, str]]:
     # target.tags() takes a millisecond; cryptography lists 3,900 files (stale.py judges them).
     return frozenset((a.interpreter, a.abi) for a in target.tags())
+
+
+def _system(platform: str) -> str:
+    """A wheel platform tag without its glibc floor: `linux_aarch64` for manylinux_2_34_aarch64."""
+    floor = manylinux_floor(platform)
+    return f"linux_{floor[0]}" if floor else platform
+
+
+@functools.lru_cache(maxsize=16)
+def _systems(target: BuildTarget) -> frozenset[str]:
+    return frozenset(_system(t.platform) for t in target.tags())
 
 
 def why_not(tags: frozenset[Tag], target: BuildTarget) -> tuple[Miss, str]:
@@ -111,6 +123,8 @@ def explain_files(files: Iterable[Mapping[str, Any]], target: BuildTarget) -> li
         else:
             kind, verdict.reasons[filename] = reason or why_not(tags, target)
             verdict.kinds[filename] = kind
+            if not _systems(target).isdisjoint(_system(t.platform) for t in tags):
+                verdict.on_platform.add(filename)
     return [verdicts[v] for v in sorted(verdicts, reverse=True)]
 
 
@@ -226,7 +240,9 @@ def closest(verdict: VersionVerdict, limit: int = 3) -> list[tuple[str, str]]:
     if len(reasons) == 1 and len(verdict.reasons) > 1:
         return [(f"all {len(verdict.reasons)} wheels", reasons.pop())]
 
-    def rank(item: tuple[str, str]) -> tuple[Miss, str]:
-        return verdict.kinds[item[0]], item[0]
+    def rank(item: tuple[str, str]) -> tuple[bool, Miss, str]:
+        # A wheel for the target's OS and arch is nearer than any other (psutil 7.2.2's cp37
+        # win_amd64 wheel for a cp36-win_amd64 target, before its cp36 Linux and macOS ones).
+        return item[0] not in verdict.on_platform, verdict.kinds[item[0]], item[0]
 
     return sorted(verdict.reasons.items(), key=rank)[:limit]

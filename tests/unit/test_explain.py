@@ -90,3 +90,14 @@ def test_an_index_page_nested_past_the_bound_is_one_refusal(
     monkeypatch.setattr(explain, "open_url", lambda *_: Page(b"[" * 100_000 + b"]" * 100_000))
     with pytest.raises(ResolutionError, match="is neither PEP 691 JSON nor HTML"):
         explain.index_files("demo", "https://idx.example.com/simple")
+
+
+def test_of_misses_of_one_kind_the_target_platforms_wheel_comes_first(host: Host) -> None:
+    """The trial's bug B: `explain psutil cp36-win_amd64` listed 7.2.2's macOS and Linux wheels
+    (alphabetically first) and never its cp37 win_amd64 one, the nearest miss."""
+    files = [{"filename": f"psutil-7.2.2-cp36-abi3-{platform}.whl"} for platform in (
+        "macosx_10_9_x86_64", "macosx_11_0_arm64", "manylinux2014_aarch64",
+        "manylinux2014_x86_64")] + [{"filename": "psutil-7.2.2-cp37-abi3-win_amd64.whl"}]
+    (verdict,) = explain_files(files, parse_target_id("cp36-win_amd64", host))
+    assert closest(verdict)[0] == ("psutil-7.2.2-cp37-abi3-win_amd64.whl",
+                                   "built for cp37-abi3, not cp36")
