@@ -4,13 +4,13 @@ platform and Python it was made for."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from .. import _installers, _tools
 from ..errors import ConfigError, InstallError, TargetError
 from ..interpreters import find_interpreter
-from ..targets import BuildTarget, Host, admits, platform_of_wagon, read_pytags
+from ..targets import Host, admits, platform_of_wagon, read_pytags
 from ..wagon.archive import load_meta, open_wagon
 from ..wagon.metadata import WHEELS_DIR, WagonMeta
 
@@ -122,8 +122,7 @@ def install_for_platform(path: Path, dest: Path, env: Mapping[str, str],
                 f" {', '.join(meta.pythons) or 'none'}: no single target to install for",
                 "install it into a venv with --venv instead",
             )
-        target = BuildTarget(max(versions), platform)
-        target = replace(target, patch=meta.python_patch(target.id, target.python))
+        target = meta.target(max(versions), platform)
         requirement = meta.pinned
         python_platform = target.uv_platform(host or Host.detect())
         try:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -342,9 +342,7 @@ def _clean_rooms(
     probed = False
     for version in versions:
         pytag = f"py{version[0]}{version[1]}"
-        target = BuildTarget(version, w.platform) if w.platform is not None else None
-        if target is not None:
-            target = replace(target, patch=w.meta.python_patch(target.id, version))
+        target = w.meta.target(version, w.platform) if w.platform is not None else None
         compiled = native.compiled_wheels(target, w.infos, budget, cache) if target else None
         if not (room or compiled):
             continue

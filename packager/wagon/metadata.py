@@ -15,6 +15,8 @@ from ..errors import ArchiveError
 if TYPE_CHECKING:
     from packaging.specifiers import Specifier
 
+    from ..targets import BuildTarget, Platform
+
 METADATA_FILE = "package.json"
 WHEELS_DIR = "wheels"
 FILES_DIR = "files"
@@ -155,14 +157,18 @@ class WagonMeta:
                                    f" {text!r}, not a requirement by name, for {pytag}", HOSTILE)
         return texts
 
-    def python_patch(self, target_id: str, python: tuple[int, int]) -> int:
-        """The patch release of `python` that the build resolved `target_id` for
-        (`python_full_versions`: 3.6.15 where agents run 3.6.8 or newer), 0 when not recorded."""
+    def target(self, python: tuple[int, int], platform: Platform) -> BuildTarget:
+        """The target this wagon serves on `python` and `platform`, at the patch release its build
+        resolved for (`python_full_versions`: 3.6.15 where agents run 3.6.8 or newer; 0 when not
+        recorded or not of that Python)."""
+        from ..targets import BuildTarget
+
+        target = BuildTarget(python, platform)
         found = (self.extension or {}).get("python_full_versions")
-        text = found.get(target_id) if isinstance(found, dict) else None
+        text = found.get(target.id) if isinstance(found, dict) else None
         match = (re.fullmatch(rf"{python[0]}\.{python[1]}\.(\d{{1,4}})", text)
                  if isinstance(text, str) else None)
-        return int(match.group(1)) if match else 0
+        return BuildTarget(python, platform, patch=int(match.group(1))) if match else target
 
     @property
     def excluded(self) -> list[str]:
