@@ -187,15 +187,16 @@ def load_index(site: Path) -> SiteIndex:
             rows = dict(line.split("\t", 1) for line in lines)
             feed = data["feed"]
         base_url, title = data["base_url"], data["title"]
+        profiles, wagon_url = data.get("profiles"), data.get("wagon_url")
         if not (isinstance(title, str) and isinstance(base_url, (str, type(None)))
-                and isinstance(feed, list)):
-            raise TypeError("base_url, title or feed of another type")
+                and isinstance(feed, list) and isinstance(wagon_url, (str, type(None)))
+                and (profiles is None or (isinstance(profiles, list)
+                     and all(isinstance(p, str) for p in profiles)))):
+            raise TypeError("base_url, title, feed, profiles or wagon_url of another type")
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise _unreadable(site / STATE_DIR, exc) from exc
-    profiles, wagon_url = data.get("profiles"), data.get("wagon_url")
     return SiteIndex(base_url, title, FORMAT, names, rows, feed,
-                     tuple(profiles) if isinstance(profiles, list) else None,
-                     wagon_url if isinstance(wagon_url, str) else None)
+                     None if profiles is None else tuple(profiles), wagon_url)
 
 
 def load_plugin(site: Path, name: str) -> PluginState:

@@ -60,10 +60,13 @@ def test_a_format_1_state_is_read_and_written_anew(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("broken", [None, [], 5, "x", {"feed": [], "base_url": 5, "title": "T"},
-                                    {"feed": {}, "base_url": None, "title": "T"}])
+                                    {"feed": {}, "base_url": None, "title": "T"},
+                                    {"feed": [], "base_url": None, "title": "T", "profiles": [5]},
+                                    {"feed": [], "base_url": None, "title": "T", "wagon_url": 7}])
 def test_a_site_file_of_another_shape_is_unreadable_site_state(tmp_path: Path,
                                                                 broken: object) -> None:
-    """site.json of another shape was an AttributeError traceback in every later `index`."""
+    """site.json of another shape was an AttributeError traceback in every later `index` (a
+    profile of another type too); a wagon_url of another type was dropped without a word."""
     wagon = write(hello("1.0.0"), tmp_path / "a")
     site = tmp_path / "site"
     runner = CliRunner(env=ENV)
