@@ -13,7 +13,7 @@ from platformdirs import user_cache_dir
 
 from .. import _tools
 from .._keys import check_keys
-from .._names import plain_name
+from .._names import name_refusal
 from .._toml import resource, tomllib
 from ..errors import ConfigError
 from .indexes import Indexes, Location
@@ -126,9 +126,9 @@ def _coerce(key: str, value: Any, default: Any, where: str) -> Any:
 
 def _build_tag(value: str, where: str) -> str:
     """Part of every wagon's file name (and of a site's tab-separated state): plain, or none."""
-    if value:
-        plain_name(value, where, "build-tag", error=ConfigError,
-                   hint="write it like centos-Core: letters, digits, '-', '_' or '.'")
+    refusal = name_refusal(value, where, "build-tag") if value else None
+    if refusal:
+        raise ConfigError(refusal, "write it like centos-Core: letters, digits, '-', '_' or '.'")
     return value
 
 

@@ -17,7 +17,7 @@ from ..events import Event, Events, ignore
 from ..targets import BuildTarget, Host, cells
 from ..wagon.report import REPORT_NAME, SBOM_SUFFIX, BuildReport, WagonResult
 from ..wheels import WheelInfo
-from .assemble import assemble, label_group, same_pythons
+from .assemble import WagonParts, assemble, label_group, same_pythons
 from .config import Options
 from .project import Prepared, prepare
 from .publish import publish, recover
@@ -135,11 +135,12 @@ def _write_when_ready(work: Work, env: Mapping[str, str], refresh: bool) -> Writ
             on_event(Event("writing the wagon", target.id, "write"))
         stage = work.tmp / "stage" / cell[0].id
         resolved = {t: ready[t].candidates for t in cell}
-        result = assemble(
-            [(t, ready[t].wheels) for t in cell], plugin, prepared.files,
-            options, prepared.epoch, stage, prepared.source.as_dict(), may_be_any,
-            cell_inputs(prepared, cell, resolved),
+        parts = WagonParts(
+            cell=[(t, ready[t].wheels) for t in cell], plugin=plugin, files=prepared.files,
+            epoch=prepared.epoch, source=prepared.source.as_dict(),
+            inputs=cell_inputs(prepared, cell, resolved), may_be_any=may_be_any,
         )
+        result = assemble(parts, options, stage)
         for target in cell:
             on_event(Event(f"{result.file} ({len(result.wheels)} wheels)", target.id, "done"))
         require_valid([stage / result.file], env, work.host, settings, on_event)

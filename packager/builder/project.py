@@ -186,8 +186,7 @@ def plugin_wheels(
         if name not in trees:
             copy = working_copy(options.project, workdir / name, skip)
             mine = [t for t in targets if t.python == python]
-            run_hooks(copy, options.project, options.pre_build, mine, env, on_event,
-                      options.indexes.redact)
+            run_hooks(copy, options, mine, env, on_event)
             trees[name] = (copy, tree_digest(copy))
         return trees[name]
 

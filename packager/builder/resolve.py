@@ -325,11 +325,13 @@ def compile_lock(request: Request, excluded: Sequence[str] = (),
         # which every setup.py it runs for metadata inherits.
         with secret_file(uv_config(borrowed) + indexes.uv_credentials(),
                          workdir / "uv.toml") as config:
-            _tools.uv_compile(
-                req_file, lock, target.python_full_version, target.uv_platform(request.host),
-                target.interpreter, indexes.args(), request.env, config, constraints, excludes,
-                request.fresh,
+            job = _tools.UvCompile(
+                requirements=req_file, output=lock, python_version=target.python_full_version,
+                python_platform=target.uv_platform(request.host), interpreter=target.interpreter,
+                index_args=tuple(indexes.args()), config=config, constraints=constraints,
+                excludes=excludes, fresh=request.fresh,
             )
+            _tools.uv_compile(job, request.env)
     except _tools.ToolFailure as exc:
         output = indexes.redact(exc.output)
         denied = _DENIED.search(output)
