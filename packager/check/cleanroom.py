@@ -1,6 +1,5 @@
-"""The clean-room install (a fresh venv of one target Python, the wagon's wheels and nothing else,
-then `pip check` and an import probe) and what its answers, or a static reading, make of the
-plugin's imports and operation mappings."""
+"""What a clean room's import probe answered (rooms.py makes the rooms and runs it), or a static
+reading without one, makes of the plugin's imports and operation mappings."""
 
 from __future__ import annotations
 
