@@ -7,8 +7,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from packaging.utils import parse_wheel_filename
-
 from .. import _tools
 from .._files import file_digests, sha256_of
 from ..cache import Cache
@@ -17,7 +15,7 @@ from ..targets import BuildTarget
 from ..wagon.metadata import WagonId, package_json, python_requires
 from ..wagon.report import SBOM_SUFFIX, WagonResult
 from ..wagon.writer import members, write_wagon
-from ..wheels import WheelInfo, inspect_wheel
+from ..wheels import WheelInfo, inspect_wheel, is_pure_file
 from .config import Options
 from .sbom import SbomInput, sbom_text
 
@@ -116,10 +114,6 @@ def assemble(parts: WagonParts, options: Options, stage: Path) -> WagonResult:
     )
 
 
-def _is_pure(wheel: Path) -> bool:
-    return all(tag.platform == "any" for tag in parse_wheel_filename(wheel.name)[3])
-
-
 Contents = frozenset[tuple[tuple[int, int], str, str]]  # (Python, wheel file, sha256)
 
 
@@ -144,7 +138,7 @@ def label_group(
     """The cells of the same Pythons to assemble, each with whether it may be labelled `any`:
     pure cells on several platforms become one `any` wagon when their wheels are the same files,
     else each keeps its platform, so two targets never write one name with different bytes."""
-    pure = _is_pure(plugin) and all(_is_pure(w) for c in same for t in c for w in wheels[t])
+    pure = is_pure_file(plugin) and all(is_pure_file(w) for c in same for t in c for w in wheels[t])
     if len(same) == 1:
         return [(same[0], True)]
     if pure and len({_contents(cell, wheels) for cell in same}) == 1:
