@@ -20,9 +20,6 @@ LIMIT = 5
 OTHER_BRANCH = "being fixed on another branch"
 # "path relative to the repository::qualified name" -> why it may take more than LIMIT.
 ALLOWED: dict[str, str] = {
-    "packager/_installers.py::install_offline": OTHER_BRANCH,
-    "packager/_installers.py::install_for_platform": OTHER_BRANCH,
-    "packager/_installers.py::run_probe": OTHER_BRANCH,
     "packager/builder/fetch.py::fetch_one": OTHER_BRANCH,
     "packager/builder/fetch.py::fetch": OTHER_BRANCH,
     "packager/builder/fetch.py::Downloads.__init__": OTHER_BRANCH,
@@ -35,13 +32,6 @@ ALLOWED: dict[str, str] = {
     "packager/builder/sdists.py::build_sdist": OTHER_BRANCH,
     "packager/builder/sdists.py::_build": OTHER_BRANCH,
     "packager/builder/stale.py::fresher": OTHER_BRANCH,
-    "packager/check/cleanroom.py::install_and_probe": OTHER_BRANCH,
-    "packager/check/cleanroom.py::run_probe": OTHER_BRANCH,
-    "packager/check/foreign.py::install_and_probe": OTHER_BRANCH,
-    "packager/check/foreign.py::_install_and_probe": OTHER_BRANCH,
-    "packager/check/install.py::install_wagon": OTHER_BRANCH,
-    "packager/check/native.py::Compiled._load": OTHER_BRANCH,
-    "packager/check/validate.py::_clean_rooms": OTHER_BRANCH,
 }
 
 Function = Union[ast.FunctionDef, ast.AsyncFunctionDef]  # runs on Python 3.9 too
