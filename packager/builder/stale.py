@@ -25,7 +25,7 @@ from ..targets import BuildTarget
 from .explain import explain_files, index_files
 
 if TYPE_CHECKING:
-    from .resolve import Candidate
+    from .resolution import Candidate
 
 PYPI = "https://pypi.org/simple"
 RAISE_ROUNDS = 3  # resolutions tried after uv's, each without the pins the last one's failure named

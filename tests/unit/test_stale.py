@@ -9,7 +9,7 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.version import Version
 
-from packager.builder.exact import egg_requires
+from packager.builder.requires_python import egg_requires
 from packager.builder.resolve import Unresolvable
 from packager.builder.stale import (
     Behind,
