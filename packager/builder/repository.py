@@ -35,7 +35,7 @@ from .sdists import (
 from .shared_metadata import ReleaseMetadata
 
 DEFAULT_INDEX = "https://pypi.org/simple"
-Lent = Callable[[], list[ReleaseMetadata]]
+OnCompile = Callable[[], list[ReleaseMetadata]]
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ class Round:
 
 class Repository(Protocol):
     def resolve(self, target: BuildTarget, attempt: Round, on_pinned: Pinned,
-                on_compile: Lent) -> Resolution:
+                on_compile: OnCompile) -> Resolution:
         """The target's pinned files. When uv is to resolve, `on_compile` is called first and
         returns the metadata it resolves with; `on_pinned` hears the files of each of its
         rounds."""
@@ -102,7 +102,7 @@ class UvRepository:
                                      self.host)
 
     def resolve(self, target: BuildTarget, attempt: Round, on_pinned: Pinned,
-                on_compile: Lent) -> Resolution:
+                on_compile: OnCompile) -> Resolution:
         """The target's lock when the project has one, else a (cached) resolution."""
         options, prepared = self.options, self.prepared
         path = lock_path(options.project, options.locks, target)
@@ -158,7 +158,7 @@ class UvRepository:
         indexes = self.options.indexes
         if not target.is_native(self.host) or indexes.local_dirs or indexes.extra_index_urls:
             return
-        requirements = self._request(target).requirements
+        requirements = self.prepared.requirements(target)
         index = indexes.index_url or DEFAULT_INDEX
 
         def guess() -> None:
