@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Protocol
 
 from ..cache import Cache
+from ..errors import ResolutionError
 from ..targets import BuildTarget, Host
 from .indexes import Indexes
 from .inputs import NO_INPUTS, TargetInputs
@@ -80,6 +81,14 @@ class Resolution:
     made: bytes | None = None
     key: str = ""
     shared: tuple[ReleaseMetadata, ...] = ()
+
+
+class Unresolvable(ResolutionError):
+    """uv found no solution; `output` holds its whole explanation (stale.py reads the names)."""
+
+    def __init__(self, message: str, hint: str, output: str) -> None:
+        super().__init__(message, hint)
+        self.output = output
 
 
 Pinned = Callable[[Sequence[Candidate]], None]

@@ -20,7 +20,7 @@ from ..targets import BuildTarget
 from .failures import build_cause, failed_release
 from .fetch import fetch
 from .requires_python import not_admitted, requires_dist
-from .resolution import Candidate, Pinned, Request, Resolution
+from .resolution import Candidate, Pinned, Request, Resolution, Unresolvable
 from .shared_metadata import ReleaseMetadata, uv_config
 from .stale import PYPI, fresher
 
@@ -113,14 +113,6 @@ class Unbuildable(BuildError):
                  cause: str) -> None:
         super().__init__(message, hint)
         self.release, self.cause = release, cause
-
-
-class Unresolvable(ResolutionError):
-    """uv found no solution; `output` holds its whole explanation (stale.py reads the names)."""
-
-    def __init__(self, message: str, hint: str, output: str) -> None:
-        super().__init__(message, hint)
-        self.output = output
 
 
 def _ignore_pins(_candidates: Sequence[Candidate]) -> None:

@@ -10,7 +10,7 @@ from packaging.requirements import Requirement
 from packaging.version import Version
 
 from packager.builder.requires_python import egg_requires
-from packager.builder.resolve import Unresolvable
+from packager.builder.resolution import Unresolvable
 from packager.builder.stale import (
     Behind,
     Resolved,
