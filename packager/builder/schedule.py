@@ -65,57 +65,41 @@ class Exclusions:
         return True
 
 
-class Scheduler:
-    """What all targets of one build share: the sdist builds (`cores` at a time), each wheel
-    made once per target, the metadata the first target lends the others."""
+class Wheels:
+    """Each target's wheel of each file, made once: the file itself, or built from its sdist as
+    soon as it is in hand (`cores` builds at a time: the first target's first, as the others
+    wait for its metadata, then the longest by a guess at their length)."""
 
-    def __init__(self, repository: Repository, targets: Sequence[BuildTarget], cores: int,
-                 on_event: Events) -> None:
-        self.repository, self.cores, self.on_event = repository, cores, on_event
+    def __init__(self, repository: Repository, lending: Lending, cores: int) -> None:
+        self.repository, self.lending = repository, lending
         self._builders = PriorityPool(cores)
-        self._wheels: dict[tuple[str, str], Future[Path]] = {}
+        self._futures: dict[tuple[str, str], Future[Path]] = {}
         self._lock = threading.Lock()
-        self.lending = Lending(min(targets, key=lambda t: t.python) if len(targets) > 1 else None)
-        self._exclusions = Exclusions(on_event)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
-        self.shutdown()
 
     def shutdown(self) -> None:
-        """Drop the queued work (after a failure, or guesses nothing used), its waiters hear
-        CancelledError; what runs finishes, as a tool stopped halfway leaves only scratch."""
+        """Drop the queued builds (their waiters hear CancelledError); those running finish."""
         self._builders.shutdown(cancel=True)
-        self.repository.close()
-        self.lending.lend()  # no target waits for a first target that will not build
 
     def start(self, target: BuildTarget, candidates: Sequence[Candidate]) -> None:
-        """Fetch every file of the target and build each sdist as soon as it is in hand."""
         for candidate in candidates:
-            self.wheel(target, candidate)
+            self.get(target, candidate)
 
-    def wheel(self, target: BuildTarget, candidate: Candidate) -> Future[Path]:
-        """The candidate's wheel for the target: the file itself, or built from its sdist."""
+    def get(self, target: BuildTarget, candidate: Candidate) -> Future[Path]:
         # By file, not by Candidate: a guess made before uv answered has fewer details.
         key = (target.id, candidate.sha256 or candidate.url)
         with self._lock:
-            future = self._wheels.get(key)
+            future = self._futures.get(key)
             if future is None:
-                future = self._wheel(target, candidate)
-                self._wheels[key] = future
+                future = self._make(target, candidate)
+                self._futures[key] = future
         return future
 
-    def _wheel(self, target: BuildTarget, candidate: Candidate) -> Future[Path]:
+    def _make(self, target: BuildTarget, candidate: Candidate) -> Future[Path]:
         if candidate.tree:
             return self._builders.submit((0.0,), lambda: self._build(target, candidate, None))
         download = self.repository.download(candidate, target)
         if not candidate.is_sdist:
             return download
-        # Queued as soon as the sdist is in: the first target's first (the others wait for its
-        # metadata), then the longest by a guess at their length.
         rank = float(target != self.lending.first)
         return self._builders.after(
             download, lambda sdist: (rank, -self.repository.cost(sdist)),
@@ -128,18 +112,45 @@ class Scheduler:
             self.lending.record(metadata)
         return wheel
 
+
+class Scheduler:
+    """Every target of one build, each resolved, fetched and built as soon as it can be: the
+    first target lends the others its sdists' metadata; a target resolves again when a release
+    must be excluded or its wheel disagrees with what it was lent."""
+
+    def __init__(self, repository: Repository, targets: Sequence[BuildTarget], cores: int,
+                 on_event: Events) -> None:
+        self.repository, self.cores, self.on_event = repository, cores, on_event
+        self.lending = Lending(min(targets, key=lambda t: t.python) if len(targets) > 1 else None)
+        self.wheels = Wheels(repository, self.lending, cores)
+        self._exclusions = Exclusions(on_event)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.shutdown()
+
+    def shutdown(self) -> None:
+        """Drop the queued work (after a failure, or guesses nothing used), its waiters hear
+        CancelledError; what runs finishes, as a tool stopped halfway leaves only scratch."""
+        self.wheels.shutdown()
+        self.repository.close()
+        self.lending.lend()  # no target waits for a first target that will not build
+
     def _lend_when_built(self, target: BuildTarget, candidates: Sequence[Candidate]) -> None:
         """The other targets resolve once the first target's sdists are built (or failed):
         those uv first pinned, before its Requires-Python check may pin others."""
         if target == self.lending.first:
             self.lending.lend_when_built(
-                [self.wheel(target, c) for c in candidates if c.is_sdist or c.tree])
+                [self.wheels.get(target, c) for c in candidates if c.is_sdist or c.tree])
 
     def _resolve(self, target: BuildTarget, refresh: bool, alone: bool) -> Resolution:
         """The target's resolution; its files start coming in as soon as uv names them."""
 
         def before_uv() -> list[ReleaseMetadata]:
-            self.repository.prefetch(target, lambda sdist: self.wheel(target, sdist))
+            self.repository.prefetch(target, lambda sdist: self.wheels.get(target, sdist))
             lent = [] if alone else self.lending.borrow(target)
             if lent:
                 first = self.lending.first.id if self.lending.first else ""
@@ -148,7 +159,7 @@ class Scheduler:
             return lent
 
         def pinned(candidates: Sequence[Candidate]) -> None:
-            self.start(target, candidates)
+            self.wheels.start(target, candidates)
             self._lend_when_built(target, candidates)
 
         attempt = Round(refresh, alone, self._exclusions.of(target))
@@ -167,7 +178,7 @@ class Scheduler:
                 self.lending.lend()  # the others resolve on their own
             raise
         candidates = resolution.candidates
-        self.start(target, candidates)
+        self.wheels.start(target, candidates)
         self._lend_when_built(target, candidates)  # a lock or a cached resolution: uv pinned none
         count = len(candidates)
         self.on_event(Event(f"pinned {count} file{'' if count == 1 else 's'}", target.id, "fetch"))
@@ -175,7 +186,7 @@ class Scheduler:
         lent = {one.key: one for one in resolution.shared}
         for candidate in candidates:
             try:
-                wheel = self.wheel(target, candidate).result()
+                wheel = self.wheels.get(target, candidate).result()
             except NoWheelForTarget as exc:
                 refused.append(exc)
                 continue

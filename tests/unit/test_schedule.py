@@ -132,7 +132,7 @@ def test_a_failing_target_raises_and_shutting_down_cancels_the_queued_builds() -
         scheduler.wheels_for(CP311, False)
     assert started.wait(BOUND)  # a holds the one builder: b waits in the queue
     (b,) = [c for c in index.calls[0].candidates if c.name == "b"]
-    queued = scheduler.wheel(CP311, b)
+    queued = scheduler.wheels.get(CP311, b)
     heard = threading.Event()
     queued.add_done_callback(lambda _: heard.set())
     stopping = threading.Thread(target=scheduler.shutdown)
