@@ -16,7 +16,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from packager.builder.repository import Round
+from packager.builder.repository import Attempt
 from packager.builder.resolution import Candidate, Pinned, Resolution
 from packager.builder.sdists import SdistFailure
 from packager.builder.shared_metadata import ReleaseMetadata, release_key
@@ -51,7 +51,7 @@ class Call:
     """One resolution the scheduler asked for."""
 
     target: str
-    attempt: Round
+    attempt: Attempt
     lent: tuple[ReleaseMetadata, ...]
     candidates: tuple[Candidate, ...]
 
@@ -85,7 +85,7 @@ class FakeIndex:
             raise ResolutionError(f"no release of {name} fits", "add one")
         return max(admitted, key=lambda r: Version(r.version))
 
-    def resolve(self, target: BuildTarget, attempt: Round, on_pinned: Pinned,
+    def resolve(self, target: BuildTarget, attempt: Attempt, on_pinned: Pinned,
                 on_compile: Callable[[], list[ReleaseMetadata]]) -> Resolution:
         if target.id in self.failing_resolutions:
             raise ResolutionError(f"no resolution for {target.id}", "fix it")

@@ -39,7 +39,7 @@ OnCompile = Callable[[], list[ReleaseMetadata]]
 
 
 @dataclass(frozen=True)
-class Round:
+class Attempt:
     """One resolution the scheduler asks of a target."""
 
     refresh: bool  # a cached resolution is not reused
@@ -48,7 +48,7 @@ class Round:
 
 
 class Repository(Protocol):
-    def resolve(self, target: BuildTarget, attempt: Round, on_pinned: Pinned,
+    def resolve(self, target: BuildTarget, attempt: Attempt, on_pinned: Pinned,
                 on_compile: OnCompile) -> Resolution:
         """The target's pinned files. When uv is to resolve, `on_compile` is called first and
         returns the metadata it resolves with; `on_pinned` hears the files of each of its
@@ -101,7 +101,7 @@ class UvRepository:
         return self.prepared.request(target, self.tmp / target.id, self.options.indexes,
                                      self.host)
 
-    def resolve(self, target: BuildTarget, attempt: Round, on_pinned: Pinned,
+    def resolve(self, target: BuildTarget, attempt: Attempt, on_pinned: Pinned,
                 on_compile: OnCompile) -> Resolution:
         """The target's lock when the project has one, else a (cached) resolution."""
         options, prepared = self.options, self.prepared

@@ -20,7 +20,7 @@ from ..targets import BuildTarget, Host
 from .config import Options
 from .pool import PriorityPool
 from .project import Prepared
-from .repository import Repository, Round, UvRepository
+from .repository import Attempt, Repository, UvRepository
 from .resolution import Candidate, Resolution
 from .resolve import EXCLUSION_ROUNDS
 from .sdists import NoWheelForTarget, SdistFailure
@@ -162,7 +162,7 @@ class Scheduler:
             self.wheels.start(target, candidates)
             self._lend_when_built(target, candidates)
 
-        attempt = Round(refresh, alone, self._exclusions.of(target))
+        attempt = Attempt(refresh, alone, self._exclusions.of(target))
         resolution = self.repository.resolve(target, attempt, pinned, before_uv)
         if not resolution.shared:
             self.repository.remember(resolution)
