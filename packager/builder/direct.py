@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .. import _tools
 from ..errors import BuildError, ResolutionError
-from .resolve import Candidate
+from .resolution import Candidate
 
 
 def tree_sdist(candidate: Candidate, workdir: Path, env: Mapping[str, str]) -> Path:

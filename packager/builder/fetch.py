@@ -25,7 +25,7 @@ from .indexes import NO_INDEXES, Indexes
 from .pool import PriorityPool
 
 if TYPE_CHECKING:
-    from .resolve import Candidate
+    from .resolution import Candidate
 
 DOWNLOAD_THREADS = 8
 TIMEOUT_SECONDS = 120

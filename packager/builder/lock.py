@@ -16,7 +16,8 @@ from ..events import Event, Events, ignore
 from ..targets import BuildTarget, Host
 from .config import Options
 from .project import prepare
-from .resolve import Candidate, candidates_from_lock, compile_exact
+from .resolution import Candidate
+from .resolve import candidates_from_lock, compile_exact
 
 TOOL_TABLE = "plugin-packager"
 

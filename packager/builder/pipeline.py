@@ -21,8 +21,8 @@ from .assemble import WagonParts, assemble, label_group, same_pythons
 from .config import Options
 from .project import Prepared, prepare
 from .publish import publish, recover
-from .resolve import Candidate
-from .schedule import Ready, Work
+from .resolution import Candidate
+from .schedule import PluginBuild, TargetWheels
 from .sdists import refusal_error
 
 
@@ -104,7 +104,7 @@ def build_wagons(
     with tempfile.TemporaryDirectory(prefix="plugin-packager-") as tmp_name:
         tmp = Path(tmp_name)
         prepared = prepare(options, env, host, tmp, on_event, only)
-        with closing(prepared), Work(prepared, options, host, tmp, jobs, on_event) as work:
+        with closing(prepared), PluginBuild(prepared, options, host, tmp, jobs, on_event) as work:
             # The build gate imports the plugin and its dependencies: third-party code too.
             built = _write_when_ready(work, options.indexes.without_credentials(env), refresh)
         report = BuildReport(
@@ -118,7 +118,7 @@ def build_wagons(
 Written = list[tuple[WagonResult, Path]]
 
 
-def _write_when_ready(work: Work, env: Mapping[str, str], refresh: bool) -> Written:
+def _write_when_ready(work: PluginBuild, env: Mapping[str, str], refresh: bool) -> Written:
     """Every target's wheels; each group of cells (those of the same Pythons) written and checked
     as soon as its last target is ready, while the others still resolve, fetch and build."""
     prepared, options, on_event = work.prepared, work.options, work.on_event
@@ -126,7 +126,7 @@ def _write_when_ready(work: Work, env: Mapping[str, str], refresh: bool) -> Writ
     groups = same_pythons(cells(targets, options.combine))
     settings = Settings(clean_room=options.validate, interpreters=options.interpreters,
                         agent_provides=options.agent_provides, cache_dir=options.cache_dir)
-    ready: dict[BuildTarget, Ready] = {}
+    ready: dict[BuildTarget, TargetWheels] = {}
 
     def write(labelled: tuple[list[BuildTarget], bool]) -> tuple[WagonResult, Path]:
         cell, may_be_any = labelled
@@ -153,7 +153,7 @@ def _write_when_ready(work: Work, env: Mapping[str, str], refresh: bool) -> Writ
 
     with ThreadPoolExecutor(len(targets)) as per_target, ThreadPoolExecutor(work.cores) as writers:
         try:
-            pending = {per_target.submit(work.target_wheels, t, refresh): t for t in targets}
+            pending = {per_target.submit(work.wheels_for, t, refresh): t for t in targets}
             written: dict[int, Future[Written]] = {}
             while pending:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)

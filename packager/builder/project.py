@@ -24,7 +24,7 @@ from .fingerprint import tree_digest
 from .hook import hook_commands, run_hooks
 from .indexes import Indexes
 from .inputs import TargetInputs
-from .resolve import Request
+from .resolution import Request
 from .workcopy import working_copy
 
 

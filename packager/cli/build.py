@@ -84,7 +84,7 @@ def explain(package: str, target: str, project: Path | None, index_url: str | No
     from ..builder.explain import closest, explain_files, index_files, marker_note, parse_target_id
     from ..builder.indexes import Indexes
     from ..builder.project import project_requirements
-    from ..builder.schedule import DEFAULT_INDEX
+    from ..builder.repository import DEFAULT_INDEX
     from ..targets import Host
 
     host = Host.detect()
