@@ -23,6 +23,7 @@ from ..wheels import inspect_wheel
 from .ahead import exact_pins, sdist_to_build
 from .borrowed import Borrowed, release_key
 from .config import Options
+from .cores import Cores
 from .direct import tree_sdist
 from .explain import index_files
 from .fetch import DOWNLOAD_THREADS, Downloads
@@ -57,16 +58,17 @@ class Ready:
 
 
 class Work:
-    """What all targets of one build share: the downloads, the sdist builds (`jobs` at a time,
-    each CMake build told it may use `jobs` cores), and every build started once per target."""
+    """What all targets of one build share: the downloads, the budget of `jobs` cores the sdist
+    builds and the wagons' writing take from (cores.py), and every build started once per
+    target."""
 
     def __init__(self, prepared: Prepared, options: Options, host: Host, tmp: Path,
                  jobs: int | None, on_event: Events) -> None:
         self.prepared, self.options, self.host, self.tmp = prepared, options, host, tmp
         self.on_event = on_event
-        self.cores = max(1, jobs or os.cpu_count() or 1)
+        self.cores = Cores(jobs or os.cpu_count() or 1)
         self._fetchers = PriorityPool(DOWNLOAD_THREADS)
-        self._builders = PriorityPool(self.cores)
+        self._builders = PriorityPool(self.cores.total, self.cores)
         self.downloads = Downloads(self._fetchers, tmp / "download", prepared.cache,
                                    options.indexes.local_dirs, options.offline, options.indexes,
                                    on_event)
