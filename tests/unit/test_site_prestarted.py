@@ -1,4 +1,4 @@
-"""Forked: the function runs in the child prepared ahead, or here when the child cannot."""
+"""Prestarted: the function runs in the child prepared ahead, or here when the child cannot."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from packager.site.forked import Forked
+from packager.site.prestarted import Prestarted
 
 HERE = __name__
 PREPARED: list[int] = []
@@ -33,10 +33,10 @@ def refuse(arg: int) -> int:
 
 
 def test_the_child_answers_with_what_it_prepared() -> None:
-    with Forked(HERE, "pid_and_double", "prepare") as forked:
-        child = forked.pid
-        forked.send(21)
-        assert forked.result() == (child, 42, [child])
+    with Prestarted(HERE, "pid_and_double", "prepare") as started:
+        child = started.pid
+        started.send(21)
+        assert started.result() == (child, 42, [child])
     assert child != os.getpid()
     assert PREPARED == []  # prepared in the child's memory, not ours
     with pytest.raises(ChildProcessError):
@@ -44,20 +44,20 @@ def test_the_child_answers_with_what_it_prepared() -> None:
 
 
 def test_an_error_in_the_child_is_raised_here() -> None:
-    with Forked(HERE, "refuse", "nothing") as forked:
-        forked.send(7)
+    with Prestarted(HERE, "refuse", "nothing") as started:
+        started.send(7)
         with pytest.raises(ValueError, match="no 7"):
-            forked.result()
+            started.result()
 
 
 def test_a_child_that_dies_while_preparing_leaves_the_work_here() -> None:
-    with Forked(HERE, "pid_and_double", "die") as forked:
-        forked.send(2)
-        assert forked.result() == (os.getpid(), 4, [])
+    with Prestarted(HERE, "pid_and_double", "die") as started:
+        started.send(2)
+        assert started.result() == (os.getpid(), 4, [])
 
 
 def test_an_unwanted_child_is_stopped_and_reaped() -> None:
-    with Forked(HERE, "pid_and_double", "nothing") as forked:
-        child = forked.pid
+    with Prestarted(HERE, "pid_and_double", "nothing") as started:
+        child = started.pid
     with pytest.raises(ChildProcessError):
         os.waitpid(child, os.WNOHANG)
