@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 
 import pytest
 
@@ -61,3 +62,17 @@ def test_an_unwanted_child_is_stopped_and_reaped() -> None:
         child = started.pid
     with pytest.raises(ChildProcessError):
         os.waitpid(child, os.WNOHANG)
+
+
+def test_while_another_thread_runs_nothing_is_forked_and_the_work_is_done_here() -> None:
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, args=(10,))
+    other.start()
+    try:
+        with Prestarted(HERE, "pid_and_double", "prepare") as started:
+            assert started.pid == 0
+            started.send(5)
+            assert started.result() == (os.getpid(), 10, [])  # not prepared: not needed here
+    finally:
+        stop.set()
+        other.join()
