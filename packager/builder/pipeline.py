@@ -149,9 +149,11 @@ def _write_when_ready(work: PluginBuild, env: Mapping[str, str], refresh: bool) 
     def write_group(same: list[list[BuildTarget]]) -> Written:
         wheels = {t: ready[t].wheels for cell in same for t in cell}
         plugin = prepared.plugin_for(same[0][0]).path
-        return [write(labelled) for labelled in label_group(same, wheels, plugin)]
+        with work.cores.one():  # writing and checking (interpreters run) take the build's cores
+            return [write(labelled) for labelled in label_group(same, wheels, plugin)]
 
-    with ThreadPoolExecutor(len(targets)) as per_target, ThreadPoolExecutor(work.cores) as writers:
+    with ThreadPoolExecutor(len(targets)) as per_target, \
+            ThreadPoolExecutor(work.cores.total) as writers:
         try:
             pending = {per_target.submit(work.wheels_for, t, refresh): t for t in targets}
             written: dict[int, Future[Written]] = {}

@@ -1,5 +1,7 @@
 """A thread pool that starts the most urgent call first (ThreadPoolExecutor keeps the order of
-submission), so the longest builds and the largest downloads do not end last."""
+submission), so the longest builds and the largest downloads do not end last; with a budget of
+cores, each call holds one of them while it runs, taken before the call is chosen, so the most
+urgent call queued when a core frees is the one that gets it."""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from typing_extensions import Self
+
+    from .cores import Cores
 
 T = TypeVar("T")
 A = TypeVar("A")
@@ -29,7 +33,8 @@ def _pass_on(source: Future[T], dest: Future[T]) -> None:
 
 
 class PriorityPool:
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, cores: Cores | None = None) -> None:
+        self._cores = cores
         self._queue: list[tuple[Urgency, int, Future[Any], Callable[[], Any]]] = []
         self._ready = threading.Condition()
         self._order = itertools.count()  # equal urgencies run in the order they came
@@ -79,15 +84,28 @@ class PriorityPool:
                     self._ready.wait()
                 if not self._queue:
                     return
-                _, _, future, call = heapq.heappop(self._queue)
-            if not future.set_running_or_notify_cancel():
-                continue
+            if self._cores:
+                self._cores.take()
             try:
-                result = call()
-            except BaseException as exc:  # noqa: BLE001  # the future carries it to the waiter
-                future.set_exception(exc)
-            else:
-                future.set_result(result)
+                self._run_next()
+            finally:
+                if self._cores:
+                    self._cores.give()
+
+    def _run_next(self) -> None:
+        """The most urgent call, if another thread did not take the last one meanwhile."""
+        with self._ready:
+            if not self._queue:
+                return
+            _, _, future, call = heapq.heappop(self._queue)
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            result = call()
+        except BaseException as exc:  # noqa: BLE001  # the future carries it to the waiter
+            future.set_exception(exc)
+        else:
+            future.set_result(result)
 
     def shutdown(self, cancel: bool = False) -> None:
         """Wait for the running calls; with `cancel`, drop the queued ones."""

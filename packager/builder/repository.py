@@ -16,6 +16,7 @@ from ..events import Event, Events
 from ..targets import BuildTarget, Host
 from ..wheels import inspect_wheel
 from .config import Options
+from .cores import Cores
 from .direct import tree_sdist
 from .fetch import DOWNLOAD_THREADS, Downloads
 from .lock import lock_path, read_lock
@@ -85,7 +86,7 @@ class UvRepository:
     """Resolution by uv (or the project's locks), downloads from the indexes, sdists built by
     the target's interpreter."""
 
-    def __init__(self, prepared: Prepared, options: Options, host: Host, tmp: Path, cores: int,
+    def __init__(self, prepared: Prepared, options: Options, host: Host, tmp: Path, cores: Cores,
                  on_event: Events) -> None:
         self.prepared, self.options, self.host, self.tmp = prepared, options, host, tmp
         self.cores, self.on_event = cores, on_event

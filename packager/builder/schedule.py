@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from ..events import Event, Events
 from ..targets import BuildTarget, Host
 from .config import Options
+from .cores import Cores
 from .pool import PriorityPool
 from .project import Prepared
 from .repository import Attempt, Repository, UvRepository
@@ -67,12 +68,12 @@ class Exclusions:
 
 class Wheels:
     """Each target's wheel of each file, made once: the file itself, or built from its sdist as
-    soon as it is in hand (`cores` builds at a time: the first target's first, as the others
+    soon as it is in hand (as many at a time as the build's budget of cores allows, cores.py: the first target's first, as the others
     wait for its metadata, then the longest by a guess at their length)."""
 
-    def __init__(self, repository: Repository, lending: Lending, cores: int) -> None:
+    def __init__(self, repository: Repository, lending: Lending, cores: Cores) -> None:
         self.repository, self.lending = repository, lending
-        self._builders = PriorityPool(cores)
+        self._builders = PriorityPool(cores.total, cores)
         self._futures: dict[tuple[str, str], Future[Path]] = {}
         self._lock = threading.Lock()
 
@@ -118,7 +119,7 @@ class Scheduler:
     first target lends the others its sdists' metadata; a target resolves again when a release
     must be excluded or its wheel disagrees with what it was lent."""
 
-    def __init__(self, repository: Repository, targets: Sequence[BuildTarget], cores: int,
+    def __init__(self, repository: Repository, targets: Sequence[BuildTarget], cores: Cores,
                  on_event: Events) -> None:
         self.repository, self.cores, self.on_event = repository, cores, on_event
         self.lending = Lending(min(targets, key=lambda t: t.python) if len(targets) > 1 else None)
@@ -219,6 +220,6 @@ class PluginBuild(Scheduler):
     def __init__(self, prepared: Prepared, options: Options, host: Host, tmp: Path,
                  jobs: int | None, on_event: Events) -> None:
         self.prepared, self.options, self.host, self.tmp = prepared, options, host, tmp
-        cores = max(1, jobs or os.cpu_count() or 1)
+        cores = Cores(jobs or os.cpu_count() or 1)
         super().__init__(UvRepository(prepared, options, host, tmp, cores, on_event),
                          prepared.targets, cores, on_event)

@@ -23,6 +23,7 @@ from ..errors import BuildError, ResolutionError
 from ..events import Event, Events, ignore
 from ..targets import BuildTarget, Host
 from ..wheels import WheelInfo, compiled_members, inspect_wheel
+from .cores import Cores, compiler_jobs
 from .explain import index_files
 from .failures import build_cause, for_another_python
 from .resolution import Candidate
@@ -143,18 +144,17 @@ def build_cost(sdist: Path) -> int:
     return sdist.stat().st_size + 10 * native
 
 
-def _mapped(env: Mapping[str, str], source: Path, cores: int) -> dict[str, str]:
+def _mapped(env: Mapping[str, str], source: Path, jobs: int) -> dict[str, str]:
     """`env` with the compilers told to write /usr/src/<dir> wherever `source` (a temporary
-    directory) would appear in the binaries, and CMake's builds told they may use `cores` jobs;
-    the caller's own settings win. Only CMake: the build graphs it generates name every input
-    of every step (its Ninja generator runs them in parallel unasked), while `build_ext
-    --parallel` races when two extensions compile one source file into the same object, and a
-    hand-written Makefile under `make -j` may lack the dependencies that order its steps."""
+    directory) would appear in the binaries, and CMake's and Cargo's builds told they may use
+    `jobs` cores (unasked, Cargo and CMake's Ninja use every core); the caller's own settings
+    win. Only those: the build graphs CMake generates name every input of every step, while
+    `build_ext --parallel` races when two extensions compile one source file into the same
+    object, and a hand-written Makefile under `make -j` may lack the dependencies that order
+    its steps."""
     flag = f"-ffile-prefix-map={source}=/usr/src/{source.name}"
     mapped = {**env, **{name: f"{env.get(name, '')} {flag}".strip() for name in ("CFLAGS", "CXXFLAGS")}}
-    if cores <= 1:
-        return mapped
-    return {"CMAKE_BUILD_PARALLEL_LEVEL": str(cores), **mapped}
+    return {"CMAKE_BUILD_PARALLEL_LEVEL": str(jobs), "CARGO_BUILD_JOBS": str(jobs), **mapped}
 
 
 def build_sdist(
@@ -165,7 +165,7 @@ def build_sdist(
     workdir: Path,
     env: Mapping[str, str],
     cache: Cache,
-    cores: int = 1,
+    cores: Cores | None = None,
     on_event: Events = ignore,
 ) -> Path:
     """A wheel of `sdist` for `target`, cached by sdist, target and tools: built by the target's
@@ -308,12 +308,13 @@ def _build(
     env: Mapping[str, str],
     cache: Cache,
     repair: bool,
-    cores: int,
+    cores: Cores | None,
 ) -> Path:
     built_dir, repaired_dir = workdir / "built", workdir / "repaired"
     try:
         source = _unpack(sdist, workdir / "src")
-        wheel = _tools.uv_build_sdist(source, interpreter, built_dir, _mapped(env, source, cores))
+        with compiler_jobs(cores, source) as jobs:
+            wheel = _tools.uv_build_sdist(source, interpreter, built_dir, _mapped(env, source, jobs))
     except _tools.ToolFailure as exc:
         log = cache.keep_log(_log_name(candidate, target), exc.output)
         cause = build_cause(exc.output) or exc.last_lines()

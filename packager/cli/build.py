@@ -24,7 +24,9 @@ from .options import COMBINE, ONLY, config_flags, project_and_targets
 @click.option("--cache-dir", type=click.Path(path_type=Path), help="Wheel cache directory.")
 @click.option("--offline", is_flag=True, default=None,
               help="No network: every target's lock, files from the cache or --find-links.")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Sdists built at once, and cores per CMake build [cores].")
+@click.option("-j", "--jobs", type=click.IntRange(min=1),
+              help="Cores used at once: one per sdist build or wagon check; CMake and Cargo"
+              " builds get the spare ones [cores].")
 @click.option("--refresh", is_flag=True, help="Resolve again even if a recent resolution is cached.")
 @click.option("--validate/--no-validate", default=None,
               help="Also install each wagon in a clean room (as `validate` does).")

@@ -47,9 +47,9 @@ def index(inputs: tuple[Path, ...], site: Path, base_url: str | None, relative: 
     name the site already serves is refused (exit 5) unless --replace. Without --base-url
     (now or in an earlier run) or --relative, nothing is written (exit 2).
     """
-    from ..site.forked import page_renderer
+    from ..site.prestarted import page_renderer
 
-    # Forked before the site's modules are imported: its process loads jinja2 meanwhile.
+    # Started before the site's modules are imported: its process loads jinja2 meanwhile.
     with page_renderer() as rendering:
         from ..site.index import Where, index_site
 

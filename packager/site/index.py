@@ -6,16 +6,17 @@ import hashlib
 import json
 import os
 from collections.abc import Generator, Iterator, Sequence
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .._files import check_writable, sha256_of, writing
 from ..errors import ArchiveError, ConfigError
 from ..events import Event, Events, ignore
 from .catalogs import DEFAULT_ICON, ROOT_JSON, Urls, default_icon, fragments, join, read_written
-from .forked import Forked, page_renderer
 from .ingest import Incoming, examine, find_wagons, orphans_exit
+from .prestarted import Prestarted, may_fork, page_renderer
 from .profiles import Profile, default_profiles, parse_profiles
 from .records import (
     PLAIN_YAML,
@@ -39,6 +40,9 @@ from .state import (
     plugin_state_path,
 )
 from .urls import check_base_url, check_wagon_url, wagon_url
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 POOL_FROM = 256  # wagons per reading process: a pool costs more than it saves on fewer
 REPLACE_HINT = "publish it under a new version, or pass --replace to overwrite it"
@@ -111,11 +115,11 @@ def _refusal(rel: str, old: str, source: str, new: str) -> ArchiveError:
                         f"sha256 {new}", REPLACE_HINT)
 
 
-def _incoming(wagons: Sequence[Path], index: SiteIndex, replace_: bool,
-              events: Events) -> Generator[Incoming, None, None]:
+def _incoming(wagons: Sequence[Path], index: SiteIndex, replace_: bool, events: Events,
+              readers: ProcessPoolExecutor | None) -> Generator[Incoming, None, None]:
     """The wagons that are new (or replacements); identical ones are skipped after hashing."""
     known = [index.names.get(path.name) for path in wagons]
-    found = _examined(wagons, [k[1] if k else None for k in known], replace_)
+    found = _examined(wagons, [k[1] if k else None for k in known], replace_, readers)
     for path, old, result in zip(wagons, known, found):
         if isinstance(result, Incoming):
             yield result
@@ -125,12 +129,22 @@ def _incoming(wagons: Sequence[Path], index: SiteIndex, replace_: bool,
             raise _refusal(old[0], old[1], str(path), result["sha256"])
 
 
-def _examined(wagons: Sequence[Path], known: list[str | None],
-              replace_: bool) -> Iterator[Incoming | dict[str, str]]:
-    """`examine` of each wagon, in order; in a process per core when there are many."""
-    workers = min(os.cpu_count() or 1, len(wagons) // POOL_FROM)
-    if workers < 2:
-        yield from map(examine, wagons, known, [replace_] * len(wagons))
+def _examined(wagons: Sequence[Path], known: list[str | None], replace_: bool,
+              readers: ProcessPoolExecutor | None) -> Iterator[Incoming | dict[str, str]]:
+    """`examine` of each wagon, in order; by the `readers` when there are some."""
+    if readers is None:
+        return map(examine, wagons, known, [replace_] * len(wagons))
+    return readers.map(examine, wagons, known, [replace_] * len(wagons), chunksize=64)
+
+
+@contextmanager
+def _readers(count: int) -> Iterator[ProcessPoolExecutor | None]:
+    """A process per core to read `count` wagons when there are many, forked now, before any
+    thread is started (see prestarted.py); none where this process may not fork, which then
+    reads them itself."""
+    workers = min(os.cpu_count() or 1, count // POOL_FROM)
+    if workers < 2 or not may_fork():
+        yield None
         return
     # Imported here: an add of one release starts no pool.
     import multiprocessing
@@ -141,7 +155,8 @@ def _examined(wagons: Sequence[Path], known: list[str | None],
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
                                initializer=orphans_exit, initargs=(os.getpid(),))
     try:
-        yield from pool.map(examine, wagons, known, [replace_] * len(wagons), chunksize=64)
+        pool.submit(int)  # the first job forks every worker, and only then starts the pool's threads
+        yield pool
     finally:
         pool.shutdown(cancel_futures=True)
 
@@ -218,7 +233,7 @@ def _add(plugin: PluginState, inc: Incoming, replace_: bool, hosted: str | None)
 
 def index_site(
     inputs: Sequence[Path], site: Path, where: Where, *, events: Events = ignore,
-    rendering: Forked | None = None,
+    rendering: Prestarted | None = None,
 ) -> IndexResult:
     """Add the wagons in `inputs` to `site`; see state.py for how a crash leaves the site. The
     pages are rendered by `rendering` (page_renderer(): the CLI forks it before importing this
@@ -228,8 +243,10 @@ def index_site(
         raise _no_base()  # before the site's directory is made
     check_writable(site, "site")
     wagons = find_wagons(inputs)
-    # Forked before the lock is taken, so it never holds it; see forked.py.
-    with writing(site, "site"), rendering or page_renderer() as pages, locked(site):
+    # The renderer forked before the lock is taken, so it never holds it; the readers (which
+    # share it, and end before it is released) before the trash's thread starts (prestarted.py).
+    with writing(site, "site"), rendering or page_renderer() as pages, locked(site), \
+            _readers(len(wagons)) as readers:
         finish(site)
         index = load_index(site)
         settings = where.settle(index)
@@ -238,9 +255,8 @@ def index_site(
         plugins: dict[str, PluginState] = {}
         added = []
         # Files are staged as wagons are read (a refusal drops them with the transaction).
-        # closing(): the reading processes, which share the lock, end before it is released.
-        with Transaction(site) as txn, closing(_incoming(wagons, index, where.replace_,
-                                                         events)) as incoming:
+        with Transaction(site) as txn, closing(_incoming(wagons, index, where.replace_, events,
+                                                         readers)) as incoming:
             for inc in incoming:
                 name = inc.meta.name
                 plugin = plugins.get(name) or plugins.setdefault(name, load_plugin(site, name))
@@ -267,7 +283,7 @@ def index_site(
 
 
 def _render(site: Path, settings: SiteIndex, plugins: dict[str, PluginState],
-            txn: Transaction, rendering: Forked) -> None:
+            txn: Transaction, rendering: Prestarted) -> None:
     """Stage every page, catalog and state file the changed `plugins` touch, and commit."""
     url = Urls(settings.base_url, _profiles(settings))
     before = sorted(settings.rows)

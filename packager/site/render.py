@@ -23,7 +23,7 @@ TEMPLATES = ("row.html", "index.html", "plugin.html", "feed.xml")
 
 @functools.lru_cache(maxsize=1)
 def _env() -> jinja2.Environment:
-    import jinja2  # here: an add imports it in a forked process, while it reads (forked.py)
+    import jinja2  # here: an add imports it in a forked process, while it reads (prestarted.py)
 
     return jinja2.Environment(
         loader=jinja2.PackageLoader("packager.site", "templates"),

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from packager.builder.cores import Cores
 from packager.builder.schedule import Scheduler, TargetWheels
 from packager.builder.sdists import SdistFailure
 from packager.builder.shared_metadata import ReleaseMetadata
@@ -48,7 +49,7 @@ def test_the_other_targets_wait_for_the_first_ones_builds_and_resolve_with_their
         assert entered.wait(BOUND)
 
     index.before_build[(CP36.id, "app")] = when_cp311_resolves
-    with Scheduler(index, [CP36, CP311], 2, lambda event: None) as scheduler:
+    with Scheduler(index, [CP36, CP311], Cores(2), lambda event: None) as scheduler:
         futures = _run(scheduler, [CP311, CP36])
         ready = {target: future.result(BOUND) for target, future in futures.items()}
     (first,) = index.calls_of(CP36)
@@ -65,7 +66,7 @@ def test_an_sdist_not_for_the_targets_python_is_excluded_and_the_target_resolves
     index = FakeIndex([Release("lib", "2.0", fails_on=frozenset({(3, 11)})),
                        Release("lib", "1.0", sdist=False)], ["lib"])
     events: list[Event] = []
-    with Scheduler(index, [CP311], 1, events.append) as scheduler:
+    with Scheduler(index, [CP311], Cores(1), events.append) as scheduler:
         ready = scheduler.wheels_for(CP311, False)
     first, again = index.calls_of(CP311)
     assert (first.attempt.excluded, first.pinned) == ((), ("lib==2.0",))
@@ -79,7 +80,7 @@ def test_an_sdist_not_for_the_targets_python_is_excluded_and_the_target_resolves
 def test_a_failure_for_the_targets_own_python_is_raised_not_excluded() -> None:
     index = FakeIndex([Release("lib", "2.0", fails_on=frozenset({(3, 11)}), other_python=False),
                        Release("lib", "1.0", sdist=False)], ["lib"])
-    scheduler = Scheduler(index, [CP311], 1, lambda event: None)
+    scheduler = Scheduler(index, [CP311], Cores(1), lambda event: None)
     with scheduler, pytest.raises(SdistFailure, match="building lib failed"):
         scheduler.wheels_for(CP311, False)
     assert len(index.calls) == 1
@@ -91,7 +92,7 @@ def test_a_wheel_that_says_other_than_the_lent_metadata_sends_the_target_back_al
     index = FakeIndex([app, Release("six", "1.0", sdist=False),
                        Release("idna", "1.0", sdist=False)], ["app"])
     events: list[Event] = []
-    with Scheduler(index, [CP36, CP311], 2, events.append) as scheduler:
+    with Scheduler(index, [CP36, CP311], Cores(2), events.append) as scheduler:
         ready = {t: f.result(BOUND) for t, f in _run(scheduler, [CP36, CP311]).items()}
     lent, alone = index.calls_of(CP311)
     assert (lent.lent, lent.pinned) == ((ReleaseMetadata("app", "1.0", ("six",), None),),
@@ -107,7 +108,7 @@ def test_a_wheel_that_says_other_than_the_lent_metadata_sends_the_target_back_al
 def test_the_first_targets_failure_leaves_the_others_to_resolve_on_their_own() -> None:
     index = FakeIndex([Release("app", "1.0")], ["app"])
     index.failing_resolutions.add(CP36.id)
-    with Scheduler(index, [CP36, CP311], 2, lambda event: None) as scheduler:
+    with Scheduler(index, [CP36, CP311], Cores(2), lambda event: None) as scheduler:
         futures = _run(scheduler, [CP36, CP311])
         with pytest.raises(ResolutionError, match="no resolution for cp36"):
             futures[CP36.id].result(BOUND)
@@ -127,7 +128,7 @@ def test_a_failing_target_raises_and_shutting_down_cancels_the_queued_builds() -
         assert release.wait(BOUND)
 
     index.before_build[(CP311.id, "a")] = hold_the_builder
-    scheduler = Scheduler(index, [CP311], 1, lambda event: None)
+    scheduler = Scheduler(index, [CP311], Cores(1), lambda event: None)
     with pytest.raises(ResolutionError, match=r"w-1\.0\.whl did not download"):
         scheduler.wheels_for(CP311, False)
     assert started.wait(BOUND)  # a holds the one builder: b waits in the queue

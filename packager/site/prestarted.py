@@ -1,15 +1,20 @@
-"""A function run in a process forked before its argument is known: the process imports its
+"""A function run in a process started before its argument is known: the process imports its
 module and prepares (the pages import jinja2 and load their templates, a sixth of an `index`
 process) while this one imports what it needs and reads the wagons, then takes the argument and
-sends back the result, both pickled, while this one writes the catalogs."""
+sends back the result, both pickled, while this one writes the catalogs.
+
+The process is forked, which copies only the forking thread: a lock another thread held at that
+moment stays held forever in the child (Python 3.12 warns). So `index` forks before it starts a
+thread (its processes first, then the thread that empties the trash), and where fork is missing
+or a thread already runs (a caller's), nothing is forked: the work is done in this process."""
 
 from __future__ import annotations
 
-import fcntl
 import importlib
 import os
 import pickle
 import signal
+import threading
 from contextlib import suppress
 from typing import IO, TYPE_CHECKING, Any, NoReturn
 
@@ -17,18 +22,25 @@ if TYPE_CHECKING:
     from typing_extensions import Self  # not a runtime dependency of ours
 
 
-class Forked:
+def may_fork() -> bool:
+    """Whether a fork now is safe: fork exists and this process runs one thread."""
+    return hasattr(os, "fork") and threading.active_count() == 1
+
+
+class Prestarted:
     """`module.function(arg)` in a child forked at construction, which imports `module` and runs
-    its `prepare()` first. Where fork is missing or the child fails, `result` runs it here: an
-    error is raised here."""
+    its `prepare()` first. Where it may not fork (may_fork) or the child fails, `result` runs it
+    here: an error is raised here."""
 
     def __init__(self, module: str, function: str, prepare: str) -> None:
         self.module, self.function = module, function
         self.arg: Any = None
         self.pid = 0
         self.ends: dict[str, int] = {}  # our ends of the two pipes, until closed
-        if not hasattr(os, "fork"):
+        if not may_fork():
             return
+        import fcntl  # POSIX, as fork
+
         job_in, self.ends["job"] = os.pipe()
         with suppress(AttributeError, OSError):  # Linux: room for an add's job, sent unblocked
             fcntl.fcntl(job_in, fcntl.F_SETPIPE_SZ, 1 << 20)
@@ -97,6 +109,6 @@ def _serve(module: str, function: str, prepare: str, job_in: int, result_out: in
         os._exit(code)
 
 
-def page_renderer() -> Forked:
+def page_renderer() -> Prestarted:
     """The pages of `index` (render.pages), their process forked now."""
-    return Forked("packager.site.render", "pages", "load_templates")
+    return Prestarted("packager.site.render", "pages", "load_templates")

@@ -1,0 +1,128 @@
+"""One budget of cores: builds take one to run, compilers are told what they hold, and the cores
+held never exceed the budget (fake builds: no compiler runs)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from packager.builder.cores import Cores, compiler_jobs, runs_steps_in_parallel
+from packager.builder.pool import PriorityPool
+from packager.builder.sdists import _mapped
+
+
+def _source(path: Path, name: str, text: str = "") -> Path:
+    path.mkdir(parents=True)
+    (path / name).write_text(text)
+    return path
+
+
+def _until(condition: Callable[[], bool], changed: threading.Condition) -> None:
+    with changed:
+        assert changed.wait_for(condition, timeout=10)
+
+
+def _waiting(cores: Cores) -> None:
+    """Until a thread waits for a core (nothing signals it: polled)."""
+    deadline = time.monotonic() + 10
+    while not cores.waiting:
+        assert time.monotonic() < deadline, "no thread waits for a core"
+        time.sleep(0.005)
+
+
+class FakeBuilds:
+    """Builds that record the CMAKE_BUILD_PARALLEL_LEVEL they were told, and hold their cores
+    until the test lets one of them end."""
+
+    def __init__(self, cores: Cores) -> None:
+        self.cores = cores
+        self.told: list[int] = []
+        self.running: list[int] = []
+        self.peak = 0
+        self.changed = threading.Condition()
+        self.ends = threading.Semaphore(0)
+
+    def build(self, source: Path) -> None:
+        with compiler_jobs(self.cores, source) as jobs:
+            told = int(_mapped({}, source, jobs)["CMAKE_BUILD_PARALLEL_LEVEL"])
+            with self.changed:
+                self.told.append(told)
+                self.running.append(told)
+                self.peak = max(self.peak, sum(self.running))
+                self.changed.notify_all()
+            assert self.ends.acquire(timeout=10)
+            with self.changed:
+                self.running.remove(told)
+
+    def started(self, count: int) -> None:
+        _until(lambda: len(self.told) == count, self.changed)
+
+
+def test_builds_and_their_compilers_never_hold_more_cores_than_the_budget(tmp_path: Path) -> None:
+    cmake = _source(tmp_path / "cmake", "CMakeLists.txt")
+    plain = _source(tmp_path / "plain", "setup.py")
+    cores = Cores(3)
+    builds = FakeBuilds(cores)
+    # More threads than cores: only the budget keeps the builds from all running at once.
+    with PriorityPool(6, cores) as pool:
+        futures = [pool.submit((0,), lambda: builds.build(cmake))]
+        builds.started(1)
+        assert builds.told == [3]  # alone: its one core and the two spare ones
+        futures += [pool.submit((1,), lambda: builds.build(plain)) for _ in range(2)]
+        _waiting(cores)
+        assert builds.told == [3]
+        builds.ends.release()  # the CMake build ends: its three cores go to the next ones
+        builds.started(3)
+        futures.append(pool.submit((2,), lambda: builds.build(cmake)))
+        builds.started(4)
+        assert builds.told == [3, 1, 1, 1]  # no core spare beside the two builds running
+        for _ in range(3):
+            builds.ends.release()
+        for future in futures:
+            future.result(10)
+    assert builds.peak == 3
+    assert cores.spare(9) == 3  # every core came back
+
+
+def test_spare_cores_go_to_a_waiting_build_first() -> None:
+    cores = Cores(2)
+    cores.take()
+    cores.take()
+    waiter = threading.Thread(target=cores.take)
+    waiter.start()
+    _waiting(cores)
+    cores.give()
+    assert cores.spare(5) == 0  # the freed core is the waiter's, taken or about to be
+    waiter.join(10)
+    assert not waiter.is_alive()
+    cores.give(2)
+    with pytest.raises(RuntimeError, match="3 cores given back of a budget of 2"):
+        cores.give()
+
+
+def test_a_build_that_cannot_use_more_cores_holds_only_its_own(tmp_path: Path) -> None:
+    cores = Cores(4)
+    with cores.one(), compiler_jobs(cores, _source(tmp_path / "plain", "setup.py")) as jobs:
+        assert jobs == 1
+        assert cores.spare(9) == 3
+        cores.give(3)
+    with cores.one(), compiler_jobs(None, _source(tmp_path / "cargo", "Cargo.toml")) as jobs:
+        assert jobs == 1  # no budget: one core, as told to the compiler
+
+
+@pytest.mark.parametrize(("name", "text", "parallel"), [
+    ("CMakeLists.txt", "", True),
+    ("Cargo.toml", "", True),
+    ("pyproject.toml", '[build-system]\nrequires = ["scikit-build-core"]\n', True),
+    ("pyproject.toml", '[build-system]\nrequires = ["maturin>=1,<2"]\n', True),
+    ("pyproject.toml", '[build-system]\nrequires = ["setuptools", "wheel"]\n', False),
+    ("setup.py", "", False),
+])
+def test_cmake_and_cargo_builds_are_those_that_run_steps_in_parallel(
+    tmp_path: Path, name: str, text: str, parallel: bool
+) -> None:
+    assert runs_steps_in_parallel(_source(tmp_path / "src", name, text)) is parallel
