@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .._files import check_writable
+from ..cache import Cache
 from ..check.gate import require_valid
 from ..check.validate import Settings
 from ..errors import ConfigError
@@ -19,6 +20,7 @@ from ..wagon.report import REPORT_NAME, SBOM_SUFFIX, BuildReport, WagonResult
 from ..wheels import WheelInfo
 from .assemble import assemble, label_group, same_pythons
 from .config import Options
+from .context import BuildContext
 from .project import Prepared, prepare
 from .publish import publish, recover
 from .resolve import Candidate
@@ -90,6 +92,7 @@ def cell_inputs(
 def build_wagons(
     options: Options,
     env: Mapping[str, str],
+    *,
     host: Host | None = None,
     on_event: Events = ignore,
     jobs: int | None = None,
@@ -103,7 +106,8 @@ def build_wagons(
     host = host or Host.detect()
     with tempfile.TemporaryDirectory(prefix="plugin-packager-") as tmp_name:
         tmp = Path(tmp_name)
-        prepared = prepare(options, env, host, tmp, on_event, only)
+        context = BuildContext(env, Cache(options.cache_dir), host, tmp, on_event)
+        prepared = prepare(options, context, only)
         with closing(prepared), Work(prepared, options, host, tmp, jobs, on_event) as work:
             # The build gate imports the plugin and its dependencies: third-party code too.
             built = _write_when_ready(work, options.indexes.without_credentials(env), refresh)

@@ -19,12 +19,13 @@ from ..errors import BuildError, ResolutionError
 from ..events import Event, Events, ignore
 from ..targets import BuildTarget, Host
 from .borrowed import Borrowed, uv_config
+from .context import BuildContext
 from .exact import refused, requires_dist
 from .failures import build_cause, failed_release
 from .fetch import Downloads, fetch
 from .indexes import Indexes
 from .inputs import NO_INPUTS, TargetInputs
-from .stale import PYPI, fresher
+from .stale import fresher
 
 NETWORK_HINT = (
     "the package index could not be reached: check the network, a proxy (HTTPS_PROXY) or"
@@ -242,13 +243,11 @@ def compile_exact(
     Then once more with the pins uv left needlessly old raised (stale.py)."""
     excluded = list(request.excluded)
     first = _exclusion_rounds(request, excluded, on_event, on_pinned, borrowed)
-    index = request.indexes.index_url
     return fresher(
-        first, request.target, request.requirements, index,
-        request.indexes.auth_header(index or PYPI), request.cache, on_event,
-        lambda raised: _exclusion_rounds(request, [*excluded], on_event, on_pinned, borrowed,
-                                         raised),
-        requires_dist,
+        first, request, on_event,
+        again=lambda raised: _exclusion_rounds(request, [*excluded], on_event, on_pinned,
+                                               borrowed, raised),
+        read_requires=requires_dist,
     )
 
 
@@ -302,8 +301,8 @@ def _exclusion_rounds(
 
 def _files(request: Request, candidates: Sequence[Candidate]) -> list[Path]:
     if request.downloads is None:
-        return fetch(candidates, request.workdir / "download", request.cache,
-                     request.indexes.local_dirs, indexes=request.indexes)
+        context = BuildContext(request.env, request.cache, request.host, request.workdir)
+        return fetch(candidates, context, request.indexes)
     futures = [request.downloads.get(candidate, request.target.id) for candidate in candidates]
     return [future.result() for future in futures]
 

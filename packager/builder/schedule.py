@@ -43,9 +43,6 @@ from .sdists import (
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-DEFAULT_INDEX = "https://pypi.org/simple"
-
-
 @dataclass(frozen=True)
 class Ready:
     """A target whose last wheel is in: its pins, its wheels, and the dependencies it cannot
@@ -67,9 +64,8 @@ class Work:
         self.cores = max(1, jobs or os.cpu_count() or 1)
         self._fetchers = PriorityPool(DOWNLOAD_THREADS)
         self._builders = PriorityPool(self.cores)
-        self.downloads = Downloads(self._fetchers, tmp / "download", prepared.cache,
-                                   options.indexes.local_dirs, options.offline, options.indexes,
-                                   on_event)
+        self.downloads = Downloads(self._fetchers, prepared.context, options.indexes,
+                                   offline=options.offline)
         self._wheels: dict[tuple[str, str], Future[Path]] = {}
         self._lock = threading.Lock()
         # The lender, of the lowest Python (its plugin wheel is built first), resolves first;
@@ -114,10 +110,9 @@ class Work:
     def _wheel(self, target: BuildTarget, candidate: Candidate) -> Future[Path]:
         if candidate.tree:
             # A source tree (git, a directory) has no file to fetch; it becomes an sdist first.
-            workdir = self.tmp / target.id / "trees" / candidate.name
+            context = self.prepared.context.under(target.id, "trees", candidate.name)
             return self._builders.submit(
-                (0.0,), lambda: self._build(target, candidate,
-                                            tree_sdist(candidate, workdir, self.prepared.env)))
+                (0.0,), lambda: self._build(target, candidate, tree_sdist(candidate, context)))
         download = self.downloads.get(candidate, target.id)
         if not candidate.is_sdist:
             return download
@@ -130,14 +125,12 @@ class Work:
     def _build(self, target: BuildTarget, candidate: Candidate, sdist: Path) -> Path:
         if not candidate.tree and not self.options.offline and not target.is_native(self.host):
             # A release with wheels for other platforms only is compiled code: no need to build it.
-            others = release_wheels(candidate, self.options.indexes.index_url or DEFAULT_INDEX)
+            others = release_wheels(candidate, self.options.indexes)
             why = compiled_release(replace(candidate, wheels=candidate.wheels + others), target)
             if why is not None:
                 raise Refused(candidate, why)
-        wheel = build_sdist(candidate, sdist, target, self.host,
-                            self.tmp / target.id / f"{candidate.name}-{candidate.version}",
-                            self.prepared.env,
-                            self.prepared.cache, self.cores, self.on_event)
+        context = self.prepared.context.under(target.id, f"{candidate.name}-{candidate.version}")
+        wheel = build_sdist(candidate, sdist, target, context, cores=self.cores)
         borrowed = Borrowed.of(inspect_wheel(wheel))
         if borrowed is not None:
             with self._lock:
@@ -199,7 +192,7 @@ class Work:
     def _ahead(self, target: BuildTarget, requirements: Sequence[str]) -> None:
         """Start building the sdists of exactly pinned requirements with no wheel for the target
         (see ahead.py); a question the index does not answer just leaves the guess out."""
-        index = self.options.indexes.index_url or DEFAULT_INDEX
+        index = self.options.indexes.primary
         for name, version in exact_pins(requirements, target):
             try:
                 files = index_files(name, index, self.options.indexes.auth_header(index))
