@@ -228,10 +228,11 @@ def require_pure(
 
 def release_wheels(candidate: Candidate, indexes: Indexes) -> tuple[str, ...]:
     """Every wheel file the primary index lists for the candidate's release, whatever its
-    platform (uv's lock keeps only the target's); none when the index cannot say."""
+    platform (uv's lock keeps only the target's), asked with the index's credentials as the
+    look-ahead asks; none when the index cannot say."""
     index = indexes.primary
     try:
-        files = index_files(candidate.name, index)
+        files = index_files(candidate.name, index, indexes.auth_header(index), indexes)
     except (ResolutionError, ValueError):
         return ()
     found, version = [], Version(candidate.version)
