@@ -3,9 +3,6 @@ means "3.6 and newer", so it pins releases (jsonpatch 1.33: `!=3.6.*`) that 3.6 
 
 from __future__ import annotations
 
-import re
-import tarfile
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +12,8 @@ from packaging.metadata import RawMetadata, parse_email
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from ..targets import BuildTarget
-from ..wheels import MAX_READ, inspect_wheel
+from ..wheels import inspect_wheel
+from .sdist_archive import sdist_member
 
 if TYPE_CHECKING:
     from .resolve import Candidate
@@ -34,22 +32,9 @@ class Refused:
         return f"{self.name}!={self.version}"
 
 
-def _sdist_member(path: Path, pattern: str) -> bytes:
-    """The first member of an sdist (zip or tar) whose name matches `pattern`, read bounded."""
-    wanted = re.compile(pattern)
-    if zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as archive:
-            name = next((n for n in archive.namelist() if wanted.fullmatch(n)), None)
-            return archive.open(name).read(MAX_READ) if name else b""
-    with tarfile.open(path) as archive:
-        member = next((m for m in archive if wanted.fullmatch(m.name) and m.isfile()), None)
-        handle = archive.extractfile(member) if member else None
-        return handle.read(MAX_READ) if handle else b""
-
-
 def _sdist_metadata(path: Path) -> RawMetadata:
     """An sdist's top-level PKG-INFO, parsed leniently."""
-    return parse_email(_sdist_member(path, r"[^/]+/PKG-INFO"))[0]
+    return parse_email(sdist_member(path, r"[^/]+/PKG-INFO"))[0]
 
 
 def egg_requires(text: str) -> list[str]:
@@ -79,7 +64,7 @@ def requires_dist(candidate: Candidate, path: Path) -> list[str]:
     listed = _sdist_metadata(path).get("requires_dist")
     if listed:
         return list(listed)
-    text = _sdist_member(path, r"[^/]+/[^/]+\.egg-info/requires\.txt")
+    text = sdist_member(path, r"[^/]+/[^/]+\.egg-info/requires\.txt")
     return egg_requires(text.decode("utf-8", "replace"))
 
 

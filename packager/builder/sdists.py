@@ -28,6 +28,7 @@ from .explain import index_files
 from .failures import build_cause, for_another_python
 from .indexes import Indexes
 from .resolve import Candidate
+from .sdist_archive import open_sdist
 
 if TYPE_CHECKING:
     from .context import BuildContext
@@ -116,12 +117,8 @@ def _unpack(sdist: Path, dest: Path) -> Path:
     """The sdist's top directory, unpacked by us: uv would pick a random directory, and
     compilers write the directory they ran in into debug info, so cold builds would differ."""
     dest.mkdir(parents=True, exist_ok=True)
-    if zipfile.is_zipfile(sdist):
-        with zipfile.ZipFile(sdist) as archive:
-            archive.extractall(dest)
-    else:
-        with tarfile.open(sdist) as archive:
-            archive.extractall(dest, filter="data")
+    with open_sdist(sdist) as archive:
+        archive.unpack(dest)
     tops = [p for p in dest.iterdir() if p.is_dir()]
     if len(tops) != 1:
         raise BuildError(f"{sdist.name} does not hold one top directory", "rebuild the sdist")
@@ -136,13 +133,8 @@ def build_cost(sdist: Path) -> int:
     size, ten times over for the bytes of code a compiler must read."""
     native = 0
     try:
-        if zipfile.is_zipfile(sdist):
-            with zipfile.ZipFile(sdist) as archive:
-                native = sum(i.file_size for i in archive.infolist()
-                             if i.filename.lower().endswith(NATIVE_SOURCES))
-        else:
-            with tarfile.open(sdist) as archive:
-                native = sum(m.size for m in archive if m.name.lower().endswith(NATIVE_SOURCES))
+        with open_sdist(sdist) as archive:
+            native = sum(m.size for m in archive.files() if m.name.lower().endswith(NATIVE_SOURCES))
     except (OSError, tarfile.TarError, zipfile.BadZipFile):
         pass  # the build itself says what is wrong with the file
     return sdist.stat().st_size + 10 * native
