@@ -221,8 +221,8 @@ class Downloads:
         if not self._offline:
             size = path.stat().st_size / (1 << 20)
             self._context.on_event(Event(f"downloaded {candidate.filename} ({size:.1f} MiB) in"
-                                 f" {time.monotonic() - start:.1f} s", target, "fetch",
-                                 detail=True))
+                                         f" {time.monotonic() - start:.1f} s", target, "fetch",
+                                         detail=True))
         return path
 
 
