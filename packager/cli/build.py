@@ -36,7 +36,7 @@ def build(project: Path, fmt: str | None, output: Path | None, jobs: int | None,
           only: tuple[str, ...], as_json: bool, verbose: bool, **flags: Any) -> None:
     """Build one wagon per target for the plugin in PROJECT."""
     from ..builder.config import load_options
-    from ..builder.pipeline import build_wagons
+    from ..builder.pipeline import BuildRun, build_wagons
     from .render import ci_group, progress_renderer, step_summary
 
     env = dict(os.environ)
@@ -45,8 +45,7 @@ def build(project: Path, fmt: str | None, output: Path | None, jobs: int | None,
     options = load_options(project.resolve(), env, cli, cwd=Path.cwd())
     start = time.monotonic()
     with ci_group(f"plugin-packager build {project}"), progress_renderer(verbose=verbose) as on_event:
-        report = build_wagons(options, env, on_event=on_event, jobs=jobs, refresh=refresh,
-                              only=only)
+        report = build_wagons(options, env, BuildRun(only, jobs, refresh), on_event=on_event)
     step_summary("build", report, start)
     if as_json:
         click.echo(report.to_json(), nl=False)
