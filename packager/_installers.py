@@ -9,6 +9,7 @@ import os
 import re
 import tempfile
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,31 @@ def clean_env(env: Mapping[str, str]) -> dict[str, str]:
     return {**kept, "PIP_CONFIG_FILE": os.devnull}
 
 
+@dataclass(frozen=True)
+class Wanted:
+    """What an install takes from the wheels in `wheels` alone: `requirement` and the `extra`
+    requirements (a target's pins); `excluded` packages are absent from `wheels` by design."""
+
+    wheels: Path
+    requirement: str
+    extra: Sequence[str] = ()
+    excluded: Sequence[str] = ()
+
+    def shown(self) -> str:
+        return " ".join([self.requirement, *self.extra])
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """A Python to run a probe in: `python`, started by `runner` (an emulator) when given, with
+    the directory `site` first on its path when given; `where` says so in messages."""
+
+    python: Path
+    runner: Sequence[str | Path] = ()
+    site: Path | None = None
+    where: str = ""
+
+
 def make_venv(interpreter: Path, dest: Path, env: Mapping[str, str], installer: str) -> Path:
     """A fresh venv (with pip only when pip will install into it); returns its python."""
     if installer == "pip":
@@ -39,42 +65,45 @@ def make_venv(interpreter: Path, dest: Path, env: Mapping[str, str], installer: 
     return dest / "bin" / "python"
 
 
-def install_offline(
-    python: Path, wheels: Path, requirement: str, env: Mapping[str, str], installer: str,
-    extra: Sequence[str] = (), excluded: Sequence[str] = (),
-) -> None:
-    """`requirement` (and `extra` requirements) from `wheels` alone: no index, no user
-    configuration, no cache; `excluded` packages are absent from `wheels` by design."""
-    if installer == "pip":
-        cmd: list[str | Path] = [
-            python, "-m", "pip", "install", "--isolated", "--no-input", "--no-cache-dir",
-            "--disable-pip-version-check", "--no-index", "--find-links", wheels, requirement,
-        ]
-        if excluded:
-            # pip cannot drop a requirement: every distribution the wagon ships, without deps.
-            names = sorted({parse_wheel_filename(w.name)[0] for w in wheels.glob("*.whl")})
-            cmd += ["--no-deps", *names]
-    else:
-        cmd = [uv_bin(), "pip", "install", "--no-config", "--python", python, "--offline",
-               "--no-index", "--find-links", wheels, "--no-cache", requirement]
-    cmd += extra
-    with tempfile.TemporaryDirectory(prefix="plugin-packager-") as tmp:
-        if excluded and installer != "pip":
-            excludes = Path(tmp) / "excludes.txt"
-            excludes.write_text("\n".join(excluded) + "\n", encoding="utf-8")
-            cmd += ["--excludes", excludes]
-        _run(cmd, clean_env(env), timeout=900)
+def install_offline(python: Path, wanted: Wanted, env: Mapping[str, str], installer: str) -> None:
+    """What `wanted` names into the venv of `python`, from its wheels alone: no index, no user
+    configuration, no cache."""
+    if installer != "pip":
+        _uv_install(wanted, ["--python", python], env)
+        return
+    cmd: list[str | Path] = [
+        python, "-m", "pip", "install", "--isolated", "--no-input", "--no-cache-dir",
+        "--disable-pip-version-check", "--no-index", "--find-links", wanted.wheels,
+        wanted.requirement,
+    ]
+    if wanted.excluded:
+        # pip cannot drop a requirement: every distribution the wagon ships, without deps.
+        names = sorted({parse_wheel_filename(w.name)[0] for w in wanted.wheels.glob("*.whl")})
+        cmd += ["--no-deps", *names]
+    _run([*cmd, *wanted.extra], clean_env(env), timeout=900)
 
 
 def install_for_platform(
-    wheels: Path, requirement: str, dest: Path, python_version: str, python_platform: str,
-    env: Mapping[str, str],
+    wanted: Wanted, dest: Path, env: Mapping[str, str], *, python_version: str, python_platform: str,
 ) -> None:
-    """`requirement` from `wheels` alone into directory `dest`, as installed on another platform
-    (uv's foreign-platform mode: tags and markers of the target, nothing executed)."""
-    _run([uv_bin(), "pip", "install", "--no-config", "--target", dest, "--python-version",
-          python_version, "--python-platform", python_platform, "--offline", "--no-index",
-          "--find-links", wheels, "--no-cache", requirement], clean_env(env), timeout=900)
+    """What `wanted` names into directory `dest`, as installed on another platform (uv's
+    foreign-platform mode: tags and markers of the target, nothing executed)."""
+    _uv_install(wanted, ["--target", dest, "--python-version", python_version,
+                         "--python-platform", python_platform], env)
+
+
+def _uv_install(wanted: Wanted, into: Sequence[str | Path], env: Mapping[str, str]) -> None:
+    """uv's install of `wanted` from its wheels alone, `into` a venv or a directory: the same
+    pins and the same packages left out, wherever it goes."""
+    cmd: list[str | Path] = [uv_bin(), "pip", "install", "--no-config", *into, "--offline",
+                             "--no-index", "--find-links", wanted.wheels, "--no-cache",
+                             wanted.requirement, *wanted.extra]
+    with tempfile.TemporaryDirectory(prefix="plugin-packager-") as tmp:
+        if wanted.excluded:
+            excludes = Path(tmp) / "excludes.txt"
+            excludes.write_text("\n".join(wanted.excluded) + "\n", encoding="utf-8")
+            cmd += ["--excludes", excludes]
+        _run(cmd, clean_env(env), timeout=900)
 
 
 # What `uv pip check` and `pip check` say of a requirement that is not installed at all.
@@ -117,19 +146,18 @@ def check_requirements(
 
 
 def run_probe(
-    python: Path, request: Mapping[str, Any], workdir: Path, env: Mapping[str, str],
-    runner: Sequence[str | Path] = (), site: Path | None = None,
+    runtime: Runtime, request: Mapping[str, Any], workdir: Path, env: Mapping[str, str]
 ) -> dict[str, Any]:
-    """Import modules and look functions up inside a venv (or, with `site`, from that directory
-    first; `runner` prefixes the command, e.g. an emulator); results come back through a file,
-    since imported plugin code may print anything."""
+    """Import modules and look functions up in `runtime`'s Python (a venv's, or one that finds
+    an installed directory first); results come back through a file, since imported plugin
+    code may print anything."""
     ask, answer = workdir / "probe-request.json", workdir / "probe-answer.json"
     ask.write_text(json.dumps(request), encoding="utf-8")
     code = _PROBE.read_text(encoding="utf-8")
-    if site is not None:
-        code = f"import sys; sys.path.insert(0, {str(site)!r})\n{code}"
-    _run([*runner, python, "-I", "-c", code, ask, answer], clean_env(env), cwd=workdir,
-         timeout=600)
+    if runtime.site is not None:
+        code = f"import sys; sys.path.insert(0, {str(runtime.site)!r})\n{code}"
+    _run([*runtime.runner, runtime.python, "-I", "-c", code, ask, answer], clean_env(env),
+         cwd=workdir, timeout=600)
     # The wagon's code can write this file: bounded like any JSON we did not write.
     result: dict[str, Any] = _json.load(answer)
     return result

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import ArchiveError, PackagerError
+from .errors import ArchiveError
 
 MAX_BYTES = 255  # NAME_MAX of ext4, XFS, APFS, NTFS: a longer name fails with ENAMETOOLONG
 HINT = "the input was not written by plugin-packager, or was changed since: do not use it"
@@ -34,18 +34,26 @@ def name_fault(name: object, room: int = 0) -> str | None:
     return None
 
 
-def plain_name(name: object, source: str | Path, what: str = "file name", *, room: int = 0,
-               hint: str = HINT, error: type[PackagerError] = ArchiveError) -> str:
-    """`name`, which `source` gives as a `what`, when it is a plain file name (with `room` bytes
-    to spare); else `error` (ArchiveError, exit 5, unless the caller says otherwise) naming
-    `source` and `name`."""
+def name_refusal(name: object, source: str | Path, what: str = "file name",
+                 room: int = 0) -> str | None:
+    """Why `name`, which `source` gives as a `what`, is refused as a file name (with `room`
+    bytes to spare), in one line naming both; None when it is a plain one."""
     fault = name_fault(name, room)
-    if fault is None and isinstance(name, str):
-        return name
+    if fault is None:
+        return None
     shown = repr(name)
     if len(shown) > 80:
         shown = f"{shown[:60]}…"
-    raise error(f"{source}: {what} {shown} is not a plain file name ({fault})", hint)
+    return f"{source}: {what} {shown} is not a plain file name ({fault})"
+
+
+def plain_name(name: object, source: str | Path, what: str = "file name", *, room: int = 0,
+               hint: str = HINT) -> str:
+    """`name` when it is a plain file name; else ArchiveError (exit 5), see name_refusal."""
+    refusal = name_refusal(name, source, what, room)
+    if refusal is not None:
+        raise ArchiveError(refusal, hint)
+    return str(name)  # a str already: name_fault refuses anything else
 
 
 def plain_path(rel: object, source: str | Path, what: str = "path", *, hint: str = HINT) -> str:

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -191,38 +192,48 @@ def metadata_version(project: Path, env: Mapping[str, str]) -> str:
     return _run([sys.executable, "-c", code, project], env).strip()
 
 
-def uv_compile(
-    requirements: Path,
-    output: Path,
-    python_version: str,
-    python_platform: str,
-    interpreter: Path | None,
-    index_args: Sequence[str],
-    env: Mapping[str, str],
-    config: Path,
-    constraints: Path | None = None,
-    excludes: Path | None = None,
-    fresh: bool = False,
-) -> None:
-    """Resolve for the target (markers, Requires-Python, tags) into a PEP 751 lock file;
-    `excludes` names packages left out of the resolution, dependencies and all. `config` is
-    the only uv.toml uv reads: none found around the caller's directory changes the result.
+@dataclass(frozen=True)
+class UvCompile:
+    """A resolution for one target (markers, Requires-Python, tags) into a PEP 751 lock file
+    `output`: `python_version` is the full version resolved for, `python_platform` uv's name of
+    the platform, `interpreter` (when known) the one asked for what it alone can tell.
+    `excludes` names packages left out of the resolution, dependencies and all. `config` is the
+    only uv.toml uv reads: none found around the caller's directory changes the result.
     `fresh`: uv reads nothing from its cache, where it keeps the metadata a local sdist gave
     one Python for every other."""
-    cmd: list[str | Path] = [
-        uv_bin(), "pip", "compile", requirements, "--quiet", "--format", "pylock.toml",
-        "-o", output, "--python-version", python_version, "--python-platform", python_platform,
-        "--no-header", "--no-annotate", "--config-file", config, *index_args,
-    ]
-    if constraints is not None:
-        cmd += ["--constraints", constraints]
-    if excludes is not None:
-        cmd += ["--excludes", excludes]
-    if interpreter is not None:
-        cmd += ["--python", interpreter]
-    if fresh:
-        cmd.append("--no-cache")
-    _run(cmd, env)
+
+    requirements: Path
+    output: Path
+    python_version: str
+    python_platform: str
+    interpreter: Path | None
+    index_args: tuple[str, ...]
+    config: Path
+    constraints: Path | None = None
+    excludes: Path | None = None
+    fresh: bool = False
+
+    def args(self) -> list[str | Path]:
+        """uv's arguments, after the program."""
+        args: list[str | Path] = [
+            "pip", "compile", self.requirements, "--quiet", "--format", "pylock.toml",
+            "-o", self.output, "--python-version", self.python_version,
+            "--python-platform", self.python_platform, "--no-header", "--no-annotate",
+            "--config-file", self.config, *self.index_args,
+        ]
+        if self.constraints is not None:
+            args += ["--constraints", self.constraints]
+        if self.excludes is not None:
+            args += ["--excludes", self.excludes]
+        if self.interpreter is not None:
+            args += ["--python", self.interpreter]
+        if self.fresh:
+            args.append("--no-cache")
+        return args
+
+
+def uv_compile(job: UvCompile, env: Mapping[str, str]) -> None:
+    _run([uv_bin(), *job.args()], env)
 
 
 def uv_build_sdist(source: Path, interpreter: Path, outdir: Path, env: Mapping[str, str]) -> Path:

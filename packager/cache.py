@@ -16,9 +16,8 @@ import threading
 import time
 from pathlib import Path
 
-from filelock import FileLock
-
 from ._files import replace_atomically, sha256_of
+from ._lock import flocked
 
 DIGEST_FILE = "sha256"
 LOG_DAYS = 14  # a build's logs are pruned by the first build this much later
@@ -56,11 +55,11 @@ class Cache:
         replace_atomically(text.encode("utf-8"), path)
         return path
 
-    def lock(self, key: str) -> FileLock:
+    def lock(self, key: str) -> contextlib.AbstractContextManager[None]:
         """A cross-process lock so concurrent builds fetch or build one key once."""
         path = self.root / "locks" / f"{key}.lock"
         path.parent.mkdir(parents=True, exist_ok=True)
-        return FileLock(str(path))
+        return flocked(path)
 
     def _entry(self, sha256: str, filename: str) -> Path:
         return self.root / "files" / sha256[:2] / sha256 / filename

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import zipfile
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +24,18 @@ _COMPILED_NAME = re.compile(r"\.(?:so(?:\.\d+)*|pyd|dll|dylib|exe)$", re.IGNOREC
 # ELF, and Mach-O (32/64 bit, both byte orders, universal): binaries under any name.
 _BINARY_MAGIC = (b"\x7fELF", b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf", b"\xce\xfa\xed\xfe",
                  b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe")
+
+
+def pure_tags(tags: Iterable[Tag]) -> bool:
+    """Whether a wheel's tags say one file serves every platform: no ABI, platform `any`. This
+    is the one meaning of a pure wheel (a wagon labelled `any` holds only such); a wheel whose
+    tags say so may still carry machine code, which compiled_members finds by content."""
+    return all(tag.platform == PURE_PLATFORM and tag.abi == "none" for tag in tags)
+
+
+def is_pure_file(path: Path) -> bool:
+    """pure_tags of a wheel, read from its file name alone."""
+    return pure_tags(parse_wheel_filename(path.name)[3])
 
 
 @dataclass(frozen=True)
@@ -48,7 +61,8 @@ class WheelInfo:
 
     @property
     def is_pure(self) -> bool:
-        return all(tag.platform == PURE_PLATFORM and tag.abi == "none" for tag in self.tags)
+        """Pure by its tags (see pure_tags); what it holds is compiled_members' question."""
+        return pure_tags(self.tags)
 
     def fits(self, accepted: list[Tag]) -> bool:
         return not self.tags.isdisjoint(accepted)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from packager.wagon.metadata import METADATA_FILE, archive_name, package_json
+from packager.wagon.metadata import METADATA_FILE, WagonId, package_json
 from packager.wagon.writer import ZIP_EPOCH, Member, write_wagon
 
 TASKS = '''from cloudify.decorators import operation
@@ -95,11 +95,9 @@ def ours(
 ) -> Layout:
     """A wagon as plugin-packager writes it, over the given wheels and files."""
     layout = Layout(name, {}, dict(wheels), dict(files))
-    archive = archive_name(name, version, build_tag, pytags, platform)
     layout.metadata = package_json(
-        archive=archive, name=name, version=version, build_tag=build_tag, pytags=pytags,
-        platform=platform, requires_python=requires_python, wheels=[Path(n) for n in wheels],
-        wheel_digests=layout.digests(), files=list(files),
+        WagonId(name, version, build_tag, tuple(pytags), platform),
+        requires_python=requires_python, wheels=layout.digests(), files=list(files),
         extension={"targets": [f"cp{pytags[0][2:]}-{platform}"], "plugin_yamls": ["plugin.yaml"]},
     )
     return layout

@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-from packaging.utils import parse_wheel_filename
 
 from .. import _tools
 from .._files import file_digests, sha256_of
 from ..cache import Cache
 from ..errors import ResolutionError
 from ..targets import BuildTarget
-from ..wagon.metadata import archive_name, package_json, python_requires
+from ..wagon.metadata import WagonId, package_json, python_requires
 from ..wagon.report import SBOM_SUFFIX, WagonResult
 from ..wagon.writer import members, write_wagon
-from ..wheels import WheelInfo, inspect_wheel
+from ..wheels import WheelInfo, inspect_wheel, is_pure_file
 from .config import Options
-from .sbom import sbom_text
+from .sbom import SbomInput, sbom_text
 
 Cell = Sequence[tuple[BuildTarget, Sequence[Path]]]
 
@@ -45,37 +44,39 @@ def _shared_requires_python(plugin: WheelInfo, cell: Cell,
     return python_requires(i.requires_python for i in infos if i.path.name in shared)
 
 
-def assemble(
-    cell: Cell,
-    plugin: WheelInfo,
-    files: Sequence[Path],
-    options: Options,
-    epoch: int,
-    stage: Path,
-    source: Mapping[str, str | None],
-    may_be_any: bool = True,
-    inputs: Mapping[str, Any] | None = None,
-) -> WagonResult:
-    """One wagon for a cell: one target, or (--combine) several Pythons on one platform, or the
-    same pure wheels for several platforms; `may_be_any` False keeps a pure wagon's platform."""
+@dataclass(frozen=True)
+class WagonParts:
+    """What one wagon is made of: the cell's targets with their wheels, the plugin wheel they
+    install, the project's files, the epoch of every timestamp, the source it was built from
+    (git HEAD, tree digest), what the build recorded of its inputs, and whether it may be
+    labelled `any` (False keeps a pure wagon's platform)."""
+
+    cell: Cell
+    plugin: WheelInfo
+    files: Sequence[Path]
+    epoch: int
+    source: Mapping[str, str | None]
+    inputs: Mapping[str, Any] = field(default_factory=dict)
+    may_be_any: bool = True
+
+
+def assemble(parts: WagonParts, options: Options, stage: Path) -> WagonResult:
+    """One wagon, written in `stage`, for a cell: one target, or (--combine) several Pythons on
+    one platform, or the same pure wheels for several platforms."""
+    cell, plugin, files, source = parts.cell, parts.plugin, parts.files, parts.source
     targets = [target for target, _ in cell]
     infos = _cell_infos(plugin, cell)
-    pure = may_be_any and all(i.is_pure for i in infos)
+    pure = parts.may_be_any and all(i.is_pure for i in infos)
     platform = targets[0].wagon_platform(pure, options.legacy_platform_tag)
-    pytags = list(dict.fromkeys(t.pytag for t in targets))
-    name = archive_name(plugin.name, plugin.version, options.build_tag, pytags, platform)
+    pytags = tuple(dict.fromkeys(t.pytag for t in targets))
+    wagon = WagonId(plugin.name, plugin.version, options.build_tag, pytags, platform)
+    name = wagon.file
     ordered = [i.path for i in infos]
     digests = {p.name: {"sha256": sha256_of(p), "size": p.stat().st_size} for p in ordered}
     metadata = package_json(
-        archive=name,
-        name=plugin.name,
-        version=plugin.version,
-        build_tag=options.build_tag,
-        pytags=pytags,
-        platform=platform,
+        wagon,
         requires_python=_shared_requires_python(plugin, cell, infos),
-        wheels=ordered,
-        wheel_digests=digests,
+        wheels=digests,
         files=[f.name for f in files],
         extension={
             "targets": [t.id for t in targets],
@@ -83,7 +84,7 @@ def assemble(
             "plugin_yamls": sorted(f.name for f in files if f.suffix == ".yaml"),
             "tools": _tools.tool_versions(),
             "source": dict(source),
-            **(inputs or {}),
+            **parts.inputs,
             # The build's date, for the download site (only when set: 1980 would say nothing).
             **({"source_date_epoch": options.source_date_epoch}
                if options.source_date_epoch is not None else {}),
@@ -94,25 +95,23 @@ def assemble(
     stage.mkdir(parents=True)
     path = stage / name
     with path.open("wb") as out:
-        write_wagon(out, options.format, plugin.name, members(metadata, ordered, files), epoch)
+        write_wagon(out, options.format, plugin.name, members(metadata, ordered, files),
+                    parts.epoch)
     sbom = stage / f"{name}{SBOM_SUFFIX}"
-    text = sbom_text(Cache(options.cache_dir), name, plugin, infos, digests, epoch, source)
-    sbom.write_text(text, encoding="utf-8")
+    facts = SbomInput(wagon_name=name, plugin=plugin, wheels=infos, digests=digests,
+                      epoch=parts.epoch, source=source)
+    sbom.write_text(sbom_text(Cache(options.cache_dir), facts), encoding="utf-8")
     archive_digests = file_digests(path, "sha256", "md5")
     return WagonResult(
         file=name,
         targets=[t.id for t in targets],
         platform=platform,
-        python_versions=pytags,
+        python_versions=list(pytags),
         sha256=archive_digests["sha256"],
         md5=archive_digests["md5"],
         size=path.stat().st_size,
         wheels=[p.name for p in ordered],
     )
-
-
-def _is_pure(wheel: Path) -> bool:
-    return all(tag.platform == "any" for tag in parse_wheel_filename(wheel.name)[3])
 
 
 Contents = frozenset[tuple[tuple[int, int], str, str]]  # (Python, wheel file, sha256)
@@ -139,7 +138,7 @@ def label_group(
     """The cells of the same Pythons to assemble, each with whether it may be labelled `any`:
     pure cells on several platforms become one `any` wagon when their wheels are the same files,
     else each keeps its platform, so two targets never write one name with different bytes."""
-    pure = _is_pure(plugin) and all(_is_pure(w) for c in same for t in c for w in wheels[t])
+    pure = is_pure_file(plugin) and all(is_pure_file(w) for c in same for t in c for w in wheels[t])
     if len(same) == 1:
         return [(same[0], True)]
     if pure and len({_contents(cell, wheels) for cell in same}) == 1:

@@ -12,8 +12,9 @@ from packaging.version import InvalidVersion, Version
 from platformdirs import user_cache_dir
 
 from .. import _tools
+from .._epoch import source_date_epoch
 from .._keys import check_keys
-from .._names import plain_name
+from .._names import name_refusal
 from .._toml import resource, tomllib
 from ..errors import ConfigError
 from .indexes import Indexes, Location
@@ -126,9 +127,9 @@ def _coerce(key: str, value: Any, default: Any, where: str) -> Any:
 
 def _build_tag(value: str, where: str) -> str:
     """Part of every wagon's file name (and of a site's tab-separated state): plain, or none."""
-    if value:
-        plain_name(value, where, "build-tag", error=ConfigError,
-                   hint="write it like centos-Core: letters, digits, '-', '_' or '.'")
+    refusal = name_refusal(value, where, "build-tag") if value else None
+    if refusal:
+        raise ConfigError(refusal, "write it like centos-Core: letters, digits, '-', '_' or '.'")
     return value
 
 
@@ -187,11 +188,7 @@ def load_options(
         raise ConfigError(
             f"unknown archive format {merged['format']!r}", f"use one of {', '.join(FORMATS)}"
         )
-    epoch = env.get("SOURCE_DATE_EPOCH")
-    if epoch is not None and not epoch.strip().isdigit():
-        raise ConfigError(
-            f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds", "unset it or set an integer"
-        )
+    epoch = source_date_epoch(env)
     output = Path(merged["output"])
     return Options(
         project=project,
@@ -212,7 +209,7 @@ def load_options(
         locks=merged["locks"],
         offline=merged["offline"],
         validate=merged["validate"],
-        source_date_epoch=int(epoch) if epoch is not None else None,
+        source_date_epoch=epoch,
         inputs=InputSettings(
             merged["requirements"], merged["constraints"], merged["exclude"],
             # Per-target tables refine pyproject.toml; the environment and flags beat them.

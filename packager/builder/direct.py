@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from .. import _tools
 from ..errors import BuildError, ResolutionError
-from .resolve import Candidate
+from .resolution import Candidate
 
 if TYPE_CHECKING:
     from .context import BuildContext

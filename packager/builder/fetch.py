@@ -26,7 +26,7 @@ from .pool import PriorityPool
 
 if TYPE_CHECKING:
     from .context import BuildContext
-    from .resolve import Candidate
+    from .resolution import Candidate
 
 DOWNLOAD_THREADS = 8
 TIMEOUT_SECONDS = 120

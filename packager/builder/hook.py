@@ -5,14 +5,14 @@ that Python's plugin wheel is built from the copy."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from .. import _tools
 from ..errors import BuildError
 from ..events import Event, Events
 from ..targets import BuildTarget
-from .config import ENV_PREFIX
+from .config import ENV_PREFIX, Options
 
 CLOUDIFY_SCRIPT = "extra-packaging-instructions.sh"
 # Cloudify's builder images, one per Python, told the hook which one it was (`ENV PY311=1` in
@@ -48,19 +48,19 @@ def hook_env(env: Mapping[str, str], targets: Sequence[BuildTarget]) -> dict[str
     }
 
 
-def run_hooks(tree: Path, project: Path, pre_build: str, targets: Sequence[BuildTarget],
-              env: Mapping[str, str], on_event: Events, redact: Callable[[str], str]) -> None:
-    """Each hook command in turn, in `tree` (the copy of `project` it may change) for the
-    targets of one Python; a failure is a BuildError with its last lines, `redact`ed."""
+def run_hooks(tree: Path, options: Options, targets: Sequence[BuildTarget],
+              env: Mapping[str, str], on_event: Events) -> None:
+    """Each hook command in turn, in `tree` (the copy of the project it may change) for the
+    targets of one Python; a failure is a BuildError with its last lines, redacted."""
     python = targets[0].python_version
-    for command in hook_commands(tree, pre_build):
+    for command in hook_commands(tree, options.pre_build):
         shown = command[-1]
         on_event(Event(f"running the pre-build hook for Python {python}: {shown}"))
         try:
             _tools.run_project_code(command, tree, hook_env(env, targets))
         except _tools.ToolFailure as exc:
             raise BuildError(
-                f"the pre-build hook `{shown}` failed for Python {python} in {project}:"
-                f" {redact(exc.last_lines())}",
+                f"the pre-build hook `{shown}` failed for Python {python} in {options.project}:"
+                f" {options.indexes.redact(exc.last_lines())}",
                 "run it by hand in the project to see its whole output",
             ) from exc

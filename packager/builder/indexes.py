@@ -92,7 +92,7 @@ class Indexes:
 
     def without_credentials(self, env: Mapping[str, str]) -> dict[str, str]:
         """`env` fit for third-party code: hooks, build backends, uv (which runs setup.py)."""
-        return without_credentials(env, [c.password for _, c in self.credentials])
+        return without_credentials(env, self.passwords)
 
     def refused(self, url: str, status: str) -> ResolutionError:
         """The one line for a 401/403: which index (redacted), and how to give credentials, or
@@ -104,7 +104,12 @@ class Indexes:
 
     def redact(self, text: str) -> str:
         """`text` (a tool's message, an error) with no password of ours in it."""
-        return redact(text, [c.password for _, c in self.credentials])
+        return redact(text, self.passwords)
+
+    @property
+    def passwords(self) -> list[str]:
+        """Every password of ours: what messages mask and third-party code never sees."""
+        return [c.password for _, c in self.credentials]
 
     @property
     def local_dirs(self) -> list[Path]:

@@ -18,7 +18,8 @@ from ..targets import BuildTarget, Host
 from .config import Options
 from .context import BuildContext
 from .project import prepare
-from .resolve import Candidate, candidates_from_lock, compile_exact
+from .resolution import Candidate
+from .resolve import candidates_from_lock, compile_exact
 
 TOOL_TABLE = "plugin-packager"
 

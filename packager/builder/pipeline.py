@@ -19,13 +19,13 @@ from ..events import Event, Events, ignore
 from ..targets import BuildTarget, Host, cells
 from ..wagon.report import REPORT_NAME, SBOM_SUFFIX, BuildReport, WagonResult
 from ..wheels import WheelInfo
-from .assemble import assemble, label_group, same_pythons
+from .assemble import WagonParts, assemble, label_group, same_pythons
 from .config import Options
 from .context import BuildContext
 from .project import Prepared, prepare
 from .publish import publish, recover
-from .resolve import Candidate
-from .schedule import Ready, Work
+from .resolution import Candidate
+from .schedule import PluginBuild, TargetWheels
 from .sdists import refusal_error
 
 
@@ -113,7 +113,7 @@ def build_wagons(
         tmp = Path(tmp_name)
         context = BuildContext(env, Cache(options.cache_dir), host, tmp, on_event)
         prepared = prepare(options, context, run.only)
-        with closing(prepared), Work(prepared, options, host, tmp, run.jobs, on_event) as work:
+        with closing(prepared), PluginBuild(prepared, options, host, tmp, run.jobs, on_event) as work:
             # The build gate imports the plugin and its dependencies: third-party code too.
             built = _write_when_ready(work, options.indexes.without_credentials(env), run.refresh)
         report = BuildReport(
@@ -127,7 +127,7 @@ def build_wagons(
 Written = list[tuple[WagonResult, Path]]
 
 
-def _write_when_ready(work: Work, env: Mapping[str, str], refresh: bool) -> Written:
+def _write_when_ready(work: PluginBuild, env: Mapping[str, str], refresh: bool) -> Written:
     """Every target's wheels; each group of cells (those of the same Pythons) written and checked
     as soon as its last target is ready, while the others still resolve, fetch and build."""
     prepared, options, on_event = work.prepared, work.options, work.on_event
@@ -135,7 +135,7 @@ def _write_when_ready(work: Work, env: Mapping[str, str], refresh: bool) -> Writ
     groups = same_pythons(cells(targets, options.combine))
     settings = Settings(clean_room=options.validate, interpreters=options.interpreters,
                         agent_provides=options.agent_provides, cache_dir=options.cache_dir)
-    ready: dict[BuildTarget, Ready] = {}
+    ready: dict[BuildTarget, TargetWheels] = {}
 
     def write(labelled: tuple[list[BuildTarget], bool]) -> tuple[WagonResult, Path]:
         cell, may_be_any = labelled
@@ -144,11 +144,12 @@ def _write_when_ready(work: Work, env: Mapping[str, str], refresh: bool) -> Writ
             on_event(Event("writing the wagon", target.id, "write"))
         stage = work.tmp / "stage" / cell[0].id
         resolved = {t: ready[t].candidates for t in cell}
-        result = assemble(
-            [(t, ready[t].wheels) for t in cell], plugin, prepared.files,
-            options, prepared.epoch, stage, prepared.source.as_dict(), may_be_any,
-            cell_inputs(prepared, cell, resolved),
+        parts = WagonParts(
+            cell=[(t, ready[t].wheels) for t in cell], plugin=plugin, files=prepared.files,
+            epoch=prepared.epoch, source=prepared.source.as_dict(),
+            inputs=cell_inputs(prepared, cell, resolved), may_be_any=may_be_any,
         )
+        result = assemble(parts, options, stage)
         for target in cell:
             on_event(Event(f"{result.file} ({len(result.wheels)} wheels)", target.id, "done"))
         require_valid([stage / result.file], env, work.host, settings, on_event)
@@ -161,7 +162,7 @@ def _write_when_ready(work: Work, env: Mapping[str, str], refresh: bool) -> Writ
 
     with ThreadPoolExecutor(len(targets)) as per_target, ThreadPoolExecutor(work.cores) as writers:
         try:
-            pending = {per_target.submit(work.target_wheels, t, refresh): t for t in targets}
+            pending = {per_target.submit(work.wheels_for, t, refresh): t for t in targets}
             written: dict[int, Future[Written]] = {}
             while pending:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)

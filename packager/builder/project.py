@@ -25,7 +25,7 @@ from .fingerprint import tree_digest
 from .hook import hook_commands, run_hooks
 from .indexes import Indexes
 from .inputs import TargetInputs
-from .resolve import Request
+from .resolution import Request
 from .workcopy import working_copy
 
 
@@ -189,8 +189,7 @@ def plugin_wheels(
         if name not in trees:
             copy = working_copy(options.project, context.workdir / name, skip)
             mine = [t for t in targets if t.python == python]
-            run_hooks(copy, options.project, options.pre_build, mine, env, on_event,
-                      options.indexes.redact)
+            run_hooks(copy, options, mine, env, on_event)
             trees[name] = (copy, tree_digest(copy))
         return trees[name]
 

@@ -6,15 +6,13 @@ at once; so, as `index` commits a site: every file is staged in `.plugin-package
 the directory (same filesystem, ignored by `*` globs), a manifest renamed into place commits
 them, and the renames follow, the report last. SIGINT, SIGTERM and SIGHUP wait for the renames;
 a kill -9 among them leaves a committed manifest, which the next build finishes before any other
-work, as it drops a stage without one. One publisher at a time: a flock on the directory itself
-(nothing left behind).
+work, as it drops a stage without one. One publisher at a time: the flock of _lock on the directory
+itself (nothing left behind), waited for as long as the other takes.
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
 import re
 import shutil
 import signal
@@ -24,6 +22,7 @@ from pathlib import Path
 
 from .. import _json
 from .._files import replace_atomically, writing
+from .._lock import flocked
 from .._names import name_fault
 
 STAGE = ".plugin-packager-publish"
@@ -33,16 +32,6 @@ MANIFEST = "manifest.json"
 _OLD_TEMPORARY = re.compile(
     r"\.(?:.+\.wgn(?:\.md5|\.sha256|\.cdx\.json)?|build-report\.json)\.[a-z0-9_]{8}\.tmp")
 _HELD = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
-
-
-@contextmanager
-def _locked(output: Path) -> Iterator[None]:
-    handle = os.open(output, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX)  # released when closed, or when its process dies
-        yield
-    finally:
-        os.close(handle)
 
 
 @contextmanager
@@ -84,7 +73,7 @@ def recover(output: Path) -> None:
     a build writes, never the user's files."""
     if not output.is_dir():
         return
-    with writing(output, "output"), _locked(output):
+    with writing(output, "output"), flocked(output):
         _finish(output)
         for path in output.iterdir():
             if _OLD_TEMPORARY.fullmatch(path.name) and path.is_file() and not path.is_symlink():
@@ -109,7 +98,7 @@ def publish(files: Mapping[str, Path | bytes], output: Path) -> None:
     or none, in their order; files not named are left alone."""
     with writing(output, "output"):
         output.mkdir(parents=True, exist_ok=True)
-        with _locked(output):
+        with flocked(output):
             _finish(output)  # what a build killed since this one started left
             stage = output / STAGE
             stage.mkdir()

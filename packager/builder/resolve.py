@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
@@ -17,14 +16,13 @@ from ..cache import Cache, key_of
 from ..credentials import secret_file
 from ..errors import BuildError, ResolutionError
 from ..events import Event, Events, ignore
-from ..targets import BuildTarget, Host
-from .borrowed import Borrowed, uv_config
+from ..targets import BuildTarget
 from .context import BuildContext
-from .exact import refused, requires_dist
 from .failures import build_cause, failed_release
-from .fetch import Downloads, fetch
-from .indexes import Indexes
-from .inputs import NO_INPUTS, TargetInputs
+from .fetch import fetch
+from .requires_python import not_admitted, requires_dist
+from .resolution import Candidate, Pinned, Request, Resolution, Unresolvable
+from .shared_metadata import ReleaseMetadata, uv_config
 from .stale import fresher
 
 NETWORK_HINT = (
@@ -38,36 +36,6 @@ _UNREACHABLE = re.compile(r"Failed to (?:download(?: and build)?|fetch) `([^`]+ 
 RESOLUTION_TTL = 24 * 3600  # seconds; new releases upstream are picked up a day later at most
 EXCLUSION_ROUNDS = 8  # each round drops at least one release; real plugins needed two
 LOCK_FILE = "pylock.target.toml"
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """The one file a target gets for a pinned package."""
-
-    name: str
-    version: str
-    filename: str
-    url: str
-    sha256: str | None
-    is_sdist: bool
-    wheels: tuple[str, ...] = ()  # every wheel file of the release, for saying why none fits
-    kind: str = "index"  # or a direct reference: "archive", "git" (url@commit), "directory"
-    commit: str | None = None
-    size: int | None = None  # bytes, when the index says
-
-    @property
-    def tree(self) -> bool:
-        """A source tree (a git checkout or a local directory) rather than a file."""
-        return self.kind in ("git", "directory")
-
-    @property
-    def reference(self) -> str | None:
-        """A direct reference as pinned: `name @ git+URL@commit`, `name @ URL#sha256=...`."""
-        url = self.url if "://" in self.url else Path(self.url).resolve().as_uri()
-        base, hash_mark, fragment = url.partition("#")
-        pinned = {"git": f"git+{base.removeprefix('git+')}@{self.commit}{hash_mark}{fragment}",
-                  "archive": f"{url}#sha256={self.sha256}", "directory": url}
-        return f"{self.name} @ {pinned[self.kind]}" if self.kind in pinned else None
 
 
 def _pick_wheel(wheels: Sequence[Mapping[str, Any]], target: BuildTarget) -> Mapping[str, Any] | None:
@@ -138,26 +106,6 @@ def _uv_message(output: str, count: int = 4) -> str:
     return " ".join(lines[:count]) or "uv gave no reason"
 
 
-@dataclass(frozen=True)
-class Request:
-    """One target's resolution: what to resolve, for which target, from where, with what."""
-
-    target: BuildTarget
-    requirements: Sequence[str]
-    workdir: Path  # scratch space for uv's input and output files
-    indexes: Indexes
-    env: Mapping[str, str]
-    host: Host
-    cache: Cache
-    inputs: TargetInputs = NO_INPUTS
-    downloads: Downloads | None = None  # a build's shared downloads; else the resolution's own
-    fresh: bool = False  # uv's cache unread (see _tools.uv_compile)
-    excluded: tuple[str, ...] = ()  # `name!=version` of releases a build found unusable
-
-
-Pinned = Callable[[Sequence[Candidate]], None]
-
-
 class Unbuildable(BuildError):
     """uv could not build an sdist's metadata; `release` is the index release (name, version)
     it names, None for a direct reference (which no other release can replace)."""
@@ -168,19 +116,11 @@ class Unbuildable(BuildError):
         self.release, self.cause = release, cause
 
 
-class Unresolvable(ResolutionError):
-    """uv found no solution; `output` holds its whole explanation (stale.py reads the names)."""
-
-    def __init__(self, message: str, hint: str, output: str) -> None:
-        super().__init__(message, hint)
-        self.output = output
-
-
 def _ignore_pins(_candidates: Sequence[Candidate]) -> None:
     """The default: nobody starts work on a resolution before it is final."""
 
 
-def _nothing() -> list[Borrowed]:
+def _nothing() -> list[ReleaseMetadata]:
     """The default: nobody starts work before uv answers, or lends it metadata."""
     return []
 
@@ -195,31 +135,33 @@ def _key(r: Request) -> str:
 
 def resolve(
     request: Request, refresh: bool = False, on_event: Events = ignore,
-    on_pinned: Pinned = _ignore_pins, on_compile: Callable[[], list[Borrowed]] = _nothing,
-) -> list[Candidate]:
+    on_pinned: Pinned = _ignore_pins, on_compile: Callable[[], list[ReleaseMetadata]] = _nothing,
+) -> Resolution:
     """Pinned files for the requirements, markers and tags evaluated for the target, not the host.
 
     A resolution of the same inputs younger than RESOLUTION_TTL is reused unless `refresh`.
-    Else `on_compile` hears that uv starts and may lend it metadata (borrowed.py), and
+    Else `on_compile` hears that uv starts and may lend it metadata (shared_metadata.py), and
     `on_pinned` hears each uv resolution's files before their Requires-Python is checked, so a
-    build can start fetching and compiling meanwhile. A resolution made with borrowed metadata
-    is cached only once its caller found it held (`keep`).
+    build can start fetching and compiling meanwhile. The caller caches what uv made
+    (`remember`): at once, or once the metadata it was lent has held.
     """
     r = request
     if not r.requirements:
-        return []
-    lock = None if refresh else r.cache.get_keyed("resolutions", _key(r), max_age=RESOLUTION_TTL)
-    if lock is None:
-        borrowed = on_compile()
-        lock = compile_exact(r, on_event, on_pinned, borrowed)
-        if not borrowed:
-            keep(r)
-    return candidates_from_lock(lock, r.target)
+        return Resolution([])
+    key = _key(r)
+    cached = None if refresh else r.cache.get_keyed("resolutions", key, max_age=RESOLUTION_TTL)
+    if cached is not None:
+        return Resolution(candidates_from_lock(cached, r.target))
+    shared = tuple(on_compile())
+    lock = compile_exact(r, on_event, on_pinned, shared)
+    return Resolution(candidates_from_lock(lock, r.target), made=lock.read_bytes(), key=key,
+                      shared=shared)
 
 
-def keep(request: Request) -> None:
-    """Cache the resolution compile_exact left in the request's workdir."""
-    request.cache.put_keyed("resolutions", _key(request), request.workdir / LOCK_FILE)
+def remember(cache: Cache, resolution: Resolution) -> None:
+    """Cache a resolution uv made, for the next build of the same inputs."""
+    if resolution.made is not None:
+        cache.put_keyed_bytes("resolutions", resolution.key, LOCK_FILE, resolution.made)
 
 
 def candidates_from_lock(lock: Path, target: BuildTarget) -> list[Candidate]:
@@ -235,25 +177,25 @@ def candidates_from_lock(lock: Path, target: BuildTarget) -> list[Candidate]:
 
 def compile_exact(
     request: Request, on_event: Events = ignore, on_pinned: Pinned = _ignore_pins,
-    borrowed: Sequence[Borrowed] = (),
+    shared: Sequence[ReleaseMetadata] = (),
 ) -> Path:
     """compile_lock, then again without each release that cannot serve the target, until every
     file admits it: a pinned release whose Requires-Python excludes the target's exact Python,
     and a release whose sdist uv could not build for it (a Python-2 setup.py), which stops uv.
     Then once more with the pins uv left needlessly old raised (stale.py)."""
     excluded = list(request.excluded)
-    first = _exclusion_rounds(request, excluded, on_event, on_pinned, borrowed)
+    first = _exclusion_rounds(request, excluded, on_event, on_pinned, shared)
     return fresher(
         first, request, on_event,
         again=lambda raised: _exclusion_rounds(request, [*excluded], on_event, on_pinned,
-                                               borrowed, raised),
+                                               shared, raised),
         read_requires=requires_dist,
     )
 
 
 def _exclusion_rounds(
     request: Request, excluded: list[str], on_event: Events, on_pinned: Pinned,
-    borrowed: Sequence[Borrowed], raised: Sequence[str] = (),
+    shared: Sequence[ReleaseMetadata], raised: Sequence[str] = (),
 ) -> tuple[Path, list[Candidate], list[Path]]:
     """The resolution, its files and their paths, once no release needs excluding; `excluded`
     grows by each release excluded."""
@@ -261,7 +203,7 @@ def _exclusion_rounds(
     unbuilt: Unbuildable | None = None
     for _ in range(EXCLUSION_ROUNDS):
         try:
-            lock = compile_lock(request, [*excluded, *raised], borrowed)
+            lock = compile_lock(request, [*excluded, *raised], shared)
         except Unbuildable as exc:
             if exc.release is None or "{}!={}".format(*exc.release) in excluded:
                 raise
@@ -284,7 +226,7 @@ def _exclusion_rounds(
         # already judged their metadata for this Python.
         candidates = [c for c in pinned if not c.tree]
         files = _files(request, candidates)
-        found = refused(candidates, files, target)
+        found = not_admitted(candidates, files, target)
         if not found:
             return lock, candidates, files
         for one in found:
@@ -308,9 +250,9 @@ def _files(request: Request, candidates: Sequence[Candidate]) -> list[Path]:
 
 
 def compile_lock(request: Request, excluded: Sequence[str] = (),
-                 borrowed: Sequence[Borrowed] = ()) -> Path:
+                 shared: Sequence[ReleaseMetadata] = ()) -> Path:
     """A fresh uv resolution for the target as a PEP 751 lock in the request's workdir, without
-    the `excluded` releases (`name!=version` constraints), with `borrowed` metadata."""
+    the `excluded` releases (`name!=version` constraints), with `shared` metadata."""
     target, workdir, indexes, inputs = (request.target, request.workdir, request.indexes,
                                         request.inputs)
     workdir.mkdir(parents=True, exist_ok=True)
@@ -322,13 +264,15 @@ def compile_lock(request: Request, excluded: Sequence[str] = (),
     try:
         # The credentials reach uv in its config file, held in memory: not in its environment,
         # which every setup.py it runs for metadata inherits.
-        with secret_file(uv_config(borrowed) + indexes.uv_credentials(),
+        with secret_file(uv_config(shared) + indexes.uv_credentials(),
                          workdir / "uv.toml") as config:
-            _tools.uv_compile(
-                req_file, lock, target.python_full_version, target.uv_platform(request.host),
-                target.interpreter, indexes.args(), request.env, config, constraints, excludes,
-                request.fresh,
+            job = _tools.UvCompile(
+                requirements=req_file, output=lock, python_version=target.python_full_version,
+                python_platform=target.uv_platform(request.host), interpreter=target.interpreter,
+                index_args=tuple(indexes.args()), config=config, constraints=constraints,
+                excludes=excludes, fresh=request.fresh,
             )
+            _tools.uv_compile(job, request.env)
     except _tools.ToolFailure as exc:
         output = indexes.redact(exc.output)
         denied = _DENIED.search(output)

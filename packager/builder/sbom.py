@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -18,25 +19,31 @@ if TYPE_CHECKING:
     from cyclonedx.model.component import Component, ComponentType
 
 
-def sbom_text(
-    cache: Cache,
-    wagon_name: str,
-    plugin: WheelInfo,
-    wheels: Sequence[WheelInfo],
-    digests: Mapping[str, Mapping[str, Any]],
-    epoch: int,
-    source: Mapping[str, str | None],
-) -> str:
+@dataclass(frozen=True)
+class SbomInput:
+    """What a wagon's SBOM says: the wagon's file name, the plugin wheel (the application), every
+    wheel of the wagon, their package.json digests by file name (`sha256`, `size`), the epoch
+    of its timestamp, and the source it was built from (git HEAD, tree digest)."""
+
+    wagon_name: str
+    plugin: WheelInfo
+    wheels: Sequence[WheelInfo]
+    digests: Mapping[str, Mapping[str, Any]]
+    epoch: int
+    source: Mapping[str, str | None]
+
+
+def sbom_text(cache: Cache, facts: SbomInput) -> str:
     """sbom_json, kept in the cache under everything it reads: a warm rebuild writes the same
     SBOM without importing cyclonedx, which alone takes a third of a second."""
-    facts = [[i.path.name, i.name, i.version, list(i.licenses), digests[i.path.name]["sha256"]]
-             for i in [plugin, *wheels]]
-    key = key_of("sbom", _tools.tool_versions().get("cyclonedx-python-lib", ""), wagon_name,
-                 str(epoch), json.dumps([sorted(source.items()), facts]))
+    rows = [[i.path.name, i.name, i.version, list(i.licenses), facts.digests[i.path.name]["sha256"]]
+            for i in [facts.plugin, *facts.wheels]]
+    key = key_of("sbom", _tools.tool_versions().get("cyclonedx-python-lib", ""), facts.wagon_name,
+                 str(facts.epoch), json.dumps([sorted(facts.source.items()), rows]))
     cached = cache.get_keyed("sboms", key)
     if cached is not None:
         return cached.read_text(encoding="utf-8")
-    text = sbom_json(wagon_name, plugin, wheels, digests, epoch, source)
+    text = sbom_json(facts)
     cache.put_keyed_bytes("sboms", key, "sbom.cdx.json", text.encode("utf-8"))
     return text
 
@@ -61,26 +68,25 @@ def _component(info: WheelInfo, kind: ComponentType, sha256: str) -> Component:
     )
 
 
-def sbom_json(wagon_name: str, plugin: WheelInfo, wheels: Sequence[WheelInfo],
-              digests: Mapping[str, Mapping[str, Any]], epoch: int,
-              source: Mapping[str, str | None]) -> str:
-    """Deterministic: the serial number derives from the wagon's name, the time from the epoch.
-    `digests` maps each wheel's file name to its package.json entry (`sha256`, `size`); `source`
-    (git HEAD, tree digest) becomes `plugin-packager:source:<key>` properties."""
+def sbom_json(facts: SbomInput) -> str:
+    """Deterministic: the serial number derives from the wagon's name, the time from the epoch;
+    the source's facts become `plugin-packager:source:<key>` properties."""
     from cyclonedx.model import Property
     from cyclonedx.model.bom import Bom
     from cyclonedx.model.component import ComponentType
     from cyclonedx.output.json import JsonV1Dot6
 
-    bom = Bom(serial_number=uuid.uuid5(uuid.NAMESPACE_URL, f"plugin-packager:{wagon_name}"))
-    bom.metadata.timestamp = datetime.fromtimestamp(epoch, tz=timezone.utc)
-    for key, value in sorted(source.items()):
+    plugin, digests = facts.plugin, facts.digests
+    bom = Bom(serial_number=uuid.uuid5(uuid.NAMESPACE_URL,
+                                       f"plugin-packager:{facts.wagon_name}"))
+    bom.metadata.timestamp = datetime.fromtimestamp(facts.epoch, tz=timezone.utc)
+    for key, value in sorted(facts.source.items()):
         if value is not None:
             bom.metadata.properties.add(Property(name=f"plugin-packager:source:{key}", value=value))
     bom.metadata.component = root = _component(
         plugin, ComponentType.APPLICATION, digests[plugin.path.name]["sha256"]
     )
-    for info in wheels:
+    for info in facts.wheels:
         if info.path.name != plugin.path.name:
             component = _component(info, ComponentType.LIBRARY, digests[info.path.name]["sha256"])
             bom.components.add(component)

@@ -27,14 +27,14 @@ from ..wheels import WheelInfo, compiled_members, inspect_wheel
 from .explain import index_files
 from .failures import build_cause, for_another_python
 from .indexes import Indexes
-from .resolve import Candidate
+from .resolution import Candidate
 from .sdist_archive import open_sdist
 
 if TYPE_CHECKING:
     from .context import BuildContext
 
 
-class Refused(Exception):
+class NoWheelForTarget(Exception):
     """One dependency a foreign target cannot have, and why; the pipeline names them all at once."""
 
     def __init__(self, candidate: Candidate, why: str) -> None:
@@ -44,14 +44,14 @@ class Refused(Exception):
 
 class SdistFailure(BuildError):
     """An sdist that did not build; `other_python` when its code is not for the building Python
-    (a SyntaxError), so the release is no candidate for the target (Work excludes it)."""
+    (a SyntaxError), so the release is no candidate for the target (the scheduler excludes it)."""
 
     def __init__(self, message: str, hint: str, cause: str, other_python: bool) -> None:
         super().__init__(message, hint)
         self.cause, self.other_python = cause, other_python
 
 
-def refusal_error(refusals: Mapping[BuildTarget, Sequence[Refused]]) -> ResolutionError:
+def refusal_error(refusals: Mapping[BuildTarget, Sequence[NoWheelForTarget]]) -> ResolutionError:
     """One error naming every dependency every target cannot have, each with why."""
     parts = []
     for target, refused in refusals.items():
@@ -155,9 +155,9 @@ def _mapped(env: Mapping[str, str], source: Path, cores: int) -> dict[str, str]:
 
 
 def _interpreter(candidate: Candidate, target: BuildTarget) -> Path:
-    """The Python that builds the target's wheels; Refused when there is none here."""
+    """The Python that builds the target's wheels; NoWheelForTarget when there is none here."""
     if target.interpreter is None:
-        raise Refused(candidate, f"only an sdist, and no Python {target.python_version} here")
+        raise NoWheelForTarget(candidate, f"only an sdist, and no Python {target.python_version} here")
     return target.interpreter
 
 
@@ -167,7 +167,7 @@ def build_sdist(
 ) -> Path:
     """A wheel of `sdist` for `target`, cached by sdist, target and tools: built by the target's
     interpreter (in the context's work directory) and repaired to its floor; for a foreign
-    target, built on the host (Refused when that fails; require_pure then says whether the
+    target, built on the host (NoWheelForTarget when that fails; require_pure then says whether the
     target may have it)."""
     _interpreter(candidate, target)
     native = target.is_native(context.host)
@@ -190,7 +190,7 @@ def build_sdist(
             except BuildError as exc:
                 if native or (isinstance(exc, SdistFailure) and exc.other_python):
                     raise
-                raise Refused(candidate, "its sdist does not build on this machine, so it has code"
+                raise NoWheelForTarget(candidate, "its sdist does not build on this machine, so it has code"
                                          f" to compile ({cache.log_path(_log_name(candidate, target))})") from exc
             wheel = cache.put_keyed("built", key, built)
             on_event(Event(f"built {candidate.name} {candidate.version} in"
@@ -208,13 +208,13 @@ def require_pure(
     if compiled or not info.is_pure:
         shown = ", ".join(compiled[:3]) + (", …" if len(compiled) > 3 else "")
         why = f"C extension: its sdist builds {wheel.name}" + (f" with {shown}" if shown else "")
-        raise Refused(candidate, why)
+        raise NoWheelForTarget(candidate, why)
     if not info.fits(target.tags()):
-        raise Refused(candidate, f"its sdist builds {wheel.name}, which is not for"
+        raise NoWheelForTarget(candidate, f"its sdist builds {wheel.name}, which is not for"
                                  f" Python {target.python_version}")
     gaps = requirement_gaps(info, target, resolved)
     if gaps:
-        raise Refused(candidate, f"the built wheel requires {', '.join(gaps)}, which the"
+        raise NoWheelForTarget(candidate, f"the built wheel requires {', '.join(gaps)}, which the"
                                  f" resolution for {target.id} did not use")
 
 

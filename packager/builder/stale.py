@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
@@ -23,9 +23,7 @@ from ..errors import PackagerError
 from ..events import Event, Events
 from ..targets import BuildTarget
 from .explain import explain_files, index_files
-
-if TYPE_CHECKING:
-    from .resolve import Candidate, Request
+from .resolution import Candidate, Request, Unresolvable
 
 RAISE_ROUNDS = 3  # resolutions tried after uv's, each without the pins the last one's failure named
 MAJOR_GAP = 1  # a direct dependency more than this many major versions below its newest is said
@@ -178,8 +176,6 @@ def _raise(raising: list[Behind], floors: Sequence[str],
     """The resolution with `raising` as lower bounds; when uv finds none, again without those
     its explanation names (osc-lib 4.7.0 needs an openstacksdk the plugin pins below), at most
     RAISE_ROUNDS times."""
-    from .resolve import Unresolvable
-
     for _ in range(RAISE_ROUNDS):
         try:
             return again([*floors, *(f"{one.name}>={one.newest}" for one in raising)])

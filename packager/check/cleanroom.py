@@ -1,6 +1,5 @@
-"""The clean-room install (a fresh venv of one target Python, the wagon's wheels and nothing else,
-then `pip check` and an import probe) and what its answers, or a static reading, make of the
-plugin's imports and operation mappings."""
+"""What a clean room's import probe answered (rooms.py makes the rooms and runs it), or a static
+reading without one, makes of the plugin's imports and operation mappings."""
 
 from __future__ import annotations
 
@@ -12,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import _installers, _tools
 from ..wagon.plugin_yaml import Operation, static_binding
 from ..wheels import module_members, read_member
 from . import agents
@@ -69,61 +67,6 @@ class Probe:
 
     def function(self, module: str, name: str) -> dict[str, Any]:
         return self.functions[f"{module}:{name}"]
-
-
-def install_and_probe(
-    *,
-    pytag: str,
-    interpreter: Path,
-    wheels: Path,
-    requirement: str,
-    workdir: Path,
-    modules: Sequence[str],
-    functions: Sequence[tuple[str, str]],
-    env: Mapping[str, str],
-    installer: str,
-    extra: Sequence[str] = (),
-    excluded: Sequence[str] = (),
-) -> tuple[list[Check], Probe | None]:
-    """Checks `install:<pytag>` and `pip-check:<pytag>`, and the probe when both passed."""
-    workdir.mkdir()
-    checks: list[Check] = []
-    wanted = " ".join([requirement, *extra])
-    try:
-        python = _installers.make_venv(interpreter, workdir / "venv", env, installer)
-        _installers.install_offline(python, wheels, requirement, env, installer, extra, excluded)
-    except _tools.ToolFailure as exc:
-        checks.append(Check(f"install:{pytag}", Status.FAILED,
-                            f"{installer} could not install {wanted}: {exc.last_lines(4)}"))
-        return checks, None
-    checks.append(Check(f"install:{pytag}", Status.PASSED,
-                        f"{wanted} installed offline from wheels/ alone ({installer},"
-                        f" {interpreter})"))
-    try:
-        _installers.check_requirements(python, env, installer, excluded)
-    except _tools.ToolFailure as exc:
-        checks.append(Check(f"pip-check:{pytag}", Status.FAILED, exc.last_lines(4)))
-        return checks, None
-    absent = f" but {', '.join(excluded)}, left out by design" if excluded else ""
-    checks.append(Check(f"pip-check:{pytag}", Status.PASSED,
-                        f"every installed distribution has its requirements{absent}"))
-    probe, died = run_probe(pytag, python, modules, functions, workdir, env)
-    return checks + ([died] if died else []), probe
-
-
-def run_probe(
-    pytag: str, python: Path, modules: Sequence[str], functions: Sequence[tuple[str, str]],
-    workdir: Path, env: Mapping[str, str], runner: Sequence[str | Path] = (),
-    site: Path | None = None, where: str = "",
-) -> tuple[Probe | None, Check | None]:
-    """The import probe's answer, or the failed `import:<pytag>` check saying why it died."""
-    request = {"modules": list(modules), "functions": [list(f) for f in functions]}
-    try:
-        answer = _installers.run_probe(python, request, workdir, env, runner, site)
-        return Probe(dict(answer["modules"]), dict(answer["functions"]), str(answer["python"])), None
-    except (_tools.ToolFailure, OSError, ValueError, KeyError, TypeError) as exc:
-        detail = exc.last_lines(4) if isinstance(exc, _tools.ToolFailure) else repr(exc)
-        return None, Check(f"import:{pytag}", Status.FAILED, f"the import probe died{where}: {detail}")
 
 
 def _static(op: Operation, shipped: Shipped, why: str | None) -> Finding:

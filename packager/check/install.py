@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import _installers, _tools
+from .._installers import Wanted
 from ..errors import ConfigError, InstallError, TargetError
 from ..interpreters import find_interpreter
 from ..targets import Host, admits, platform_of_wagon, read_pytags
@@ -53,10 +54,16 @@ def check_python(meta: WagonMeta, python: tuple[int, int]) -> None:
         )
 
 
-def _venv_python(
-    venv: Path, meta: WagonMeta, interpreters: Sequence[str], env: Mapping[str, str],
-    installer: str,
-) -> Path:
+@dataclass(frozen=True)
+class VenvSettings:
+    """How `install` fills a venv: the installer (uv or pip), and the interpreters (paths or
+    names) a venv it makes may use."""
+
+    installer: str = "uv"
+    interpreters: Sequence[str] = ()
+
+
+def _venv_python(venv: Path, meta: WagonMeta, env: Mapping[str, str], how: VenvSettings) -> Path:
     """The venv's python; a missing venv is made with the newest listed Python found here."""
     python = venv / "bin" / "python"
     if venv.exists():
@@ -67,10 +74,10 @@ def _venv_python(
     versions, _ = read_pytags(meta.pythons)
     for version in sorted(versions, reverse=True):
         try:
-            interpreter = find_interpreter(version, interpreters, env)
+            interpreter = find_interpreter(version, how.interpreters, env)
         except TargetError:
             continue
-        return _installers.make_venv(interpreter, venv, env, installer)
+        return _installers.make_venv(interpreter, venv, env, how.installer)
     raise TargetError(
         f"no Python of {', '.join(meta.pythons)} on this machine to create {venv} with",
         "install one (pyenv install 3.X) or pass --interpreter",
@@ -78,31 +85,26 @@ def _venv_python(
 
 
 def install_wagon(
-    path: Path,
-    venv: Path,
-    env: Mapping[str, str],
-    host: Host | None = None,
-    installer: str = "uv",
-    interpreters: Sequence[str] = (),
+    path: Path, venv: Path, env: Mapping[str, str], *, host: Host | None = None,
+    how: VenvSettings = VenvSettings(),
 ) -> Installed:
     """Install exactly the wagon's plugin version from its wheels alone, after the checks that
     wagon 1.0.3 gets wrong or skips: PEP 600 platforms, the venv's Python."""
     with open_wagon(path) as ex:
         meta = load_meta(ex)
         check_platform(meta, host or Host.detect())
-        python = _venv_python(venv, meta, interpreters, env, installer)
+        python = _venv_python(venv, meta, env, how)
         try:
             version = _tools.probe_interpreter(python, _installers.clean_env(env))
         except (_tools.ToolFailure, OSError) as exc:
             raise ConfigError(f"{python} does not run", "pass a working venv") from exc
         check_python(meta, version)
-        requirement = meta.pinned
-        extra = meta.requirements(f"py{version[0]}{version[1]}")
+        wanted = Wanted(ex.root / WHEELS_DIR, meta.pinned,
+                        meta.requirements(f"py{version[0]}{version[1]}"), meta.excluded)
         try:
-            _installers.install_offline(python, ex.root / WHEELS_DIR, requirement, env, installer, extra,
-                                   meta.excluded)
+            _installers.install_offline(python, wanted, env, how.installer)
         except _tools.ToolFailure as exc:
-            raise InstallError(f"installing {requirement} into {venv} failed: {exc.last_lines()}",
+            raise InstallError(f"installing {meta.pinned} into {venv} failed: {exc.last_lines()}",
                                "plugin-packager validate WAGON tells what is wrong with it") from exc
     return Installed(meta.name, meta.version, venv, version)
 
@@ -123,13 +125,14 @@ def install_for_platform(path: Path, dest: Path, env: Mapping[str, str],
                 "install it into a venv with --venv instead",
             )
         target = meta.target(max(versions), platform)
-        requirement = meta.pinned
-        python_platform = target.uv_platform(host or Host.detect())
+        wanted = Wanted(ex.root / WHEELS_DIR, meta.pinned, meta.requirements(target.pytag),
+                        meta.excluded)
         try:
-            _installers.install_for_platform(ex.root / WHEELS_DIR, requirement, dest,
-                                        target.installer_python_version, python_platform, env)
+            _installers.install_for_platform(
+                wanted, dest, env, python_version=target.installer_python_version,
+                python_platform=target.uv_platform(host or Host.detect()))
         except _tools.ToolFailure as exc:
-            raise InstallError(f"installing {requirement} into {dest} for {target.id} failed:"
+            raise InstallError(f"installing {meta.pinned} into {dest} for {target.id} failed:"
                                f" {exc.last_lines()}",
                                "plugin-packager validate WAGON tells what is wrong with it") from exc
     return Installed(meta.name, meta.version, dest, target.python)

@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 
 from .. import _installers, _tools
 from .._files import sha256_of
+from .._installers import Runtime
 from ..cache import Cache, key_of
 from ..targets import BuildTarget
 from ..wheels import WheelInfo, installed_name, is_compiled_name
@@ -148,31 +149,31 @@ class Compiled:
     def __bool__(self) -> bool:
         return bool(self.wheels)
 
-    def check(self, python: Path, workdir: Path, env: Mapping[str, str],
-              runner: Sequence[str | Path] = (), where: str = "") -> Check:
-        """Check `extensions:<pytag>`: `python` (run by `runner`, e.g. an emulator) loads every
+    def check(self, runtime: Runtime, workdir: Path, env: Mapping[str, str]) -> Check:
+        """Check `extensions:<pytag>`: `runtime`'s Python (e.g. under an emulator) loads every
         extension module of the wheels, laid out as installed; their symbols are read here."""
         name = f"extensions:{self.target.pytag}"
         try:
-            key = self._key(python, runner, env)
+            key = self._key(runtime, env)
         except _tools.ToolFailure as exc:
-            return Check(name, Status.FAILED, f"{python} cannot tell its release: {exc.last_lines(2)}")
+            return Check(name, Status.FAILED,
+                         f"{runtime.python} cannot tell its release: {exc.last_lines(2)}")
         seen = self.cache.get_keyed("extensions", key) if self.cache else None
         if seen is not None:
             return Check(name, Status.PASSED, seen.read_text(encoding="utf-8"))
-        check = self._load(name, python, workdir, env, runner, where)
+        check = self._load(name, runtime, workdir, env)
         if self.cache is not None and check.status is Status.PASSED:
             self.cache.put_keyed_bytes("extensions", key, "passed", check.reason.encode())
         return check
 
-    def _key(self, python: Path, runner: Sequence[str | Path], env: Mapping[str, str]) -> str:
+    def _key(self, runtime: Runtime, env: Mapping[str, str]) -> str:
+        python, runner = runtime.python, runtime.runner
         release = "" if runner else ".".join(map(str, _tools.python_release(python, env)))
         tools = _tools.tool_versions().get("plugin-packager", "")
         return key_of("extensions", tools, self.target.id, *map(str, runner), str(python), release,
                       *sorted(sha256_of(wheel) for wheel in self.wheels))
 
-    def _load(self, name: str, python: Path, workdir: Path, env: Mapping[str, str],
-              runner: Sequence[str | Path], where: str) -> Check:
+    def _load(self, name: str, runtime: Runtime, workdir: Path, env: Mapping[str, str]) -> Check:
         unpacked = _Unpacked(workdir / "native", self.budget)
         try:
             workdir.mkdir()
@@ -180,21 +181,22 @@ class Compiled:
                 unpacked.add(wheel)
             problems = unpacked.mislinked(self.target.platform.arch)
             request = {"modules": [], "functions": [], "extensions": [str(unpacked.root)]}
-            loads = _installers.run_probe(python, request, workdir, env, runner)["extensions"]
+            loads = _installers.run_probe(runtime, request, workdir, env)["extensions"]
             problems += [f"{unpacked.shown(key)}: {why}" for key, why in loads.items() if why]
         except (ValueError, zipfile.BadZipFile, OSError) as exc:
             return Check(name, Status.FAILED, str(exc))
         except (_tools.ToolFailure, KeyError, TypeError, AttributeError) as exc:
             detail = exc.last_lines(4) if isinstance(exc, _tools.ToolFailure) else repr(exc)
-            return Check(name, Status.FAILED, f"loading the extension modules died{where}: {detail}")
+            return Check(name, Status.FAILED,
+                         f"loading the extension modules died{runtime.where}: {detail}")
         finally:
             shutil.rmtree(unpacked.root, ignore_errors=True)
         if problems:
             return Check(name, Status.FAILED, "; ".join(problems))
         wheels = {unpacked.owners.get(key) for key in loads}
         return Check(name, Status.PASSED,
-                     f"{len(loads)} extension modules of {len(wheels)} wheels loaded{where} with"
-                     " RTLD_NOW (every symbol bound), each defining its own symbols")
+                     f"{len(loads)} extension modules of {len(wheels)} wheels loaded{runtime.where}"
+                     " with RTLD_NOW (every symbol bound), each defining its own symbols")
 
 
 def compiled_wheels(

@@ -17,6 +17,7 @@ from packaging.version import InvalidVersion
 from platformdirs import user_cache_dir
 
 from .._files import file_digests, sha256_of
+from .._installers import Runtime, Wanted
 from ..cache import Cache
 from ..errors import ArchiveError, PackagerError, TargetError
 from ..interpreters import find_interpreter
@@ -26,9 +27,10 @@ from ..wagon.archive import Extracted, Limits, extract, load_meta
 from ..wagon.metadata import FILES_DIR, METADATA_FILE, WHEELS_DIR, WagonMeta, archive_name
 from ..wagon.sidecars import read_sidecars
 from ..wheels import WheelInfo, inspect_wheel, module_members, same_name
-from . import foreign, native
-from .cleanroom import Shipped, import_check, install_and_probe, operations_check
+from . import native
+from .cleanroom import Shipped, import_check, operations_check
 from .report import Check, Status, WagonReport
+from .rooms import ForeignSite, Questions, Room, Venv, install_and_probe
 
 PASSED, WARNING, SKIPPED, FAILED = Status.PASSED, Status.WARNING, Status.SKIPPED, Status.FAILED
 
@@ -108,8 +110,8 @@ def validate_wagon(
         _structure(report, wagon)
         _truth(report, wagon)
         operations = _yamls(report, wagon)
-        probed = _clean_rooms(report, wagon, operations, settings, env, host or Host.detect(),
-                              Path(tmp))
+        where = _Where(settings, env, host or Host.detect(), Path(tmp))
+        probed = _clean_rooms(report, wagon, operations, where)
         if not probed:
             for label, ops in operations.items():
                 report.checks.append(
@@ -318,17 +320,21 @@ def _yamls(report: WagonReport, w: _Wagon) -> dict[str, list[plugin_yaml.Operati
     return found
 
 
-def _clean_rooms(
-    report: WagonReport,
-    w: _Wagon,
-    operations: Mapping[str, Sequence[plugin_yaml.Operation]],
-    settings: Settings,
-    env: Mapping[str, str],
-    host: Host,
-    tmp: Path,
-) -> bool:
+@dataclass(frozen=True)
+class _Where:
+    """Where a validation runs: its settings, environment, machine and temporary directory."""
+
+    settings: Settings
+    env: Mapping[str, str]
+    host: Host
+    tmp: Path
+
+
+def _clean_rooms(report: WagonReport, w: _Wagon,
+                 operations: Mapping[str, Sequence[plugin_yaml.Operation]], where: _Where) -> bool:
     """One clean-room install per listed Python (without `settings.clean_room`, only the load of
     the extension modules on this machine's); True when at least one import probe ran."""
+    settings, env, tmp = where.settings, where.env, where.tmp
     room = settings.clean_room
     for entry in w.unparsed if room else ():
         report.add(f"install:{entry}", SKIPPED, f"{entry}: clean-room installs need CPython 3")
@@ -337,6 +343,7 @@ def _clean_rooms(
                              for m in module_members(i.path)})
     functions = sorted({(op.module, op.function) for ops in operations.values() for op in ops
                         if op.module and op.function})
+    questions = Questions(plugin_modules, functions, list(operations))
     budget = (settings.limits or Limits()).budget(w.ex.source.stat().st_size)
     cache = Cache(settings.cache_dir or Path(user_cache_dir("plugin-packager")))
     probed = False
@@ -346,29 +353,22 @@ def _clean_rooms(
         compiled = native.compiled_wheels(target, w.infos, budget, cache) if target else None
         if not (room or compiled):
             continue
-        if target is not None and not target.platform.runs_on(host):
-            checks, probe = foreign.install_and_probe(
-                target=target, host=host, wheels=w.wheel_dir,
-                requirement=w.meta.pinned, workdir=tmp / pytag,
-                modules=plugin_modules, functions=functions, labels=list(operations), env=env,
-                python_root=settings.target_python_root, cache_dir=settings.cache_dir,
-                compiled=compiled,
-            ) if room else ([], None)
+        wanted = Wanted(w.wheel_dir, w.meta.pinned, w.meta.requirements(pytag), w.meta.excluded)
+        request = Room(pytag, wanted, questions, tmp / pytag, env)
+        if target is not None and not target.platform.runs_on(where.host):
+            place = ForeignSite(target, where.host, settings.target_python_root,
+                                settings.cache_dir, compiled)
+            checks, probe = install_and_probe(request, place) if room else ([], None)
         else:
             try:
-                interpreter = _interpreter(w, version, settings, env, host)
+                interpreter = _interpreter(w, version, where)
             except PackagerError as exc:
                 report.add(f"{'install' if room else 'extensions'}:{pytag}", SKIPPED, exc.message)
                 continue
-            checks, probe = install_and_probe(
-                pytag=pytag, interpreter=interpreter, wheels=w.wheel_dir,
-                requirement=w.meta.pinned, workdir=tmp / pytag,
-                modules=plugin_modules, functions=functions, env=env,
-                installer=settings.installer, extra=w.meta.requirements(pytag),
-                excluded=w.meta.excluded,
-            ) if room else ([], None)
+            venv = Venv(interpreter, settings.installer)
+            checks, probe = install_and_probe(request, venv) if room else ([], None)
             if compiled:
-                checks.append(compiled.check(interpreter, tmp / f"{pytag}-native", env))
+                checks.append(compiled.check(Runtime(interpreter), tmp / f"{pytag}-native", env))
         report.checks += checks
         if probe is None:
             continue
@@ -382,12 +382,11 @@ def _clean_rooms(
     return probed
 
 
-def _interpreter(
-    w: _Wagon, version: tuple[int, int], settings: Settings, env: Mapping[str, str], host: Host
-) -> Path:
+def _interpreter(w: _Wagon, version: tuple[int, int], where: _Where) -> Path:
     if w.platform is None:
-        raise TargetError(f"this machine ({host.describe()}) cannot run {w.meta.platform} wheels")
+        raise TargetError(f"this machine ({where.host.describe()}) cannot run {w.meta.platform}"
+                          " wheels")
     try:
-        return find_interpreter(version, settings.interpreters, env)
+        return find_interpreter(version, where.settings.interpreters, where.env)
     except PackagerError as exc:
         raise TargetError(f"no Python {version[0]}.{version[1]} here ({exc.one_line()})") from exc

@@ -95,7 +95,7 @@ def show(wagon: Path, as_json: bool) -> None:
 def install(wagon: Path, venv: Path | None, target_dir: Path | None,
             interpreters: tuple[str, ...], installer: str) -> None:
     """Install WAGON's plugin, at exactly its version, offline, into a venv it was made for."""
-    from ..check.install import install_for_platform, install_wagon
+    from ..check.install import VenvSettings, install_for_platform, install_wagon
 
     env = dict(os.environ)
     if target_dir is not None:
@@ -108,8 +108,8 @@ def install(wagon: Path, venv: Path | None, target_dir: Path | None,
     target = venv or (Path(env["VIRTUAL_ENV"]) if env.get("VIRTUAL_ENV") else None)
     if target is None:
         raise ConfigError("no venv to install into", "pass --venv PATH or activate a venv")
-    done = install_wagon(wagon, target.absolute(), env, installer=installer,
-                         interpreters=interpreters)
+    done = install_wagon(wagon, target.absolute(), env,
+                         how=VenvSettings(installer, interpreters))
     echo(f"installed {done.name} {done.version} into {done.venv}"
          f" (Python {done.python[0]}.{done.python[1]})")
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from .._ci import in_github_actions
 from ..errors import ExitCode, PackagerError
 
 _DEBUG = "packager.debug"
@@ -69,7 +70,7 @@ class Group(click.Group):
             from .render import echo
 
             echo(f"plugin-packager: error: {line}", err=True)
-            if os.environ.get("GITHUB_ACTIONS") == "true":
+            if in_github_actions(os.environ):
                 from ..release.summary import error_annotation
 
                 echo(error_annotation(line), err=True)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from .._ci import in_github_actions
 from ..events import STAGES, Event, Events
 
 if TYPE_CHECKING:
@@ -94,19 +95,15 @@ def progress_renderer(console: Console | None = None, verbose: bool = False) -> 
 
 
 
-def _in_github_actions() -> bool:
-    return os.environ.get("GITHUB_ACTIONS") == "true"
-
-
 @contextmanager
 def ci_group(title: str) -> Iterator[None]:
     """Under GitHub Actions, fold the command's log lines under `title`."""
-    if _in_github_actions():
+    if in_github_actions(os.environ):
         print(f"::group::{title}", file=sys.stderr, flush=True)
     try:
         yield
     finally:
-        if _in_github_actions():
+        if in_github_actions(os.environ):
             print("::endgroup::", file=sys.stderr, flush=True)
 
 
@@ -114,6 +111,6 @@ def step_summary(title: str, report: BuildReport, start: float) -> None:
     """Under GitHub Actions, the wagons of a build or merge in the job's step summary."""
     from ..release.summary import append_step_summary, report_markdown
 
-    if _in_github_actions():
+    if in_github_actions(os.environ):
         markdown = report_markdown(title, report, time.monotonic() - start)
         append_step_summary(markdown, os.environ)

@@ -57,9 +57,10 @@ def index(inputs: tuple[Path, ...], site: Path, base_url: str | None, relative: 
         # a second.
         lines = _Lines()
         try:
-            where = Where(base_url, relative, wagon_url, profiles)
-            result = index_site(list(inputs), site, where, title=title, replace_=replace,
-                                events=lines.add, rendering=rendering)
+            where = Where(base_url=base_url, relative=relative, wagon_url=wagon_url,
+                          profiles=profiles, title=title, replace_=replace)
+            result = index_site(list(inputs), site, where, events=lines.add,
+                                rendering=rendering)
         finally:
             lines.flush()
     click.echo(f"{site}: {len(result.added)} added, {len(result.unchanged)} unchanged;"

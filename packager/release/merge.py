@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import _json
+from .._epoch import is_epoch
 from .._files import check_writable, file_digests, writing
 from .._names import plain_name
 from ..errors import ArchiveError, ConfigError
@@ -35,7 +36,7 @@ def _source(value: Any) -> bool:
 
 # The JSON type of every field a report (and each of its wagons) must have, as build writes it.
 _REPORT = {"package_name": str, "package_version": str, "output": str,
-           "source_date_epoch": _count, "source": _source}
+           "source_date_epoch": is_epoch, "source": _source}
 _WAGON = {"file": str, "targets": _strings, "platform": str, "python_versions": _strings,
           "sha256": str, "md5": str, "size": _count, "wheels": _strings}
 

@@ -74,10 +74,6 @@ def report_markdown(title: str, report: BuildReport, seconds: float) -> str:
     return "\n".join(lines) + "\n"
 
 
-def in_github_actions(env: Mapping[str, str]) -> bool:
-    return env.get("GITHUB_ACTIONS") == "true"
-
-
 def append_step_summary(markdown: str, env: Mapping[str, str]) -> bool:
     """Append to $GITHUB_STEP_SUMMARY when it is set; whether it was."""
     path = env.get("GITHUB_STEP_SUMMARY")

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .._epoch import source_date_epoch
 from .._files import replace_atomically, writing
 from ..errors import ConfigError
 from ..events import Event, Events, ignore
@@ -115,11 +116,11 @@ def write_bundle(items: Sequence[Bundled], out: Path, env: Mapping[str, str],
     entries = [Member(arc, m.source) for arc, m in sorted(members.items())]
     text = json.dumps(mapping, indent=2, sort_keys=True) + "\n"
     entries.append(Member(METADATA, text.encode()))
-    epoch = env.get("SOURCE_DATE_EPOCH", "").strip()
+    epoch = source_date_epoch(env)
     top = out.name.removesuffix(".gz").removesuffix(".tgz").removesuffix(".tar")
     with writing(out, "bundle"):
         out.parent.mkdir(parents=True, exist_ok=True)
         replace_atomically(lambda handle: write_tar_gz(
             handle, top, sorted(entries, key=lambda m: m.arcname),
-            int(epoch) if epoch.isdigit() else ZIP_EPOCH), out)
+            ZIP_EPOCH if epoch is None else epoch), out)
     return mapping

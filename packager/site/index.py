@@ -54,15 +54,20 @@ class IndexResult:
 
 @dataclass(frozen=True)
 class Where:
-    """Where the site's URLs point: `base_url` (--base-url; "" goes back to none), `relative`
-    (--relative: a preview, its catalogs of no use elsewhere), `wagon_url` (--wagon-url: the
-    wagons stay there and the site holds the rest; "" goes back to copying them), `profiles`
-    (--profile LABEL=ARCH:PYTHON; none: the site's, else profiles.toml's)."""
+    """Where the site's URLs point, and what else `index` is asked besides its wagons:
+    `base_url` (--base-url; "" goes back to none), `relative` (--relative: a preview, its
+    catalogs of no use elsewhere), `wagon_url` (--wagon-url: the wagons stay there and the site
+    holds the rest; "" goes back to copying them), `profiles` (--profile LABEL=ARCH:PYTHON;
+    none: the site's, else profiles.toml's), `title` (--title; none: the site's), `replace_`
+    (--replace: a wagon the site serves under the same name with other bytes is overwritten,
+    not refused)."""
 
     base_url: str | None = None
     relative: bool = False
     wagon_url: str | None = None
     profiles: tuple[str, ...] = ()
+    title: str | None = None
+    replace_: bool = False
 
     def check(self) -> None:
         """What was given, checked before the site's directory is made."""
@@ -75,7 +80,7 @@ class Where:
             check_wagon_url(self.wagon_url)
         parse_profiles(self.profiles)
 
-    def settle(self, index: SiteIndex, title: str | None) -> SiteIndex:
+    def settle(self, index: SiteIndex) -> SiteIndex:
         """The site's settings for this run; ConfigError (nothing read yet) when catalogs would
         get relative URLs without --relative."""
         base = None if self.relative else (index.base_url if self.base_url is None
@@ -86,7 +91,7 @@ class Where:
         profiles = (tuple(str(p) for p in parse_profiles(self.profiles)) if self.profiles
                     else index.profiles)
         return replace(index, base_url=check_base_url(base) if base else None,
-                       title=title or index.title, profiles=profiles,
+                       title=self.title or index.title, profiles=profiles,
                        wagon_url=check_wagon_url(wagon_url) if wagon_url else None)
 
 
@@ -212,8 +217,8 @@ def _add(plugin: PluginState, inc: Incoming, replace_: bool, hosted: str | None)
 
 
 def index_site(
-    inputs: Sequence[Path], site: Path, where: Where, *, title: str | None = None,
-    replace_: bool = False, events: Events = ignore, rendering: Forked | None = None,
+    inputs: Sequence[Path], site: Path, where: Where, *, events: Events = ignore,
+    rendering: Forked | None = None,
 ) -> IndexResult:
     """Add the wagons in `inputs` to `site`; see state.py for how a crash leaves the site. The
     pages are rendered by `rendering` (page_renderer(): the CLI forks it before importing this
@@ -227,19 +232,19 @@ def index_site(
     with writing(site, "site"), rendering or page_renderer() as pages, locked(site):
         finish(site)
         index = load_index(site)
-        settings = where.settle(index, title)
+        settings = where.settle(index)
         restyle = (settings.base_url, settings.title, settings.profiles) != (
             index.base_url, index.title, index.profiles)
         plugins: dict[str, PluginState] = {}
         added = []
         # Files are staged as wagons are read (a refusal drops them with the transaction).
         # closing(): the reading processes, which share the lock, end before it is released.
-        with Transaction(site) as txn, closing(_incoming(wagons, index, replace_,
+        with Transaction(site) as txn, closing(_incoming(wagons, index, where.replace_,
                                                          events)) as incoming:
             for inc in incoming:
                 name = inc.meta.name
                 plugin = plugins.get(name) or plugins.setdefault(name, load_plugin(site, name))
-                for rel, data, _ in _add(plugin, inc, replace_, settings.wagon_url):
+                for rel, data, _ in _add(plugin, inc, where.replace_, settings.wagon_url):
                     txn.stage(rel, data)
                 settings.names.set(inc.path.name, f"{name}/{inc.meta.version}/{inc.path.name}",
                                    inc.sha256)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import _json
+from .._epoch import is_epoch
 from .._files import file_digests
 from .._names import plain_name
 from ..errors import ArchiveError, ConfigError
@@ -193,7 +194,7 @@ def build_date(path: Path, meta: WagonMeta) -> str | None:
     """When the wagon was built, as ISO 8601: the SOURCE_DATE_EPOCH our metadata records, else
     the one of the build-report.json beside it that lists it (not the fixed default epoch)."""
     epoch = (meta.extension or {}).get("source_date_epoch")
-    if not isinstance(epoch, int) or isinstance(epoch, bool):
+    if not is_epoch(epoch):
         epoch = _report_epoch(path.parent / REPORT_NAME, path.name)
     if epoch is None or not ZIP_EPOCH < epoch < 1 << 40:
         return None
@@ -208,7 +209,7 @@ def _report_epoch(report: Path, wagon: str) -> int | None:
         listed = any(isinstance(w, dict) and w.get("file") == wagon for w in data["wagons"])
     except (OSError, ValueError, TypeError, KeyError):
         return None
-    return epoch if listed and isinstance(epoch, int) and not isinstance(epoch, bool) else None
+    return epoch if listed and is_epoch(epoch) else None
 
 
 def _says_just(path: Path, algorithm: str, digest: str) -> bool:

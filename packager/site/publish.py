@@ -8,7 +8,6 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 from packaging.utils import parse_sdist_filename, parse_wheel_filename
 
@@ -36,14 +35,6 @@ class Published:
     version: str
     files: tuple[str, ...]
     url: str
-
-
-def safe_url(url: str) -> str:
-    """The URL without any user:password part, fit to show."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def _redact(text: str, env: Mapping[str, str]) -> str:
@@ -93,7 +84,7 @@ def publish(project: Path, repository_url: str, env: Mapping[str, str],
     if importlib.util.find_spec("twine") is None:
         raise ConfigError("publish needs twine, which is not installed",
                           "pip install 'plugin-packager[publish]'")
-    shown = safe_url(repository_url)
+    shown = redact(repository_url)  # as build shows an index: user:password@ as ****@
     env = {**env, **_TWINE_ENV}
     with tempfile.TemporaryDirectory(prefix="plugin-packager-dists-") as tmp:
         files = _dists_in(dist) if dist else _tools.build_dists(project, Path(tmp), env)

@@ -14,7 +14,6 @@ works: freeing a 13 MB catalog's blocks took a third of an add's time on a disk 
 
 from __future__ import annotations
 
-import fcntl
 import json
 import mmap
 import os
@@ -29,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Union
 
 from .. import _json
 from .._files import replace_atomically
+from .._lock import flocked
 from .._names import plain_name, plain_path
 from ..errors import ArchiveError, ConfigError
 from .pieces import Pieces, mapped, write_all
@@ -218,20 +218,9 @@ def locked(site: Path) -> Iterator[None]:
         raise ConfigError(f"{site} is not empty and holds no plugin-packager site",
                           "index into an empty or new directory")
     state_dir(site).mkdir(exist_ok=True)
-    timeout = ConfigError(f"{site} stayed locked by another index for {LOCK_WAIT:.0f} s",
-                          "wait for it to finish, then run again")
-    # flock, as filelock's UnixFileLock does (hosts are POSIX): filelock's import costs an add
-    # a twentieth of its time.
-    with (state_dir(site) / "lock").open("a") as handle:
-        deadline = time.monotonic() + LOCK_WAIT
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise timeout from None
-                time.sleep(0.05)
+    busy = ConfigError(f"{site} stayed locked by another index for {LOCK_WAIT:.0f} s",
+                       "wait for it to finish, then run again")
+    with flocked(state_dir(site) / "lock", LOCK_WAIT, busy):
         yield
 
 

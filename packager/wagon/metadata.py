@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from packaging.version import InvalidVersion, Version
@@ -229,29 +228,40 @@ def parse_metadata(data: dict[str, Any], label: str) -> WagonMeta:
     )
 
 
+@dataclass(frozen=True)
+class WagonId:
+    """What names a wagon (its file name, and package.json's keys of the same facts): the
+    plugin's name and version, the build tag, the Pythons (`py311`) and the platform."""
+
+    name: str
+    version: str
+    build_tag: str
+    pytags: tuple[str, ...]
+    platform: str
+
+    @property
+    def file(self) -> str:
+        return archive_name(self.name, self.version, self.build_tag, self.pytags, self.platform)
+
+
 def package_json(
+    wagon: WagonId,
     *,
-    archive: str,
-    name: str,
-    version: str,
-    build_tag: str,
-    pytags: Sequence[str],
-    platform: str,
     requires_python: str | None,
-    wheels: Sequence[Path],
-    wheel_digests: dict[str, dict[str, Any]],
+    wheels: Mapping[str, Mapping[str, Any]],
     files: Sequence[str],
-    extension: dict[str, Any],
+    extension: Mapping[str, Any],
 ) -> dict[str, Any]:
-    """package.json of a wagon we write (the same type `parse_metadata` reads back)."""
+    """package.json of a wagon we write (the same type `parse_metadata` reads back); `wheels`
+    maps each wheel's file name to its digests (`sha256`, `size`)."""
     return WagonMeta(
-        name=name, version=version, platform=platform, pythons=tuple(pytags),
-        wheels=tuple(w.name for w in wheels), files=tuple(files), build_tag=build_tag,
-        python_requires=requires_python, archive_name=archive,
+        name=wagon.name, version=wagon.version, platform=wagon.platform, pythons=wagon.pytags,
+        wheels=tuple(wheels), files=tuple(files), build_tag=wagon.build_tag,
+        python_requires=requires_python, archive_name=wagon.file,
         created_by=f"plugin-packager (format {FORMAT_VERSION})",
         extension={
             "format_version": FORMAT_VERSION,
-            "wheels": {k: wheel_digests[k] for k in sorted(wheel_digests)},
+            "wheels": {k: dict(wheels[k]) for k in sorted(wheels)},
             **extension,
         },
         gaps=(),

@@ -28,3 +28,22 @@ def test_excluded_dependency_is_absent_by_design(tmp_path: Path, run_cli: Run) -
         venv = tmp_path / f"venv-{installer}"
         run_cli("install", wagon, "--venv", venv, "--installer", installer)
         assert list((venv / "lib").glob("python3.11/site-packages/six.py"))
+
+
+def test_a_foreign_wagon_installs_without_what_it_left_out(tmp_path: Path, run_cli: Run) -> None:
+    """validate's foreign room and `install --target-dir` install as a venv does: the packed
+    `-r` requirements and --exclude honoured (uv's foreign install once asked for the plugin
+    alone, so a left-out requests failed the install of a Windows wagon)."""
+    interpreter("3.11")
+    project = write_plugin(tmp_path, "lean-plugin", ["pyyaml", "requests"])
+    out = tmp_path / "out"
+    run_cli("build", project, "--python", "3.11", "--platform", "win_amd64", "--exclude",
+            "requests", "-o", out)
+    (wagon,) = out.glob("*.wgn")
+    report = json.loads(run_cli("validate", wagon, "--json", check=False).stdout)
+    checks = {c["name"]: c for c in report["wagons"][0]["checks"]}
+    assert checks["install:py311"]["status"] == "passed", checks["install:py311"]
+    assert "for win_amd64" in checks["install:py311"]["reason"]
+    run_cli("install", wagon, "--target-dir", tmp_path / "site")
+    assert (tmp_path / "site" / "yaml").is_dir()
+    assert not (tmp_path / "site" / "requests").exists()

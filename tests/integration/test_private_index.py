@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from packager.builder.indexes import Indexes
-from packager.builder.resolve import Candidate
+from packager.builder.resolution import Candidate
 from packager.builder.sdists import release_wheels
 from tests.wagons import wheel_bytes
 

@@ -116,9 +116,12 @@ def test_the_clean_room_ignores_the_users_pip_and_uv_settings(
     assert reason.startswith(f"{installer} could not install hello-plugin==1.0.0: ")
     assert "pyyaml" in reason.lower()
     # No import probe ran, so the operations were read statically: tasks.py imports yaml, gone.
+    # The run-time checks say they did not run, as a foreign target's do (one path for both).
     assert {n: s for n, (s, _) in checks.items() if s != "passed"} == {
         "install:py311": "failed", "operations:plugin.yaml": "failed",
+        "import:py311": "skipped", "operations:plugin.yaml:py311": "skipped",
     }
+    assert checks["import:py311"][1] == "not run: the install failed"
     assert "hello_plugin/tasks.py imports yaml, which neither" in checks["operations:plugin.yaml"][1]
 
 

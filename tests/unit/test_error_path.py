@@ -42,7 +42,7 @@ def test_a_tool_failure_raised_through_a_context_manager_stays_itself(
     monkeypatch.setattr(_tools, "probe_interpreter", _no_python)
     monkeypatch.setattr(_installers, "install_offline", refuse)
     with pytest.raises(InstallError, match="no matching distribution") as info:
-        install.install_wagon(hello().write(tmp_path), venv, {}, host)
+        install.install_wagon(hello().write(tmp_path), venv, {}, host=host)
     assert isinstance(info.value.__cause__, _tools.ToolFailure)
 
 

@@ -18,6 +18,7 @@ from .test_merge import cell
 @pytest.mark.parametrize(("where", "key", "value"), [
     ("report", "wagons", "p.wgn"), ("report", "wagons", {"file": "p.wgn"}),
     ("report", "source", "git"), ("report", "source_date_epoch", 1.5),
+    ("report", "source_date_epoch", -1), ("report", "source_date_epoch", False),
     ("report", "package_name", None), ("wagon", "targets", "cp311-a"),
     ("wagon", "wheels", 2.5), ("wagon", "size", True), ("wagon", "sha256", ["a"]),
     ("wagon", None, "not an object"), ("report", None, ["not", "an", "object"]),

@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from packaging.version import Version
 
-from packager.builder.ahead import exact_pins, sdist_to_build
 from packager.builder.context import BuildContext
 from packager.builder.explain import absolute
 from packager.builder.fetch import Downloads
 from packager.builder.pool import PriorityPool
-from packager.builder.resolve import Candidate
+from packager.builder.prefetch import exact_pins, sdist_to_build
+from packager.builder.resolution import Candidate
 from packager.builder.sdists import _mapped, build_cost
 from packager.cache import Cache
 from packager.errors import ResolutionError

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from packager._tools import ToolFailure
 from packager.errors import ConfigError, ExitCode, NetworkError, PublishError
-from packager.site.publish import _upload_error, twine_says
+from packager.site.publish import _upload_error, publish, twine_says
 
 WRAPPED = """Uploading distributions to http://127.0.0.1:1/
 \x1b[34mINFO    \x1b[0m /tmp/pytest-of-root/pytest-128/test_no_credentials_is_one_con0/dist/dem
@@ -51,3 +55,11 @@ def test_other_failures_keep_twines_last_error_redacted() -> None:
     error = _error(output)
     assert error.exit_code == ExitCode.PUBLISH
     assert error.message == "uploading demo 1.0 to http://idx/ failed: InvalidDistribution: bad **** file"
+
+
+def test_the_url_is_shown_by_the_one_redaction_whatever_it_holds(tmp_path: Path) -> None:
+    """publish showed its URL through a mask of its own, which rebuilt it from urllib's parts:
+    a port that is not a number was a ValueError traceback before any check ran."""
+    (tmp_path / "dist").mkdir()
+    with pytest.raises(ConfigError, match="no sdist or wheel in"):
+        publish(tmp_path, "https://bob:pw@[::1]:port/legacy/", {}, tmp_path / "dist")

@@ -8,8 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from packager.builder.resolve import Candidate
-from packager.builder.sdists import Refused, compiled_release, refusal_error, requirement_gaps
+from packager.builder.resolution import Candidate
+from packager.builder.sdists import (
+    NoWheelForTarget,
+    compiled_release,
+    refusal_error,
+    requirement_gaps,
+)
 from packager.targets import BuildTarget, Host, parse_platform
 from packager.wheels import compiled_members, inspect_wheel
 
@@ -57,8 +62,8 @@ def test_requires_dist_is_read_for_the_target_against_the_pins(tmp_path: Path) -
 
 
 def test_one_error_names_every_refused_dependency() -> None:
-    refusals = {AARCH64: [Refused(candidate("pycryptodome", "3.9.7"), "C extension"),
-                          Refused(candidate("pp-cext", "0.1"), "its sdist does not build here")]}
+    refusals = {AARCH64: [NoWheelForTarget(candidate("pycryptodome", "3.9.7"), "C extension"),
+                          NoWheelForTarget(candidate("pp-cext", "0.1"), "its sdist does not build here")]}
     error = refusal_error(refusals)
     assert error.exit_code == 3
     assert error.message == (

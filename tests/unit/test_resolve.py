@@ -4,7 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from packager.builder.resolve import _candidate, candidates_from_lock
+from packager.builder.indexes import NO_INDEXES
+from packager.builder.resolution import Request, Resolution
+from packager.builder.resolve import _candidate, _key, candidates_from_lock, remember, resolve
+from packager.builder.shared_metadata import ReleaseMetadata
+from packager.cache import Cache
 from packager.errors import ResolutionError
 from packager.targets import BuildTarget, Host, parse_platform
 
@@ -83,3 +87,25 @@ def test_lock_markers_are_evaluated_for_the_target(
     lock.write_text(LOCK)
     target = BuildTarget(py, parse_platform(plat, host))
     assert [c.name for c in candidates_from_lock(lock, target)] == expected
+
+
+def test_resolve_caches_nothing_itself_and_reuses_what_its_caller_remembered(
+    tmp_path: Path, host: Host
+) -> None:
+    target = t311(host)
+    request = Request(target, ["six"], tmp_path / "work", NO_INDEXES, {}, host,
+                      Cache(tmp_path / "cache"))
+    lock = ('lock-version = "1.0"\n[[packages]]\nname = "six"\nversion = "1.17.0"\n'
+            f'wheels = [{{ url = "{URL}six-1.17.0-py2.py3-none-any.whl",'
+            ' hashes = { sha256 = "ab" } }]\n')
+    made = Resolution([], made=lock.encode(), key=_key(request))
+
+    def no_uv() -> list[ReleaseMetadata]:
+        raise AssertionError("uv was asked, although the resolution was remembered")
+
+    remember(request.cache, Resolution([], key=_key(request)))  # nothing made: nothing cached
+    assert request.cache.get_keyed("resolutions", _key(request)) is None
+    remember(request.cache, made)
+    again = resolve(request, on_compile=no_uv)
+    assert [(c.name, c.version) for c in again.candidates] == [("six", "1.17.0")]
+    assert again.made is None  # from the cache: nothing for the caller to remember

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -22,23 +23,22 @@ def _info(name: str, version: str, licenses: tuple[str, ...] = ("MIT",)) -> Whee
 
 PLUGIN, SIX = _info("plug", "1.0"), _info("six", "1.16.0")
 DIGESTS = {PLUGIN.path.name: {"sha256": "aa" * 32}, SIX.path.name: {"sha256": "bb" * 32}}
+FACTS = sbom.SbomInput(wagon_name="plug.wgn", plugin=PLUGIN, wheels=[PLUGIN, SIX], digests=DIGESTS,
+                       epoch=315532800, source={"git": None, "tree": "cd" * 32})
 
 
 def test_a_second_wagon_of_the_same_inputs_gets_the_same_sbom_from_the_cache(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     cache = Cache(tmp_path)
-    first = sbom.sbom_text(cache, "plug.wgn", PLUGIN, [PLUGIN, SIX], DIGESTS, 315532800,
-                           {"git": None, "tree": "cd" * 32})
+    first = sbom.sbom_text(cache, FACTS)
     assert [c["name"] for c in json.loads(first)["components"]] == ["six"]
 
     def not_again(*args: object) -> str:
         raise AssertionError("the SBOM was made again")
 
     monkeypatch.setattr(sbom, "sbom_json", not_again)
-    again = sbom.sbom_text(cache, "plug.wgn", PLUGIN, [PLUGIN, SIX], DIGESTS, 315532800,
-                           {"git": None, "tree": "cd" * 32})
+    again = sbom.sbom_text(cache, FACTS)
     assert again == first
     with pytest.raises(AssertionError, match="made again"):  # another licence, another SBOM
-        sbom.sbom_text(cache, "plug.wgn", PLUGIN, [PLUGIN, _info("six", "1.16.0", ("BSD",))],
-                       DIGESTS, 315532800, {"git": None, "tree": "cd" * 32})
+        sbom.sbom_text(cache, replace(FACTS, wheels=[PLUGIN, _info("six", "1.16.0", ("BSD",))]))

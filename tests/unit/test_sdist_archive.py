@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from packager.builder import sdist_archive
-from packager.builder.exact import requires_dist, requires_python
-from packager.builder.resolve import Candidate
+from packager.builder.requires_python import requires_dist, requires_python
+from packager.builder.resolution import Candidate
 from packager.builder.sdist_archive import open_sdist, sdist_member
 from packager.builder.sdists import _unpack, build_cost
 from packager.errors import BuildError

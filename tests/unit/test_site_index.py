@@ -85,7 +85,7 @@ def test_a_different_file_under_a_served_name_is_refused_unless_replace(tmp_path
     assert sha256_of(old) in message
     assert sha256_of(new) in message
     assert {n: (site / n).read_bytes() for n in sitecheck.CATALOGS} == catalogs
-    index_site([new], site, PREVIEW, replace_=True)
+    index_site([new], site, Where(relative=True, replace_=True))
     data = sitecheck.check_site(site)
     assert data["plugins.json"][0]["description"] == "Changed."
     assert index_site([new], site, PREVIEW).unchanged == (new.name,)

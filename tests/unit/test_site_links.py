@@ -12,7 +12,7 @@ import pytest
 from packager._files import file_digests, sha256_of
 from packager.errors import ArchiveError, ConfigError
 from packager.site import index, state
-from packager.site.index import index_site
+from packager.site.index import Where, index_site
 from tests import sitecheck
 from tests.unit.test_site_index import PREVIEW, hello, write
 
@@ -44,7 +44,7 @@ def test_wagons_and_exact_sidecars_are_linked_and_a_replace_leaves_the_input_alo
     sitecheck.check_site(site)
 
     new = write(hello("1.0.0", description="Changed."), tmp_path / "new")
-    index_site([new], site, PREVIEW, replace_=True)
+    index_site([new], site, Where(relative=True, replace_=True))
     assert old.read_bytes() == body  # the site's file was replaced by a rename, not rewritten
     assert served(site, old).read_bytes() == new.read_bytes()
     assert sitecheck.check_site(site)["plugins.json"][0]["description"] == "Changed."

@@ -9,8 +9,8 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.version import Version
 
-from packager.builder.exact import egg_requires
-from packager.builder.resolve import Unresolvable
+from packager.builder.requires_python import egg_requires
+from packager.builder.resolution import Unresolvable
 from packager.builder.stale import (
     Behind,
     Resolved,

@@ -286,6 +286,6 @@ def test_a_foreign_install_asks_uv_for_the_python_release_the_build_resolved(
             "cp36-manylinux2014_aarch64": recorded}
     versions: list[str] = []
     monkeypatch.setattr(_installers, "install_for_platform",
-                        lambda *args: versions.append(args[3]))
+                        lambda *_args, **kwargs: versions.append(kwargs["python_version"]))
     validate_wagon(layout.write(tmp_path), {}, host, Settings())
     assert versions == [asked]

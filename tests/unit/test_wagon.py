@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from packager.wagon.metadata import (
+    WagonId,
     archive_name,
     os_properties,
     package_json,
@@ -56,11 +57,11 @@ def _sample(tmp_path: Path) -> tuple[dict[str, object], list[Member]]:
     yml = tmp_path / "plugin.yaml"
     yml.write_text("plugins: {}\n")
     meta = package_json(
-        archive="p-1.0-py311-none-any.wgn", name="p", version="1.0", build_tag="", pytags=["py311"],
-        platform="any", requires_python=">=3.9", wheels=[whl, other],
-        wheel_digests={whl.name: {"sha256": "x", "size": 11}, other.name: {"sha256": "y", "size": 5}},
+        WagonId("p", "1.0", "", ("py311",), "any"), requires_python=">=3.9",
+        wheels={whl.name: {"sha256": "x", "size": 11}, other.name: {"sha256": "y", "size": 5}},
         files=["plugin.yaml"], extension={"targets": ["py311-any"]},
     )
+    assert meta["archive_name"] == "p-1.0-py311-none-any.wgn"
     return meta, members(meta, [whl, other], [yml])
 
 

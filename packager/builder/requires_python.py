@@ -1,5 +1,6 @@
 """Requires-Python of pinned files against the target's exact Python: uv's `--python-version 3.6`
-means "3.6 and newer", so it pins releases (jsonpatch 1.33: `!=3.6.*`) that 3.6 cannot install."""
+means "3.6 and newer", so it pins releases (jsonpatch 1.33: `!=3.6.*`) that 3.6 cannot install.
+Requires-Python and Requires-Dist are read from the files themselves, sdists too."""
 
 from __future__ import annotations
 
@@ -16,11 +17,11 @@ from ..wheels import inspect_wheel
 from .sdist_archive import sdist_member
 
 if TYPE_CHECKING:
-    from .resolve import Candidate
+    from .resolution import Candidate
 
 
 @dataclass(frozen=True)
-class Refused:
+class PythonNotAdmitted:
     """A pinned release whose Requires-Python excludes the target's exact Python."""
 
     name: str
@@ -68,9 +69,9 @@ def requires_dist(candidate: Candidate, path: Path) -> list[str]:
     return egg_requires(text.decode("utf-8", "replace"))
 
 
-def refused(
+def not_admitted(
     candidates: Sequence[Candidate], files: Sequence[Path], target: BuildTarget
-) -> list[Refused]:
+) -> list[PythonNotAdmitted]:
     """The pinned files whose Requires-Python does not admit `target.python_full_version`."""
     out = []
     for candidate, path in zip(candidates, files):
@@ -81,5 +82,5 @@ def refused(
         except InvalidSpecifier:
             continue  # pip ignores what it cannot parse, and so does the installer on the agent
         if not admitted:
-            out.append(Refused(candidate.name, candidate.version, spec or ""))
+            out.append(PythonNotAdmitted(candidate.name, candidate.version, spec or ""))
     return out

@@ -1,6 +1,6 @@
-"""Work started before uv answers: a requirement pinned to one version (`name==1.2`) is in every
-resolution that succeeds, so when that release has no wheel for the target its sdist can download
-and build while uv still resolves. A guess that uv overrules costs time, never correctness: the
+"""Prefetch: work started before uv answers. A requirement pinned to one version (`name==1.2`)
+is in every resolution that succeeds, so when that release has no wheel for the target its sdist
+can download and build while uv still resolves. A guess that uv overrules costs time, never correctness: the
 build only ever uses what the resolution pins."""
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from ..errors import ResolutionError
 from ..targets import BuildTarget
-from .explain import explain_files
-from .resolve import Candidate
+from .explain import explain_files, index_files
+from .resolution import Candidate
 
 
 def exact_pins(requirements: Sequence[str], target: BuildTarget) -> Iterator[tuple[str, Version]]:
@@ -48,3 +49,18 @@ def sdist_to_build(
         return None
     return Candidate(name, str(version), verdict.sdist, entry["url"], sha256, True,
                      size=entry.get("size"))
+
+
+def sdists_to_prefetch(
+    requirements: Sequence[str], target: BuildTarget, index: str, headers: Mapping[str, str]
+) -> Iterator[Candidate]:
+    """The sdist of each exactly pinned requirement with no wheel for `target` on `index`; a
+    question the index does not answer just leaves the guess out."""
+    for name, version in exact_pins(requirements, target):
+        try:
+            files = index_files(name, index, headers)
+        except (ResolutionError, ValueError):
+            continue
+        sdist = sdist_to_build(files, name, version, target)
+        if sdist is not None:
+            yield sdist
