@@ -113,7 +113,7 @@ def build_wagons(
         tmp = Path(tmp_name)
         context = BuildContext(env, Cache(options.cache_dir), host, tmp, on_event)
         prepared = prepare(options, context, run.only)
-        with closing(prepared), PluginBuild(prepared, options, host, tmp, run.jobs, on_event) as work:
+        with closing(prepared), PluginBuild(prepared, options, run.jobs) as work:
             # The build gate imports the plugin and its dependencies: third-party code too.
             built = _write_when_ready(work, options.indexes.without_credentials(env), run.refresh)
         report = BuildReport(

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Protocol
 
 from ..errors import ResolutionError
-from ..events import Event, Events
-from ..targets import BuildTarget, Host
+from ..events import Event
+from ..targets import BuildTarget
 from ..wheels import inspect_wheel
 from .config import Options
 from .direct import tree_sdist
@@ -84,10 +84,10 @@ class UvRepository:
     """Resolution by uv (or the project's locks), downloads from the indexes, sdists built by
     the target's interpreter."""
 
-    def __init__(self, prepared: Prepared, options: Options, host: Host, tmp: Path, cores: int,
-                 on_event: Events) -> None:
-        self.prepared, self.options, self.host, self.tmp = prepared, options, host, tmp
-        self.cores, self.on_event = cores, on_event
+    def __init__(self, prepared: Prepared, options: Options, cores: int) -> None:
+        context = prepared.context  # the build's host, scratch directory and listener
+        self.prepared, self.options, self.cores = prepared, options, cores
+        self.host, self.tmp, self.on_event = context.host, context.workdir, context.on_event
         self._fetchers = PriorityPool(DOWNLOAD_THREADS)
         self._downloads = Downloads(self._fetchers, prepared.context, options.indexes,
                                     offline=options.offline)
