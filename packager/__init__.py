@@ -11,6 +11,7 @@ from typing import Any
 # Public name -> the module that defines it.
 _API = {
     "BuildReport": "packager.wagon.report",
+    "BuildRun": "packager.builder.pipeline",
     "BuildTarget": "packager.targets",
     "Host": "packager.targets",
     "Options": "packager.builder.config",
@@ -23,8 +24,8 @@ _API = {
     "validate_wagon": "packager.check.validate",
 }
 __all__ = [
-    "BuildReport", "BuildTarget", "Host", "Options", "PackagerError", "WagonReport", "build_wagons",
-    "describe", "install_wagon", "load_options", "validate_wagon",
+    "BuildReport", "BuildRun", "BuildTarget", "Host", "Options", "PackagerError", "WagonReport",
+    "build_wagons", "describe", "install_wagon", "load_options", "validate_wagon",
 ]
 
 

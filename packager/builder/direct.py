@@ -3,16 +3,21 @@ an sdist, so they are built like any sdist (and refused like one for foreign tar
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import _tools
 from ..errors import BuildError, ResolutionError
 from .resolution import Candidate
 
+if TYPE_CHECKING:
+    from .context import BuildContext
 
-def tree_sdist(candidate: Candidate, workdir: Path, env: Mapping[str, str]) -> Path:
-    """The sdist of a git commit's or a local directory's tree."""
+
+def tree_sdist(candidate: Candidate, context: BuildContext) -> Path:
+    """The sdist of a git commit's or a local directory's tree, made in the context's work
+    directory."""
+    workdir, env = context.workdir, context.env
     url, _, fragment = candidate.url.partition("#subdirectory=")
     tree = Path(url)
     if candidate.commit is not None:

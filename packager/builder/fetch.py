@@ -20,11 +20,12 @@ from urllib.parse import unquote, urlparse
 from .._files import sha256_of
 from ..cache import Cache, key_of
 from ..errors import ResolutionError
-from ..events import Event, Events, ignore
+from ..events import Event
 from .indexes import NO_INDEXES, Indexes
 from .pool import PriorityPool
 
 if TYPE_CHECKING:
+    from .context import BuildContext
     from .resolution import Candidate
 
 DOWNLOAD_THREADS = 8
@@ -118,20 +119,23 @@ def _download(url: str, dest: Path, indexes: Indexes) -> str:
 
 
 def fetch_one(
-    candidate: Candidate, dest_dir: Path, cache: Cache, local: Sequence[Path] = (),
-    offline: bool = False, indexes: Indexes = NO_INDEXES,
+    candidate: Candidate, context: BuildContext, indexes: Indexes = NO_INDEXES, *,
+    offline: bool = False,
 ) -> Path:
+    """The candidate's file in the cache: found there, else (with `offline`) taken from a
+    --find-links directory, else downloaded into the context's work directory first."""
+    cache = context.cache
     cached = cache.get(candidate.sha256, candidate.filename) if candidate.sha256 else None
     if cached is not None:
         return cached
     if offline:
-        return _from_local(candidate, local, cache)
+        return _from_local(candidate, indexes.local_dirs, cache)
     if not candidate.sha256:
-        return _download_into_cache(candidate, dest_dir, cache, indexes)
+        return _download_into_cache(candidate, context.workdir, cache, indexes)
     with cache.lock(candidate.sha256):
         # Another build may have fetched it while we waited for the lock.
         return cache.get(candidate.sha256, candidate.filename) or _download_into_cache(
-            candidate, dest_dir, cache, indexes
+            candidate, context.workdir, cache, indexes
         )
 
 
@@ -186,13 +190,12 @@ def _from_local(candidate: Candidate, local: Sequence[Path], cache: Cache) -> Pa
 
 class Downloads:
     """Every file a build needs, fetched once however many targets ask for it: sdists first (their
-    builds wait on them), then the largest, DOWNLOAD_THREADS at a time."""
+    builds wait on them), then the largest, DOWNLOAD_THREADS at a time, each into its own
+    directory under the context's `download`."""
 
-    def __init__(self, pool: PriorityPool, dest_dir: Path, cache: Cache, local: Sequence[Path] = (),
-                 offline: bool = False, indexes: Indexes = NO_INDEXES,
-                 on_event: Events = ignore) -> None:
-        self._pool, self._dest_dir, self._cache = pool, dest_dir, cache
-        self._local, self._offline, self._indexes, self._on_event = local, offline, indexes, on_event
+    def __init__(self, pool: PriorityPool, context: BuildContext, indexes: Indexes = NO_INDEXES,
+                 *, offline: bool = False) -> None:
+        self._pool, self._context, self._indexes, self._offline = pool, context, indexes, offline
         self._futures: dict[str, Future[Path]] = {}
         self._lock = threading.Lock()
 
@@ -208,31 +211,26 @@ class Downloads:
 
     def _fetch(self, candidate: Candidate, key: str, target: str | None) -> Path:
         start = time.monotonic()
-        cached = self._cache.get(candidate.sha256, candidate.filename) if candidate.sha256 else None
+        cache = self._context.cache
+        cached = cache.get(candidate.sha256, candidate.filename) if candidate.sha256 else None
         if cached is not None:
             return cached
         # Two releases may publish one file name; each download gets its own directory.
-        path = fetch_one(candidate, self._dest_dir / key_of(key)[:16], self._cache, self._local,
-                         self._offline, self._indexes)
+        path = fetch_one(candidate, self._context.under("download", key_of(key)[:16]),
+                         self._indexes, offline=self._offline)
         if not self._offline:
             size = path.stat().st_size / (1 << 20)
-            self._on_event(Event(f"downloaded {candidate.filename} ({size:.1f} MiB) in"
-                                 f" {time.monotonic() - start:.1f} s", target, "fetch",
-                                 detail=True))
+            self._context.on_event(Event(f"downloaded {candidate.filename} ({size:.1f} MiB) in"
+                                         f" {time.monotonic() - start:.1f} s", target, "fetch",
+                                         detail=True))
         return path
 
 
 def fetch(
-    candidates: Sequence[Candidate],
-    dest_dir: Path,
-    cache: Cache,
-    local: Sequence[Path] = (),
-    offline: bool = False,
-    indexes: Indexes = NO_INDEXES,
+    candidates: Sequence[Candidate], context: BuildContext, indexes: Indexes = NO_INDEXES
 ) -> list[Path]:
     """Every candidate's file, in the candidates' order; downloads run in parallel."""
     with PriorityPool(DOWNLOAD_THREADS) as pool:
-        downloads = Downloads(pool, dest_dir, cache, local, offline, indexes)
+        downloads = Downloads(pool, context, indexes)
         futures = [downloads.get(candidate) for candidate in candidates]
         return [future.result() for future in futures]
-

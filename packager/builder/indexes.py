@@ -20,6 +20,8 @@ from ..credentials import (
 )
 from ..errors import ResolutionError
 
+DEFAULT_INDEX = "https://pypi.org/simple"  # asked when no --index-url is given, as uv and pip do
+
 
 @dataclass(frozen=True)
 class Location:
@@ -71,6 +73,11 @@ class Indexes:
             tuple(Location(url=clean(link.url)) if link.url else link for link in links),
             tuple(sorted(found.items())),
         )
+
+    @property
+    def primary(self) -> str:
+        """The index asked first: the one given, else DEFAULT_INDEX."""
+        return self.index_url or DEFAULT_INDEX
 
     def auth_header(self, url: str) -> dict[str, str]:
         """The Authorization header for a download from one of our indexes' hosts."""

@@ -11,10 +11,12 @@ from pathlib import Path
 
 from .._files import replace_atomically
 from .._toml import tomllib
+from ..cache import Cache
 from ..errors import ConfigError, ResolutionError
 from ..events import Event, Events, ignore
 from ..targets import BuildTarget, Host
 from .config import Options
+from .context import BuildContext
 from .project import prepare
 from .resolution import Candidate
 from .resolve import candidates_from_lock, compile_exact
@@ -69,7 +71,8 @@ def lock_project(
     written = []
     with tempfile.TemporaryDirectory(prefix="plugin-packager-") as tmp_name:
         tmp = Path(tmp_name)
-        with closing(prepare(options, env, host, tmp, on_event)) as prepared:
+        context = BuildContext(env, Cache(options.cache_dir), host, tmp, on_event)
+        with closing(prepare(options, context)) as prepared:
             for target in prepared.targets:
                 request = prepared.request(target, tmp / target.id, options.indexes, host)
                 count = len(request.requirements)

@@ -6,10 +6,12 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import closing
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .._files import check_writable
+from ..cache import Cache
 from ..check.gate import require_valid
 from ..check.validate import Settings
 from ..errors import ConfigError
@@ -19,6 +21,7 @@ from ..wagon.report import REPORT_NAME, SBOM_SUFFIX, BuildReport, WagonResult
 from ..wheels import WheelInfo
 from .assemble import WagonParts, assemble, label_group, same_pythons
 from .config import Options
+from .context import BuildContext
 from .project import Prepared, prepare
 from .publish import publish, recover
 from .resolution import Candidate
@@ -87,26 +90,32 @@ def cell_inputs(
     return out
 
 
+@dataclass(frozen=True)
+class BuildRun:
+    """What one build asks beyond the project's options: the targets `only` matches (all when
+    empty), sdists built `jobs` at a time (one per core when None), and with `refresh` each
+    target resolved again rather than from a recent cached resolution."""
+
+    only: Sequence[str] = ()
+    jobs: int | None = None
+    refresh: bool = False
+
+
 def build_wagons(
-    options: Options,
-    env: Mapping[str, str],
-    host: Host | None = None,
-    on_event: Events = ignore,
-    jobs: int | None = None,
-    refresh: bool = False,
-    only: Sequence[str] = (),
+    options: Options, env: Mapping[str, str], run: BuildRun = BuildRun(), *,
+    on_event: Events = ignore, host: Host | None = None,
 ) -> BuildReport:
-    """Build every target (or those `only` matches), sdists `jobs` at a time; the output is
-    touched only once all succeeded."""
+    """Build every target `run` selects; the output is touched only once all succeeded."""
     check_writable(options.output, "output")
     recover(options.output)
     host = host or Host.detect()
     with tempfile.TemporaryDirectory(prefix="plugin-packager-") as tmp_name:
         tmp = Path(tmp_name)
-        prepared = prepare(options, env, host, tmp, on_event, only)
-        with closing(prepared), PluginBuild(prepared, options, host, tmp, jobs, on_event) as work:
+        context = BuildContext(env, Cache(options.cache_dir), host, tmp, on_event)
+        prepared = prepare(options, context, run.only)
+        with closing(prepared), PluginBuild(prepared, options, run.jobs) as work:
             # The build gate imports the plugin and its dependencies: third-party code too.
-            built = _write_when_ready(work, options.indexes.without_credentials(env), refresh)
+            built = _write_when_ready(work, options.indexes.without_credentials(env), run.refresh)
         report = BuildReport(
             prepared.plugin.name, prepared.plugin.version, str(options.output), prepared.epoch,
             _without_clashes([result for result, _ in built]), prepared.source.as_dict(),

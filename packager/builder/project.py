@@ -13,13 +13,14 @@ from .. import _installers, _tools
 from .._files import sha256_of
 from ..cache import Cache, key_of
 from ..errors import ConfigError, SourceError
-from ..events import Event, Events
+from ..events import Event
 from ..interpreters import find_interpreter
 from ..targets import BuildTarget, Host, admits, parse_platform, parse_target_python
 from ..wagon.plugin_yaml import check_yamls, find_yamls, load, missing_yaml_warning
 from ..wagon.writer import ZIP_EPOCH
 from ..wheels import WheelInfo, inspect_wheel
 from .config import Options, read_pyproject
+from .context import BuildContext
 from .fingerprint import tree_digest
 from .hook import hook_commands, run_hooks
 from .indexes import Indexes
@@ -134,12 +135,13 @@ def dynamic_dependencies(project: Path) -> bool:
 
 
 def plugin_wheel(
-    tree: Path, digest: str, cache: Cache, env: Mapping[str, str], outdir: Path,
-    on_event: Events, interpreter: Path | None = None, project: Path | None = None,
+    tree: Path, digest: str, context: BuildContext, *, interpreter: Path | None = None,
+    project: Path | None = None,
 ) -> Path:
-    """The plugin's wheel built from `tree` (a copy of `project`, its tree digest `digest`),
-    rebuilt only when those sources (or the build tools) changed; with `interpreter`, built by
-    that Python."""
+    """The plugin's wheel built from `tree` (a copy of `project`, its tree digest `digest`) into
+    the context's work directory, rebuilt only when those sources (or the build tools) changed;
+    with `interpreter`, built by that Python."""
+    cache, env, on_event = context.cache, context.env, context.on_event
     tools = _tools.tool_versions()
     key = key_of(
         "plugin-wheel", digest,
@@ -153,20 +155,21 @@ def plugin_wheel(
             return cached
         by = f" with {interpreter}" if interpreter else ""
         on_event(Event(f"building the plugin's wheel from {project or tree}{by}"))
-        wheel = _tools.build_project_wheel(tree, outdir, env, interpreter, project)
+        wheel = _tools.build_project_wheel(tree, context.workdir, env, interpreter, project)
         return cache.put_keyed("plugins", key, wheel)
 
 
 def plugin_wheels(
-    options: Options, targets: Sequence[BuildTarget], cache: Cache, env: Mapping[str, str],
-    workdir: Path, on_event: Events, later: ThreadPoolExecutor,
+    options: Options, targets: Sequence[BuildTarget], context: BuildContext, *,
+    plugin_builder: ThreadPoolExecutor,
 ) -> dict[tuple[int, int], Future[WheelInfo]]:
     """The plugin's wheel for each target Python, checked for it (Requires-Python, compiling),
     built from a copy of the project the pre-build hook ran in for that Python (one copy for
     all when there is no hook): by that Python when its setup.py computes the Requires-Dist.
     Pythons whose copies are the same share a wheel, unless their Requires-Dist differ. The
-    lowest Python's is built at once, the others one after another by `later` while the first
-    target resolves."""
+    lowest Python's is built at once, the others one after another by `plugin_builder` while
+    the first target resolves."""
+    env, cache, on_event = context.env, context.cache, context.on_event
     pythons = sorted({t.python for t in targets})
     dynamic = dynamic_dependencies(options.project)
     interpreters = {t.python: t.interpreter for t in targets}
@@ -184,7 +187,7 @@ def plugin_wheels(
     def tree(python: tuple[int, int]) -> tuple[Path, str]:
         name = f"project-{python[0]}.{python[1]}" if hooked else "project"
         if name not in trees:
-            copy = working_copy(options.project, workdir / name, skip)
+            copy = working_copy(options.project, context.workdir / name, skip)
             mine = [t for t in targets if t.python == python]
             run_hooks(copy, options, mine, env, on_event)
             trees[name] = (copy, tree_digest(copy))
@@ -195,8 +198,8 @@ def plugin_wheels(
         info = next((w for d, w in built if d == digest and not dynamic), None)
         if info is None:
             info = inspect_wheel(plugin_wheel(
-                copy, digest, cache, env, workdir / f"plugin-{python[0]}.{python[1]}", on_event,
-                interpreters[python] if dynamic else None, options.project))
+                copy, digest, context.under(f"plugin-{python[0]}.{python[1]}"),
+                interpreter=interpreters[python] if dynamic else None, project=options.project))
             same = (w for d, w in built if d == digest and w.normal_requires == info.normal_requires)
             info = next(same, info)
             built.append((digest, info))
@@ -209,7 +212,7 @@ def plugin_wheels(
     if not hooked and not dynamic:  # one wheel for all: checked for every Python at once
         return {p: _done(build(p)) for p in pythons}
     first = _done(build(pythons[0]))
-    return {pythons[0]: first, **{p: later.submit(build, p) for p in pythons[1:]}}
+    return {pythons[0]: first, **{p: plugin_builder.submit(build, p) for p in pythons[1:]}}
 
 
 def _done(info: WheelInfo) -> Future[WheelInfo]:
@@ -236,19 +239,18 @@ class Prepared:
     target Python built and checked, the others coming (their errors raised when asked for)."""
 
     targets: list[BuildTarget]
-    cache: Cache
-    env: dict[str, str]
+    context: BuildContext  # its env is the tools' (tool_env), its workdir the build's scratch
     epoch: int
     plugins: Mapping[tuple[int, int], Future[WheelInfo]]
     files: list[Path]
     inputs: Mapping[str, TargetInputs]
     source: Source
-    later: ThreadPoolExecutor | None = None  # builds the plugins of the other Pythons
+    plugin_builder: ThreadPoolExecutor | None = None  # builds the other Pythons' plugin wheels
 
     def close(self) -> None:
         """Wait for the plugin builds still running, drop those not started."""
-        if self.later is not None:
-            self.later.shutdown(cancel_futures=True)
+        if self.plugin_builder is not None:
+            self.plugin_builder.shutdown(cancel_futures=True)
 
     @property
     def plugin(self) -> WheelInfo:
@@ -266,43 +268,42 @@ class Prepared:
     def request(self, target: BuildTarget, workdir: Path, indexes: Indexes, host: Host) -> Request:
         """What resolving `target` takes: its requirements and inputs, this build's cache and
         tool environment."""
-        return Request(target, self.requirements(target), workdir, indexes, self.env, host,
-                       self.cache, self.inputs[target.id])
+        return Request(target, self.requirements(target), workdir, indexes, self.context.env,
+                       host, self.context.cache, self.inputs[target.id])
 
     def locked_for(self, target: BuildTarget) -> list[str]:
         """What a lock records it answers: requirements, constraints and exclusions."""
         return self.requirements(target) + self.inputs[target.id].record()
 
 
-def prepare(
-    options: Options, env: Mapping[str, str], host: Host, workdir: Path, on_event: Events,
-    only: Sequence[str] = (),
-) -> Prepared:
+def prepare(options: Options, context: BuildContext, only: Sequence[str] = ()) -> Prepared:
+    """The project made ready (see Prepared); `context` carries the caller's environment, the
+    Prepared one the tools' environment made of it."""
+    env, host, on_event = context.env, context.host, context.on_event
     files = _extra_files(options)
     yamls = [f for f in files if f.suffix == ".yaml"]
     for path in yamls:
         load(path)  # unreadable, or past the bounds: refused before any work
     targets = plan_targets(options, host, env, only)
     epoch = options.source_date_epoch if options.source_date_epoch is not None else ZIP_EPOCH
-    cache = Cache(options.cache_dir)
     inputs = {t.id: options.inputs.for_target(t.id, options.project) for t in targets}
     _tools.uv_bin()  # resolve it once here, before worker threads ask for it
     for target in targets:
         on_event(Event(f"Python {target.python_full_version} on {target.platform.name}", target.id, "plan"))
-    environment = tool_env(options, env, epoch)
+    tools = replace(context, env=tool_env(options, env, epoch))
     source = Source.of(options, env)
-    later = ThreadPoolExecutor(1, thread_name_prefix="plugin-wheels")
+    plugin_builder = ThreadPoolExecutor(1, thread_name_prefix="plugin-wheels")
     try:
-        plugins = plugin_wheels(options, targets, cache, environment, workdir, on_event, later)
+        plugins = plugin_wheels(options, targets, tools, plugin_builder=plugin_builder)
         first = plugins[min(plugins)].result()
         naming = check_yamls(yamls, first.name, first.version)
     except BaseException:
-        later.shutdown(cancel_futures=True)
+        plugin_builder.shutdown(cancel_futures=True)
         raise
     warning = missing_yaml_warning(options.project, yamls, naming, first.name)
     for text in (*options.warnings, *([warning] if warning else [])):
         on_event(Event(f"warning: {text}"))
-    return Prepared(targets, cache, environment, epoch, plugins, files, inputs, source, later)
+    return Prepared(targets, tools, epoch, plugins, files, inputs, source, plugin_builder)
 
 
 def project_requirements(options: Options) -> list[str]:

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Protocol
 
 from ..errors import ResolutionError
-from ..events import Event, Events
-from ..targets import BuildTarget, Host
+from ..events import Event
+from ..targets import BuildTarget
 from ..wheels import inspect_wheel
 from .config import Options
 from .cores import Cores
@@ -35,7 +35,6 @@ from .sdists import (
 )
 from .shared_metadata import ReleaseMetadata
 
-DEFAULT_INDEX = "https://pypi.org/simple"
 OnCompile = Callable[[], list[ReleaseMetadata]]
 
 
@@ -86,14 +85,13 @@ class UvRepository:
     """Resolution by uv (or the project's locks), downloads from the indexes, sdists built by
     the target's interpreter."""
 
-    def __init__(self, prepared: Prepared, options: Options, host: Host, tmp: Path, cores: Cores,
-                 on_event: Events) -> None:
-        self.prepared, self.options, self.host, self.tmp = prepared, options, host, tmp
-        self.cores, self.on_event = cores, on_event
+    def __init__(self, prepared: Prepared, options: Options, cores: Cores) -> None:
+        context = prepared.context  # the build's host, scratch directory and listener
+        self.prepared, self.options, self.cores = prepared, options, cores
+        self.host, self.tmp, self.on_event = context.host, context.workdir, context.on_event
         self._fetchers = PriorityPool(DOWNLOAD_THREADS)
-        self._downloads = Downloads(self._fetchers, tmp / "download", prepared.cache,
-                                    options.indexes.local_dirs, options.offline, options.indexes,
-                                    on_event)
+        self._downloads = Downloads(self._fetchers, prepared.context, options.indexes,
+                                    offline=options.offline)
 
     def close(self) -> None:
         self._fetchers.shutdown(cancel=True)
@@ -122,7 +120,7 @@ class UvRepository:
         return resolve(request, attempt.refresh, self.on_event, on_pinned, on_compile)
 
     def remember(self, resolution: Resolution) -> None:
-        remember(self.prepared.cache, resolution)
+        remember(self.prepared.context.cache, resolution)
 
     def download(self, candidate: Candidate, target: BuildTarget) -> Future[Path]:
         return self._downloads.get(candidate, target.id)
@@ -133,17 +131,16 @@ class UvRepository:
     def build(self, target: BuildTarget, candidate: Candidate, sdist: Path | None) -> Path:
         if sdist is None:
             # A source tree (git, a directory) has no file to fetch; it becomes an sdist first.
-            sdist = tree_sdist(candidate, self.tmp / target.id / "trees" / candidate.name,
-                               self.prepared.env)
+            sdist = tree_sdist(candidate,
+                               self.prepared.context.under(target.id, "trees", candidate.name))
         elif not self.options.offline and not target.is_native(self.host):
             # A release with wheels for other platforms only is compiled code: no need to build it.
-            others = release_wheels(candidate, self.options.indexes.index_url or DEFAULT_INDEX)
+            others = release_wheels(candidate, self.options.indexes)
             why = compiled_release(replace(candidate, wheels=candidate.wheels + others), target)
             if why is not None:
                 raise NoWheelForTarget(candidate, why)
-        return build_sdist(candidate, sdist, target, self.host,
-                           self.tmp / target.id / f"{candidate.name}-{candidate.version}",
-                           self.prepared.env, self.prepared.cache, self.cores, self.on_event)
+        context = self.prepared.context.under(target.id, f"{candidate.name}-{candidate.version}")
+        return build_sdist(candidate, sdist, target, context, cores=self.cores)
 
     def metadata(self, wheel: Path) -> ReleaseMetadata | None:
         return ReleaseMetadata.of(inspect_wheel(wheel))
@@ -160,7 +157,7 @@ class UvRepository:
         if not target.is_native(self.host) or indexes.local_dirs or indexes.extra_index_urls:
             return
         requirements = self.prepared.requirements(target)
-        index = indexes.index_url or DEFAULT_INDEX
+        index = indexes.primary
 
         def guess() -> None:
             for sdist in sdists_to_prefetch(requirements, target, index,

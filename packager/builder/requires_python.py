@@ -4,9 +4,6 @@ Requires-Python and Requires-Dist are read from the files themselves, sdists too
 
 from __future__ import annotations
 
-import re
-import tarfile
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +13,8 @@ from packaging.metadata import RawMetadata, parse_email
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from ..targets import BuildTarget
-from ..wheels import MAX_READ, inspect_wheel
+from ..wheels import inspect_wheel
+from .sdist_archive import sdist_member
 
 if TYPE_CHECKING:
     from .resolution import Candidate
@@ -35,22 +33,9 @@ class PythonNotAdmitted:
         return f"{self.name}!={self.version}"
 
 
-def _sdist_member(path: Path, pattern: str) -> bytes:
-    """The first member of an sdist (zip or tar) whose name matches `pattern`, read bounded."""
-    wanted = re.compile(pattern)
-    if zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as archive:
-            name = next((n for n in archive.namelist() if wanted.fullmatch(n)), None)
-            return archive.open(name).read(MAX_READ) if name else b""
-    with tarfile.open(path) as archive:
-        member = next((m for m in archive if wanted.fullmatch(m.name) and m.isfile()), None)
-        handle = archive.extractfile(member) if member else None
-        return handle.read(MAX_READ) if handle else b""
-
-
 def _sdist_metadata(path: Path) -> RawMetadata:
     """An sdist's top-level PKG-INFO, parsed leniently."""
-    return parse_email(_sdist_member(path, r"[^/]+/PKG-INFO"))[0]
+    return parse_email(sdist_member(path, r"[^/]+/PKG-INFO"))[0]
 
 
 def egg_requires(text: str) -> list[str]:
@@ -80,7 +65,7 @@ def requires_dist(candidate: Candidate, path: Path) -> list[str]:
     listed = _sdist_metadata(path).get("requires_dist")
     if listed:
         return list(listed)
-    text = _sdist_member(path, r"[^/]+/[^/]+\.egg-info/requires\.txt")
+    text = sdist_member(path, r"[^/]+/[^/]+\.egg-info/requires\.txt")
     return egg_requires(text.decode("utf-8", "replace"))
 
 

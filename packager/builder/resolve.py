@@ -17,12 +17,13 @@ from ..credentials import secret_file
 from ..errors import BuildError, ResolutionError
 from ..events import Event, Events, ignore
 from ..targets import BuildTarget
+from .context import BuildContext
 from .failures import build_cause, failed_release
 from .fetch import fetch
 from .requires_python import not_admitted, requires_dist
 from .resolution import Candidate, Pinned, Request, Resolution, Unresolvable
 from .shared_metadata import ReleaseMetadata, uv_config
-from .stale import PYPI, fresher
+from .stale import fresher
 
 NETWORK_HINT = (
     "the package index could not be reached: check the network, a proxy (HTTPS_PROXY) or"
@@ -184,13 +185,11 @@ def compile_exact(
     Then once more with the pins uv left needlessly old raised (stale.py)."""
     excluded = list(request.excluded)
     first = _exclusion_rounds(request, excluded, on_event, on_pinned, shared)
-    index = request.indexes.index_url
     return fresher(
-        first, request.target, request.requirements, index,
-        request.indexes.auth_header(index or PYPI), request.cache, on_event,
-        lambda raised: _exclusion_rounds(request, [*excluded], on_event, on_pinned, shared,
-                                         raised),
-        requires_dist,
+        first, request, on_event,
+        again=lambda raised: _exclusion_rounds(request, [*excluded], on_event, on_pinned,
+                                               shared, raised),
+        read_requires=requires_dist,
     )
 
 
@@ -244,8 +243,8 @@ def _exclusion_rounds(
 
 def _files(request: Request, candidates: Sequence[Candidate]) -> list[Path]:
     if request.downloads is None:
-        return fetch(candidates, request.workdir / "download", request.cache,
-                     request.indexes.local_dirs, indexes=request.indexes)
+        context = BuildContext(request.env, request.cache, request.host, request.workdir)
+        return fetch(candidates, context, request.indexes)
     futures = [request.downloads.get(candidate, request.target.id) for candidate in candidates]
     return [future.result() for future in futures]
 

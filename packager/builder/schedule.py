@@ -16,7 +16,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from ..events import Event, Events
-from ..targets import BuildTarget, Host
+from ..targets import BuildTarget
 from .config import Options
 from .cores import Cores
 from .pool import PriorityPool
@@ -214,12 +214,12 @@ class Scheduler:
 
 class PluginBuild(Scheduler):
     """One build of the plugin: its inputs, and the scheduler over uv and the indexes that every
-    target shares (`jobs` sdist builds at a time, each CMake build told it may use `jobs`
-    cores)."""
+    target shares (one budget of `jobs` cores for its builds, cores.py)."""
 
-    def __init__(self, prepared: Prepared, options: Options, host: Host, tmp: Path,
-                 jobs: int | None, on_event: Events) -> None:
-        self.prepared, self.options, self.host, self.tmp = prepared, options, host, tmp
+    def __init__(self, prepared: Prepared, options: Options, jobs: int | None) -> None:
+        context = prepared.context  # the build's host, scratch directory and listener
+        self.prepared, self.options = prepared, options
+        self.host, self.tmp = context.host, context.workdir
         cores = Cores(jobs or os.cpu_count() or 1)
-        super().__init__(UvRepository(prepared, options, host, tmp, cores, on_event),
-                         prepared.targets, cores, on_event)
+        super().__init__(UvRepository(prepared, options, cores), prepared.targets, cores,
+                         context.on_event)

@@ -11,6 +11,7 @@ import time
 import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from packaging.requirements import Requirement
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
@@ -18,15 +19,20 @@ from packaging.version import InvalidVersion, Version
 
 from .. import _tools
 from .._files import sha256_of
-from ..cache import Cache, key_of
+from ..cache import key_of
 from ..errors import BuildError, ResolutionError
-from ..events import Event, Events, ignore
-from ..targets import BuildTarget, Host
+from ..events import Event
+from ..targets import BuildTarget
 from ..wheels import WheelInfo, compiled_members, inspect_wheel
 from .cores import Cores, compiler_jobs
 from .explain import index_files
 from .failures import build_cause, for_another_python
+from .indexes import Indexes
 from .resolution import Candidate
+from .sdist_archive import open_sdist
+
+if TYPE_CHECKING:
+    from .context import BuildContext
 
 
 class NoWheelForTarget(Exception):
@@ -112,12 +118,8 @@ def _unpack(sdist: Path, dest: Path) -> Path:
     """The sdist's top directory, unpacked by us: uv would pick a random directory, and
     compilers write the directory they ran in into debug info, so cold builds would differ."""
     dest.mkdir(parents=True, exist_ok=True)
-    if zipfile.is_zipfile(sdist):
-        with zipfile.ZipFile(sdist) as archive:
-            archive.extractall(dest)
-    else:
-        with tarfile.open(sdist) as archive:
-            archive.extractall(dest, filter="data")
+    with open_sdist(sdist) as archive:
+        archive.unpack(dest)
     tops = [p for p in dest.iterdir() if p.is_dir()]
     if len(tops) != 1:
         raise BuildError(f"{sdist.name} does not hold one top directory", "rebuild the sdist")
@@ -132,13 +134,8 @@ def build_cost(sdist: Path) -> int:
     size, ten times over for the bytes of code a compiler must read."""
     native = 0
     try:
-        if zipfile.is_zipfile(sdist):
-            with zipfile.ZipFile(sdist) as archive:
-                native = sum(i.file_size for i in archive.infolist()
-                             if i.filename.lower().endswith(NATIVE_SOURCES))
-        else:
-            with tarfile.open(sdist) as archive:
-                native = sum(m.size for m in archive if m.name.lower().endswith(NATIVE_SOURCES))
+        with open_sdist(sdist) as archive:
+            native = sum(m.size for m in archive.files() if m.name.lower().endswith(NATIVE_SOURCES))
     except (OSError, tarfile.TarError, zipfile.BadZipFile):
         pass  # the build itself says what is wrong with the file
     return sdist.stat().st_size + 10 * native
@@ -157,29 +154,30 @@ def _mapped(env: Mapping[str, str], source: Path, jobs: int) -> dict[str, str]:
     return {"CMAKE_BUILD_PARALLEL_LEVEL": str(jobs), "CARGO_BUILD_JOBS": str(jobs), **mapped}
 
 
-def build_sdist(
-    candidate: Candidate,
-    sdist: Path,
-    target: BuildTarget,
-    host: Host,
-    workdir: Path,
-    env: Mapping[str, str],
-    cache: Cache,
-    cores: Cores | None = None,
-    on_event: Events = ignore,
-) -> Path:
-    """A wheel of `sdist` for `target`, cached by sdist, target and tools: built by the target's
-    interpreter and repaired to its floor; for a foreign target, built on the host (NoWheelForTarget when
-    that fails; require_pure then says whether the target may have it)."""
+def _interpreter(candidate: Candidate, target: BuildTarget) -> Path:
+    """The Python that builds the target's wheels; NoWheelForTarget when there is none here."""
     if target.interpreter is None:
         raise NoWheelForTarget(candidate, f"only an sdist, and no Python {target.python_version} here")
-    native = target.is_native(host)
+    return target.interpreter
+
+
+def build_sdist(
+    candidate: Candidate, sdist: Path, target: BuildTarget, context: BuildContext, *,
+    cores: Cores | None = None,
+) -> Path:
+    """A wheel of `sdist` for `target`, cached by sdist, target and tools: built by the target's
+    interpreter (in the context's work directory) and repaired to its floor; for a foreign
+    target, built on the host (NoWheelForTarget when that fails; require_pure then says whether the
+    target may have it)."""
+    _interpreter(candidate, target)
+    native = target.is_native(context.host)
+    cache, on_event = context.cache, context.on_event
     tools = _tools.tool_versions()
     # A foreign target's build runs on the host, so every foreign target of a Python shares it.
     cell = target.id if native else f"host-built-py{target.python_version}"
     key = key_of(
         "sdist-build", sha256_of(sdist), cell, tools.get("uv", ""), tools.get("auditwheel", ""),
-        env.get("SOURCE_DATE_EPOCH", ""),
+        context.env.get("SOURCE_DATE_EPOCH", ""),
     )
     with cache.lock(key):
         wheel = cache.get_keyed("built", key)
@@ -188,8 +186,7 @@ def build_sdist(
                            target.id, "compile"))
             start = time.monotonic()
             try:
-                built = _build(candidate, sdist, target, target.interpreter, workdir, env, cache,
-                               repair=native, cores=cores)
+                built = _build(candidate, sdist, target, context, cores=cores)
             except BuildError as exc:
                 if native or (isinstance(exc, SdistFailure) and exc.other_python):
                     raise
@@ -221,11 +218,13 @@ def require_pure(
                                  f" resolution for {target.id} did not use")
 
 
-def release_wheels(candidate: Candidate, index_url: str) -> tuple[str, ...]:
-    """Every wheel file the index lists for the candidate's release, whatever its platform (uv's
-    lock keeps only the target's); none when the index cannot say."""
+def release_wheels(candidate: Candidate, indexes: Indexes) -> tuple[str, ...]:
+    """Every wheel file the primary index lists for the candidate's release, whatever its
+    platform (uv's lock keeps only the target's), asked with the index's credentials as the
+    look-ahead asks; none when the index cannot say."""
+    index = indexes.primary
     try:
-        files = index_files(candidate.name, index_url)
+        files = index_files(candidate.name, index, indexes.auth_header(index), indexes)
     except (ResolutionError, ValueError):
         return ()
     found, version = [], Version(candidate.version)
@@ -300,16 +299,12 @@ def _log_name(candidate: Candidate, target: BuildTarget) -> str:
 
 
 def _build(
-    candidate: Candidate,
-    sdist: Path,
-    target: BuildTarget,
-    interpreter: Path,
-    workdir: Path,
-    env: Mapping[str, str],
-    cache: Cache,
-    repair: bool,
+    candidate: Candidate, sdist: Path, target: BuildTarget, context: BuildContext, *,
     cores: Cores | None,
 ) -> Path:
+    """The wheel uv builds of `sdist`, repaired to the target's floor when the target is native."""
+    workdir, env, cache = context.workdir, context.env, context.cache
+    interpreter = _interpreter(candidate, target)
     built_dir, repaired_dir = workdir / "built", workdir / "repaired"
     try:
         source = _unpack(sdist, workdir / "src")
@@ -326,7 +321,7 @@ def _build(
             cause, for_another_python(exc.output),
         ) from exc
     info = inspect_wheel(wheel)
-    if not repair or info.is_pure or target.platform.kind != "manylinux":
+    if not target.is_native(context.host) or info.is_pure or target.platform.kind != "manylinux":
         return wheel
     floor = target.platform.glibc or (2, 17)
     policy = f"manylinux_{floor[0]}_{floor[1]}_{target.platform.arch}"

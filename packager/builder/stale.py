@@ -23,9 +23,8 @@ from ..errors import PackagerError
 from ..events import Event, Events
 from ..targets import BuildTarget
 from .explain import explain_files, index_files
-from .resolution import Candidate, Unresolvable
+from .resolution import Candidate, Request, Unresolvable
 
-PYPI = "https://pypi.org/simple"
 RAISE_ROUNDS = 3  # resolutions tried after uv's, each without the pins the last one's failure named
 MAJOR_GAP = 1  # a direct dependency more than this many major versions below its newest is said
 LISTING_THREADS = 8
@@ -126,15 +125,18 @@ def listings(names: Iterable[str], target: BuildTarget, index: str,
 
 
 def fresher(
-    first: Resolved, target: BuildTarget, direct: Sequence[str], index: str | None,
-    headers: Mapping[str, str], cache: Cache, on_event: Events,
+    first: Resolved, request: Request, on_event: Events, *,
     again: Callable[[Sequence[str]], Resolved], read_requires: Callable[[Candidate, Path], list[str]],
 ) -> Path:
     """The lock of `first`, or of one more resolution `again` with the stale pins raised as lower
-    bounds when that one is less stale; `direct` dependencies far below their newest are said."""
+    bounds when that one is less stale; the request's (direct) requirements far below their
+    newest are said. Listings come from its primary index, asked with its credentials."""
+    target, direct, cache = request.target, request.requirements, request.cache
+    index = request.indexes.primary
+    headers = request.indexes.auth_header(index)
     lock, candidates, files = first
     pins = _index_pins(candidates)
-    seen = listings(pins, target, index or PYPI, headers, cache)
+    seen = listings(pins, target, index, headers, cache)
     found = behind(pins, seen)
     raise_ = to_raise(found, _requirements(candidates, files, direct, target, read_requires))
     if raise_:
@@ -149,7 +151,7 @@ def fresher(
                            "resolve", detail=True))
         else:
             pins2 = _index_pins(second[1])
-            seen.update(listings(set(pins2) - set(seen), target, index or PYPI, headers, cache))
+            seen.update(listings(set(pins2) - set(seen), target, index, headers, cache))
             found2 = behind(pins2, seen)
             # Compared on the packages both pin: one the second leaves out is not made fresher.
             common = set(pins) & set(pins2)

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from ..builder.indexes import DEFAULT_INDEX
 from .group import Command
 from .options import COMBINE, ONLY, config_flags, project_and_targets
 
@@ -37,7 +38,7 @@ def build(project: Path, fmt: str | None, output: Path | None, jobs: int | None,
           only: tuple[str, ...], as_json: bool, verbose: bool, **flags: Any) -> None:
     """Build one wagon per target for the plugin in PROJECT."""
     from ..builder.config import load_options
-    from ..builder.pipeline import build_wagons
+    from ..builder.pipeline import BuildRun, build_wagons
     from .render import ci_group, progress_renderer, step_summary
 
     env = dict(os.environ)
@@ -46,8 +47,7 @@ def build(project: Path, fmt: str | None, output: Path | None, jobs: int | None,
     options = load_options(project.resolve(), env, cli, cwd=Path.cwd())
     start = time.monotonic()
     with ci_group(f"plugin-packager build {project}"), progress_renderer(verbose=verbose) as on_event:
-        report = build_wagons(options, env, on_event=on_event, jobs=jobs, refresh=refresh,
-                              only=only)
+        report = build_wagons(options, env, BuildRun(only, jobs, refresh), on_event=on_event)
     step_summary("build", report, start)
     if as_json:
         click.echo(report.to_json(), nl=False)
@@ -77,7 +77,7 @@ def lock(project: Path, **flags: Any) -> None:
 @click.argument("target")
 @click.option("--project", type=click.Path(path_type=Path, file_okay=False),
               help="A plugin project whose requirement markers to check as well.")
-@click.option("--index-url", help="The index to ask [https://pypi.org/simple]; credentials as for build.")
+@click.option("--index-url", help=f"The index to ask [{DEFAULT_INDEX}]; credentials as for build.")
 @click.option("--versions", default=5, show_default=True, help="How many versions to show.")
 def explain(package: str, target: str, project: Path | None, index_url: str | None,
             versions: int) -> None:
@@ -86,7 +86,6 @@ def explain(package: str, target: str, project: Path | None, index_url: str | No
     from ..builder.explain import closest, explain_files, index_files, marker_note, parse_target_id
     from ..builder.indexes import Indexes
     from ..builder.project import project_requirements
-    from ..builder.repository import DEFAULT_INDEX
     from ..targets import Host
 
     host = Host.detect()
@@ -99,7 +98,7 @@ def explain(package: str, target: str, project: Path | None, index_url: str | No
             click.echo(note)
     # The index's credentials are found, used and redacted as build's are: for a host named.
     indexes = Indexes.parse(index_url or "", [], [], Path.cwd(), env)
-    index = indexes.index_url or DEFAULT_INDEX
+    index = indexes.primary
     verdicts = explain_files(index_files(package, index, indexes.auth_header(index), indexes), cell)
     usable = next((v for v in verdicts if v.usable), None)
     click.echo(f"{package} for {cell.id}: " + (

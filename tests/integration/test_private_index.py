@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from packager.builder.indexes import Indexes
+from packager.builder.resolution import Candidate
+from packager.builder.sdists import release_wheels
 from tests.wagons import wheel_bytes
 
 from .conftest import Run, read_package_json, write_plugin
@@ -112,3 +115,14 @@ def test_refused_index_is_one_line_naming_it_without_the_password(
     assert "PLUGIN_PACKAGER_INDEX_USERNAME" in line
     assert ("the credentials from the URL were turned down" in line) is (status == "403 Forbidden")
     assert _leaks([tmp_path / "cache-none"], proc.stdout, proc.stderr) == []
+
+
+def test_release_wheels_asks_a_private_index_with_its_credentials(private_index: str) -> None:
+    """A foreign target's sdist is judged by the wheels its release publishes: asked of the
+    index with its credentials, as the look-ahead asks; without them the private index
+    answered 401, the release seemed to publish no wheel, and its sdist was built for nothing."""
+    with_password = private_index.replace("://", f"://{USER}:{PASSWORD}@")
+    indexes = Indexes.parse(with_password, [], [], Path.cwd(), {})
+    sdist = Candidate("secret-dep", "0.1.0", "secret_dep-0.1.0.tar.gz",
+                      f"{private_index}secret-dep/secret_dep-0.1.0.tar.gz", None, True)
+    assert release_wheels(sdist, indexes) == ("secret_dep-0.1.0-py3-none-any.whl",)

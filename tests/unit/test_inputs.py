@@ -11,6 +11,7 @@ from packaging.version import Version
 
 from packager._installers import missing_requirements
 from packager.builder.config import load_options
+from packager.builder.context import BuildContext
 from packager.builder.hook import CLOUDIFY_SCRIPT, hook_commands, hook_env
 from packager.builder.inputs import TargetInputs, read_inputs
 from packager.builder.pipeline import cell_inputs, cell_plugin
@@ -181,12 +182,13 @@ def test_combined_wagon_refuses_pythons_with_different_setup_py_branches(
     old, new = BuildTarget((3, 6), platform), BuildTarget((3, 11), platform)
     inputs = {old.id: TargetInputs(("six==1.15.0",)), new.id: TargetInputs(exclude=("idna",))}
     shared = _plugin("a", "idna")
-    same = Prepared([old, new], Cache(tmp_path), {}, 0, {old.python: shared, new.python: shared},
+    context = BuildContext({}, Cache(tmp_path), host, tmp_path)
+    same = Prepared([old, new], context, 0, {old.python: shared, new.python: shared},
                     [], inputs, SOURCE)
     assert cell_plugin(same, [old, new]) is shared.result()
     assert cell_inputs(same, [old, new]) == {"requirements": {"py36": ["six==1.15.0"]},
                                              "exclude": ["idna"]}
-    differ = Prepared([old, new], Cache(tmp_path), {}, 0,
+    differ = Prepared([old, new], context, 0,
                       {old.python: _plugin("a", "idna<3"), new.python: _plugin("b", "idna>=3.4")},
                       [], inputs, SOURCE)
     with pytest.raises(ConfigError, match="cannot share a wagon"):

@@ -20,19 +20,7 @@ LIMIT = 5
 OTHER_BRANCH = "being fixed on another branch"
 # "path relative to the repository::qualified name" -> why it may take more than LIMIT.
 ALLOWED: dict[str, str] = {
-    "packager/builder/fetch.py::fetch_one": OTHER_BRANCH,
-    "packager/builder/fetch.py::fetch": OTHER_BRANCH,
-    "packager/builder/fetch.py::Downloads.__init__": OTHER_BRANCH,
-    "packager/builder/pipeline.py::build_wagons": OTHER_BRANCH,
-    "packager/builder/project.py::plugin_wheel": OTHER_BRANCH,
-    "packager/builder/project.py::plugin_wheels": OTHER_BRANCH,
-    "packager/builder/project.py::prepare": OTHER_BRANCH,
     "packager/builder/resolve.py::_exclusion_rounds": OTHER_BRANCH,
-    "packager/builder/schedule.py::PluginBuild.__init__": OTHER_BRANCH,
-    "packager/builder/repository.py::UvRepository.__init__": OTHER_BRANCH,
-    "packager/builder/sdists.py::build_sdist": OTHER_BRANCH,
-    "packager/builder/sdists.py::_build": OTHER_BRANCH,
-    "packager/builder/stale.py::fresher": OTHER_BRANCH,
 }
 
 Function = Union[ast.FunctionDef, ast.AsyncFunctionDef]  # runs on Python 3.9 too

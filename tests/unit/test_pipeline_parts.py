@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from packaging.version import Version
 
+from packager.builder.context import BuildContext
 from packager.builder.explain import absolute
 from packager.builder.fetch import Downloads
 from packager.builder.pool import PriorityPool
@@ -103,14 +104,14 @@ def _file_candidate(path: Path, is_sdist: bool = False) -> Candidate:
                      size=path.stat().st_size)
 
 
-def test_downloads_fetch_a_file_once_however_many_targets_ask(tmp_path: Path) -> None:
+def test_downloads_fetch_a_file_once_however_many_targets_ask(tmp_path: Path, host: Host) -> None:
     source = tmp_path / "index" / "six-1.0-py3-none-any.whl"
     source.parent.mkdir()
     source.write_bytes(b"wheel bytes")
     events: list[Event] = []
     with PriorityPool(4) as pool:
-        downloads = Downloads(pool, tmp_path / "download", Cache(tmp_path / "cache"),
-                              on_event=events.append)
+        context = BuildContext({}, Cache(tmp_path / "cache"), host, tmp_path, events.append)
+        downloads = Downloads(pool, context)
         candidate = _file_candidate(source)
         futures = [downloads.get(candidate, target) for target in ("cp39-x", "cp311-x")]
         paths = [future.result(10) for future in futures]
@@ -121,13 +122,15 @@ def test_downloads_fetch_a_file_once_however_many_targets_ask(tmp_path: Path) ->
     assert events[0].message.startswith("downloaded six-1.0-py3-none-any.whl (0.0 MiB) in ")
 
 
-def test_downloads_refuse_a_file_whose_sha256_differs_from_the_index(tmp_path: Path) -> None:
+def test_downloads_refuse_a_file_whose_sha256_differs_from_the_index(
+    tmp_path: Path, host: Host
+) -> None:
     source = tmp_path / "six-1.0-py3-none-any.whl"
     source.write_bytes(b"wheel bytes")
     candidate = _file_candidate(source)
     source.write_bytes(b"other bytes")
     with PriorityPool(1) as pool:
-        downloads = Downloads(pool, tmp_path / "download", Cache(tmp_path / "cache"))
+        downloads = Downloads(pool, BuildContext({}, Cache(tmp_path / "cache"), host, tmp_path))
         with pytest.raises(ResolutionError, match="the index promised"):
             downloads.get(candidate).result(10)
 
