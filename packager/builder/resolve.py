@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
@@ -184,61 +185,70 @@ def compile_exact(
     and a release whose sdist uv could not build for it (a Python-2 setup.py), which stops uv.
     Then once more with the pins uv left needlessly old raised (stale.py)."""
     excluded = list(request.excluded)
-    first = _exclusion_rounds(request, excluded, on_event, on_pinned, shared)
+    rounds = _ExclusionRounds(request, on_event, on_pinned, shared)
     return fresher(
-        first, request, on_event,
-        again=lambda raised: _exclusion_rounds(request, [*excluded], on_event, on_pinned,
-                                               shared, raised),
+        rounds.run(excluded), request, on_event,
+        again=lambda raised: rounds.run([*excluded], raised),
         read_requires=requires_dist,
     )
 
 
-def _exclusion_rounds(
-    request: Request, excluded: list[str], on_event: Events, on_pinned: Pinned,
-    shared: Sequence[ReleaseMetadata], raised: Sequence[str] = (),
-) -> tuple[Path, list[Candidate], list[Path]]:
-    """The resolution, its files and their paths, once no release needs excluding; `excluded`
-    grows by each release excluded."""
-    target = request.target
-    unbuilt: Unbuildable | None = None
-    for _ in range(EXCLUSION_ROUNDS):
-        try:
-            lock = compile_lock(request, [*excluded, *raised], shared)
-        except Unbuildable as exc:
-            if exc.release is None or "{}!={}".format(*exc.release) in excluded:
-                raise
-            name, version = exc.release
-            on_event(Event(f"excluded {name} {version}: its sdist does not build for Python"
-                           f" {target.python_full_version} ({exc.cause})", target.id, "resolve"))
-            excluded.append(f"{name}!={version}")
-            unbuilt = exc
-            continue
-        except ResolutionError as exc:
-            if unbuilt is not None:
-                raise unbuilt from exc  # none without it (bottle==0.12.7): its failure is the cause
-            if not excluded:
-                raise
-            raise ResolutionError(f"{exc.message}, after excluding {', '.join(excluded)}",
-                                  exc.hint) from exc
-        pinned = candidates_from_lock(lock, target)
-        on_pinned(pinned)
-        # Source trees (git, directories) are not files to read Requires-Python from; uv
-        # already judged their metadata for this Python.
-        candidates = [c for c in pinned if not c.tree]
-        files = _files(request, candidates)
-        found = not_admitted(candidates, files, target)
-        if not found:
-            return lock, candidates, files
-        for one in found:
-            on_event(Event(
-                f"excluded {one.name} {one.version}: its Requires-Python {one.requires_python!r}"
-                f" does not admit Python {target.python_full_version}", target.id, "resolve"))
-        excluded += [one.constraint for one in found]
-    raise ResolutionError(
-        f"no resolution for {target.id} admits Python {target.python_full_version} after"
-        f" {EXCLUSION_ROUNDS} rounds excluding {', '.join(excluded)}",
-        "pin the dependencies that dropped this Python to older releases",
-    )
+@dataclass(frozen=True)
+class _ExclusionRounds:
+    """One target's resolution, run until no release needs excluding: what each run keeps."""
+
+    request: Request
+    on_event: Events
+    on_pinned: Pinned
+    shared: Sequence[ReleaseMetadata]
+
+    def run(self, excluded: list[str], raised: Sequence[str] = ()
+            ) -> tuple[Path, list[Candidate], list[Path]]:
+        """The resolution, its files and their paths, once no release needs excluding;
+        `excluded` grows by each release excluded, `raised` holds the pins stale.py raised."""
+        target = self.request.target
+        unbuilt: Unbuildable | None = None
+        for _ in range(EXCLUSION_ROUNDS):
+            try:
+                lock = compile_lock(self.request, [*excluded, *raised], self.shared)
+            except Unbuildable as exc:
+                if exc.release is None or "{}!={}".format(*exc.release) in excluded:
+                    raise
+                name, version = exc.release
+                self.on_event(Event(f"excluded {name} {version}: its sdist does not build for"
+                                    f" Python {target.python_full_version} ({exc.cause})",
+                                    target.id, "resolve"))
+                excluded.append(f"{name}!={version}")
+                unbuilt = exc
+                continue
+            except ResolutionError as exc:
+                if unbuilt is not None:
+                    # None resolves without it (bottle==0.12.7): its failure is the cause.
+                    raise unbuilt from exc
+                if not excluded:
+                    raise
+                raise ResolutionError(f"{exc.message}, after excluding {', '.join(excluded)}",
+                                      exc.hint) from exc
+            pinned = candidates_from_lock(lock, target)
+            self.on_pinned(pinned)
+            # Source trees (git, directories) are not files to read Requires-Python from; uv
+            # already judged their metadata for this Python.
+            candidates = [c for c in pinned if not c.tree]
+            files = _files(self.request, candidates)
+            found = not_admitted(candidates, files, target)
+            if not found:
+                return lock, candidates, files
+            for one in found:
+                self.on_event(Event(
+                    f"excluded {one.name} {one.version}: its Requires-Python"
+                    f" {one.requires_python!r} does not admit Python {target.python_full_version}",
+                    target.id, "resolve"))
+            excluded += [one.constraint for one in found]
+        raise ResolutionError(
+            f"no resolution for {target.id} admits Python {target.python_full_version} after"
+            f" {EXCLUSION_ROUNDS} rounds excluding {', '.join(excluded)}",
+            "pin the dependencies that dropped this Python to older releases",
+        )
 
 
 def _files(request: Request, candidates: Sequence[Candidate]) -> list[Path]:
