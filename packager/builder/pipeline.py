@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -22,6 +23,7 @@ from ..wheels import WheelInfo
 from .assemble import WagonParts, assemble, label_group, same_pythons
 from .config import Options
 from .context import BuildContext
+from .cores import Cores
 from .project import Prepared, prepare
 from .publish import publish, recover
 from .resolution import Candidate
@@ -111,9 +113,11 @@ def build_wagons(
     host = host or Host.detect()
     with tempfile.TemporaryDirectory(prefix="plugin-packager-") as tmp_name:
         tmp = Path(tmp_name)
-        context = BuildContext(env, Cache(options.cache_dir), host, tmp, on_event)
+        # One budget of cores for the plugin's wheels, the sdists and the wagons' checks.
+        context = BuildContext(env, Cache(options.cache_dir), host, tmp, on_event,
+                               Cores(run.jobs or os.cpu_count() or 1))
         prepared = prepare(options, context, run.only)
-        with closing(prepared), PluginBuild(prepared, options, run.jobs) as work:
+        with closing(prepared), PluginBuild(prepared, options) as work:
             # The build gate imports the plugin and its dependencies: third-party code too.
             built = _write_when_ready(work, options.indexes.without_credentials(env), run.refresh)
         report = BuildReport(

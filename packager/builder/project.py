@@ -194,6 +194,10 @@ def plugin_wheels(
         return trees[name]
 
     def build(python: tuple[int, int]) -> WheelInfo:
+        with context.cores.one():  # alongside the first target's sdist builds, when hooked
+            return _build(python)
+
+    def _build(python: tuple[int, int]) -> WheelInfo:
         copy, digest = tree(python)
         info = next((w for d, w in built if d == digest and not dynamic), None)
         if info is None:

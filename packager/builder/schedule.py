@@ -6,7 +6,6 @@ a Repository (repository.py) for everything that touches the world."""
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Future
@@ -68,8 +67,9 @@ class Exclusions:
 
 class Wheels:
     """Each target's wheel of each file, made once: the file itself, or built from its sdist as
-    soon as it is in hand (as many at a time as the build's budget of cores allows, cores.py: the first target's first, as the others
-    wait for its metadata, then the longest by a guess at their length)."""
+    soon as it is in hand (as many at a time as the build's budget of cores allows, cores.py:
+    the first target's first, as the others wait for its metadata, then the longest by a guess
+    at their length)."""
 
     def __init__(self, repository: Repository, lending: Lending, cores: Cores) -> None:
         self.repository, self.lending = repository, lending
@@ -214,12 +214,12 @@ class Scheduler:
 
 class PluginBuild(Scheduler):
     """One build of the plugin: its inputs, and the scheduler over uv and the indexes that every
-    target shares (one budget of `jobs` cores for its builds, cores.py)."""
+    target shares; its builds take their cores from the build's budget (cores.py)."""
 
-    def __init__(self, prepared: Prepared, options: Options, jobs: int | None) -> None:
+    def __init__(self, prepared: Prepared, options: Options) -> None:
         context = prepared.context  # the build's host, scratch directory and listener
         self.prepared, self.options = prepared, options
         self.host, self.tmp = context.host, context.workdir
-        cores = Cores(jobs or os.cpu_count() or 1)
+        cores = context.cores
         super().__init__(UvRepository(prepared, options, cores), prepared.targets, cores,
                          context.on_event)
