@@ -6,13 +6,24 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
+from packager.builder import project as project_module
+from packager.builder.config import load_options
+from packager.builder.context import BuildContext
 from packager.builder.cores import Cores, compiler_jobs, runs_steps_in_parallel
 from packager.builder.pool import PriorityPool
+from packager.builder.project import plugin_wheels
 from packager.builder.sdists import _mapped
+from packager.cache import Cache
+from packager.targets import BuildTarget, Host, parse_platform
+from tests.wagons import wheel_bytes
+
+HOST = Host("x86_64", (2, 36))
+LINUX = parse_platform("manylinux2014_x86_64", HOST)
 
 
 def _source(path: Path, name: str, text: str = "") -> Path:
@@ -126,3 +137,44 @@ def test_cmake_and_cargo_builds_are_those_that_run_steps_in_parallel(
     tmp_path: Path, name: str, text: str, parallel: bool
 ) -> None:
     assert runs_steps_in_parallel(_source(tmp_path / "src", name, text)) is parallel
+
+
+def test_the_other_pythons_plugin_wheels_wait_for_a_core_of_the_builds_budget(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A hooked project builds a plugin wheel per Python, the later ones beside the first
+    target's sdists: each takes its core from the one budget (our own hook runner, wheel build
+    and compile check replaced: no subprocess)."""
+    project = tmp_path / "plugin"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(
+        "[project]\nname = 'plugin'\nversion = '1.0'\n"
+        "[tool.plugin-packager]\npre-build = 'true'\n")
+    options = load_options(project, {})
+    held: list[int] = []
+
+    def wheel(tree: Path, digest: str, context: BuildContext, **_: object) -> Path:
+        held.append(cores.total - cores._free)
+        out = context.workdir / "plugin-1.0-py3-none-any.whl"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(wheel_bytes("plugin", "1.0"))
+        return out
+
+    monkeypatch.setattr(project_module, "run_hooks", lambda *_args: None)
+    monkeypatch.setattr(project_module, "plugin_wheel", wheel)
+    monkeypatch.setattr(project_module, "_check_compiles", lambda *_args: None)
+    cores = Cores(1)
+    context = BuildContext({}, Cache(tmp_path / "cache"), HOST, tmp_path / "work", cores=cores)
+    targets = [BuildTarget((3, 9), LINUX, Path("python3.9")),
+               BuildTarget((3, 11), LINUX, Path("python3.11"))]
+    with ThreadPoolExecutor(1) as builder:
+        queued = threading.Event()
+        builder.submit(queued.wait, 10)  # the later build waits in the queue behind this
+        plugins = plugin_wheels(options, targets, context, plugin_builder=builder)
+        assert held == [1]  # the first Python's, built at once with the free core
+        cores.take()  # now an sdist build holds the only core
+        queued.set()
+        time.sleep(0.2)  # room for a build that ignored the budget to run (none may)
+        assert not plugins[(3, 11)].done()
+        cores.give()
+        assert plugins[(3, 11)].result(timeout=10).name == "plugin"
