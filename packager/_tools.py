@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from ._tree import working_copy
 from .errors import BuildError, ExitCode, PackagerError
 
 # What uv and pip print when the index cannot be reached at all.
@@ -168,16 +170,19 @@ def run_project_code(command: Sequence[str], project: Path, env: Mapping[str, st
 
 
 def build_dists(project: Path, outdir: Path, env: Mapping[str, str]) -> list[Path]:
-    """The project's sdist, and its wheel built from that sdist (pypa/build's default)."""
-    cmd: list[str | Path] = [sys.executable, "-m", "build", "--installer", "uv", "--outdir",
-                             outdir, project]
-    try:
-        _run(cmd, env)
-    except ToolFailure as exc:
-        raise BuildError(
-            f"building the sdist and wheel of {project} failed: {exc.last_lines()}",
-            "run `python -m build` there to see the whole log",
-        ) from exc
+    """The project's sdist, and its wheel built from that sdist (pypa/build's default), built
+    in a copy of the project, as `build` builds the plugin's wheel: setuptools leaves the
+    `*.egg-info` it writes in the copy, not in the project."""
+    with tempfile.TemporaryDirectory(prefix="plugin-packager-source-") as tmp:
+        copy = working_copy(project, Path(tmp) / (project.resolve().name or "project"))
+        try:
+            _run([sys.executable, "-m", "build", "--installer", "uv", "--outdir", outdir, copy],
+                 env)
+        except ToolFailure as exc:
+            raise BuildError(
+                f"building the sdist and wheel of {project} failed: {exc.last_lines()}",
+                "run `python -m build` there to see the whole log",
+            ) from exc
     return sorted(outdir.iterdir())
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .. import _installers, _tools
 from .._files import sha256_of
+from .._tree import tree_digest, working_copy
 from ..cache import Cache, key_of
 from ..errors import ConfigError, SourceError
 from ..events import Event
@@ -21,12 +22,10 @@ from ..wagon.writer import ZIP_EPOCH
 from ..wheels import WheelInfo, inspect_wheel
 from .config import Options, read_pyproject
 from .context import BuildContext
-from .fingerprint import tree_digest
 from .hook import hook_commands, run_hooks
 from .indexes import Indexes
 from .inputs import TargetInputs
 from .resolution import Request
-from .workcopy import working_copy
 
 
 def configured_targets(

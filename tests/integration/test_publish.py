@@ -39,7 +39,10 @@ def test_publish_uploads_installs_back_and_refuses_the_same_version(
 ) -> None:
     project = hello_version(tmp_path, "1.2.0")
     env = {"TWINE_USERNAME": USER, "TWINE_PASSWORD": PASSWORD}
+    before = sorted(project.rglob("*"))
     done = run_cli("publish", project, "--repository-url", index_url, env=env)
+    # Built in a copy, as `build` builds: no *.egg-info or build/ left in the project.
+    assert sorted(project.rglob("*")) == before
     assert done.stdout.startswith(f"published hello-plugin 1.2.0 to {index_url}: ")
     assert "hello_plugin-1.2.0.tar.gz" in done.stdout
     assert "hello_plugin-1.2.0-py3-none-any.whl" in done.stdout

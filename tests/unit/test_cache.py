@@ -5,7 +5,7 @@ import os
 import time
 from pathlib import Path
 
-from packager.builder.fingerprint import tree_digest
+from packager._tree import tree_digest
 from packager.cache import Cache, key_of
 
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from packager.builder.fingerprint import tree_digest
-from packager.builder.workcopy import working_copy
+from packager._tree import tree_digest, working_copy
 
 
 def test_copy_holds_the_sources_and_git_without_its_objects(tmp_path: Path) -> None:
