@@ -241,10 +241,13 @@ def uv_compile(job: UvCompile, env: Mapping[str, str]) -> None:
     _run([uv_bin(), *job.args()], env)
 
 
-def uv_build_sdist(source: Path, interpreter: Path, outdir: Path, env: Mapping[str, str]) -> Path:
-    """A wheel from an sdist (or its unpacked directory), built by the target's own interpreter."""
+def uv_build_sdist(source: Path, interpreter: Path, outdir: Path, env: Mapping[str, str],
+                   settings: Sequence[str] = ()) -> Path:
+    """A wheel from an sdist (or its unpacked directory), built by the target's own interpreter;
+    `settings` (KEY=VALUE) go to its build backend."""
     cmd: list[str | Path] = [
-        uv_bin(), "build", "--wheel", "--python", interpreter, "--out-dir", outdir, source
+        uv_bin(), "build", "--wheel", "--python", interpreter, "--out-dir", outdir, source,
+        *(f"--config-setting={setting}" for setting in settings),
     ]
     _run(cmd, env)
     return _one_wheel(outdir, cmd)

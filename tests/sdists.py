@@ -111,3 +111,35 @@ static PyObject *answer(PyObject *self, PyObject *args) {
 }
 """
 
+
+
+STEPS = ("a", "b", "c", "d")
+RECORD_STEP = '''"""One build step: its start and end noted in $STEPS_LOG, half a second apart."""
+import os, sys, time
+with open(os.environ["STEPS_LOG"], "a") as log:
+    log.write("start\\n")
+time.sleep(0.5)
+with open(os.environ["STEPS_LOG"], "a") as log:
+    log.write("end\\n")
+open(sys.argv[1], "w").close()
+'''
+
+
+def write_meson_steps_sdist(dest: Path, name: str, version: str) -> Path:
+    """A meson-python sdist whose build runs four independent steps, each noting when it runs
+    in $STEPS_LOG: steps that overlapped ran in parallel."""
+    module = name.replace("-", "_")
+    steps = ", ".join(repr(step) for step in STEPS)
+    return write_sdist(dest, name, version, {
+        "pyproject.toml": '[build-system]\nrequires = ["meson-python"]\n'
+        f'build-backend = "mesonpy"\n\n[project]\nname = "{name}"\nversion = "{version}"\n',
+        "meson.build": f"project('{module}', version: '{version}')\n"
+        "py = import('python').find_installation()\n"
+        f"py.install_sources('{module}/__init__.py', subdir: '{module}')\n"
+        f"foreach step : [{steps}]\n"
+        "  custom_target('step-' + step, output: step + '.txt', build_by_default: true,\n"
+        "                command: [py, files('record_step.py'), '@OUTPUT@'])\n"
+        "endforeach\n",
+        "record_step.py": RECORD_STEP,
+        f"{module}/__init__.py": "",
+    })

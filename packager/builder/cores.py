@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from .._toml import tomllib
+
 
 class Cores:
     """`total` cores, handed out one at a time in the order they were asked for."""
@@ -75,21 +77,39 @@ class Cores:
 
 
 PARALLEL_BUILDS = (b"cmake", b"scikit-build", b"scikit_build", b"maturin", b"setuptools-rust",
-                   b"setuptools_rust")
+                   b"setuptools_rust", b"mesonpy")
 
 
 def runs_steps_in_parallel(source: Path) -> bool:
-    """Whether the unpacked sdist builds with CMake or Cargo, which run the steps of a build in
-    parallel as told (CMAKE_BUILD_PARALLEL_LEVEL, CARGO_BUILD_JOBS): a CMakeLists.txt or
-    Cargo.toml at its top, or a pyproject.toml that names such a backend."""
+    """Whether the unpacked sdist builds with CMake, Cargo or Meson, which run the steps of a
+    build in parallel as told (CMAKE_BUILD_PARALLEL_LEVEL, CARGO_BUILD_JOBS, meson-python's
+    compile-args): a CMakeLists.txt or Cargo.toml at its top, or a pyproject.toml that names
+    such a backend."""
     if (source / "CMakeLists.txt").is_file() or (source / "Cargo.toml").is_file():
         return True
+    text = _pyproject(source).lower()
+    return any(name in text for name in PARALLEL_BUILDS)
+
+
+def backend_settings(source: Path, jobs: int) -> list[str]:
+    """The build backend's settings (KEY=VALUE) for a build holding `jobs` cores: meson-python's
+    Ninja told `-j`, as it reads no variable and otherwise runs on every core."""
+    try:
+        table = tomllib.loads(_pyproject(source).decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return []  # the build itself says what is wrong with the file
+    system = table.get("build-system")
+    backend = system.get("build-backend") if isinstance(system, dict) else None
+    return [f"compile-args=-j{jobs}"] if backend == "mesonpy" else []
+
+
+def _pyproject(source: Path) -> bytes:
+    """The sdist's pyproject.toml, its first 64 KiB (b"" when it has none)."""
     try:
         with (source / "pyproject.toml").open("rb") as handle:
-            text = handle.read(1 << 16).lower()
+            return handle.read(1 << 16)
     except OSError:
-        return False
-    return any(name in text for name in PARALLEL_BUILDS)
+        return b""
 
 
 @contextmanager

@@ -24,7 +24,7 @@ from ..errors import BuildError, ResolutionError
 from ..events import Event
 from ..targets import BuildTarget
 from ..wheels import WheelInfo, compiled_members, inspect_wheel
-from .cores import Cores, compiler_jobs
+from .cores import Cores, backend_settings, compiler_jobs
 from .explain import index_files
 from .failures import build_cause, for_another_python
 from .indexes import Indexes
@@ -309,7 +309,8 @@ def _build(
     try:
         source = _unpack(sdist, workdir / "src")
         with compiler_jobs(cores, source) as jobs:
-            wheel = _tools.uv_build_sdist(source, interpreter, built_dir, _mapped(env, source, jobs))
+            wheel = _tools.uv_build_sdist(source, interpreter, built_dir,
+                                          _mapped(env, source, jobs), backend_settings(source, jobs))
     except _tools.ToolFailure as exc:
         log = cache.keep_log(_log_name(candidate, target), exc.output)
         cause = build_cause(exc.output) or exc.last_lines()

@@ -11,7 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from ..sdists import CXX11_STRING_CPP, GETRANDOM_C, PLAIN_C, TWINS, write_c_sdist, write_twin_sdist
+from ..sdists import (
+    CXX11_STRING_CPP,
+    GETRANDOM_C,
+    PLAIN_C,
+    STEPS,
+    TWINS,
+    write_c_sdist,
+    write_meson_steps_sdist,
+    write_twin_sdist,
+)
 from .conftest import Run, WagonVenv, interpreter, read_package_json, write_plugin
 from .floors import auditwheel_policy, platform_glibc, runs_on
 
@@ -119,3 +128,19 @@ def test_one_source_in_two_extensions_gives_the_same_loadable_wagon_twice(
     said = subprocess.run([python, "-I", "-c", code, tmp_path / "site"],
                           capture_output=True, text=True, check=True, timeout=60)
     assert said.stdout.split() == list(TWINS)
+
+
+def test_a_meson_build_runs_its_steps_on_the_cores_it_was_given(
+    tmp_path: Path, run_cli: Run
+) -> None:
+    """meson-python runs Ninja on every core unless told: with `-j 1` its four independent
+    steps (half a second each) never overlap."""
+    interpreter("3.11")
+    links = tmp_path / "links"
+    write_meson_steps_sdist(links, "pp-meson-steps", "0.1.0")
+    project = plugin(tmp_path, "pp-meson-steps")
+    steps = tmp_path / "steps.log"
+    run_cli("build", project, "--python", "3.11", "--platform", "manylinux2014_x86_64",
+            "--find-links", links, "-j", "1", "-o", tmp_path / "out",
+            env={"STEPS_LOG": str(steps)})
+    assert steps.read_text().split() == ["start", "end"] * len(STEPS)

@@ -14,7 +14,7 @@ import pytest
 from packager.builder import project as project_module
 from packager.builder.config import load_options
 from packager.builder.context import BuildContext
-from packager.builder.cores import Cores, compiler_jobs, runs_steps_in_parallel
+from packager.builder.cores import Cores, backend_settings, compiler_jobs, runs_steps_in_parallel
 from packager.builder.pool import PriorityPool
 from packager.builder.project import plugin_wheels
 from packager.builder.sdists import _mapped
@@ -131,9 +131,10 @@ def test_a_build_that_cannot_use_more_cores_holds_only_its_own(tmp_path: Path) -
     ("pyproject.toml", '[build-system]\nrequires = ["scikit-build-core"]\n', True),
     ("pyproject.toml", '[build-system]\nrequires = ["maturin>=1,<2"]\n', True),
     ("pyproject.toml", '[build-system]\nrequires = ["setuptools", "wheel"]\n', False),
+    ("pyproject.toml", '[build-system]\nbuild-backend = "mesonpy"\n', True),
     ("setup.py", "", False),
 ])
-def test_cmake_and_cargo_builds_are_those_that_run_steps_in_parallel(
+def test_cmake_cargo_and_meson_builds_are_those_that_run_steps_in_parallel(
     tmp_path: Path, name: str, text: str, parallel: bool
 ) -> None:
     assert runs_steps_in_parallel(_source(tmp_path / "src", name, text)) is parallel
@@ -178,3 +179,19 @@ def test_the_other_pythons_plugin_wheels_wait_for_a_core_of_the_builds_budget(
         assert not plugins[(3, 11)].done()
         cores.give()
         assert plugins[(3, 11)].result(timeout=10).name == "plugin"
+
+
+@pytest.mark.parametrize(("text", "settings"), [
+    ('[build-system]\nrequires = ["meson-python"]\nbuild-backend = "mesonpy"\n',
+     ["compile-args=-j3"]),
+    ('[build-system]\nbuild-backend = "setuptools.build_meta"\n', []),
+    ('[build-system]\nbuild-backend = ["mesonpy"]\n', []),
+    ('build-system = "mesonpy"\n', []),
+    ("[build-system\n", []),
+    ("", []),
+])
+def test_only_meson_python_is_told_its_cores_by_a_setting(
+    tmp_path: Path, text: str, settings: list[str]
+) -> None:
+    """meson-python runs Ninja, which reads no variable: its compile-args carry `-j`."""
+    assert backend_settings(_source(tmp_path / "src", "pyproject.toml", text), 3) == settings
