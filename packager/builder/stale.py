@@ -7,6 +7,7 @@ resolution, kept when it is less stale: fewer usable releases newer than the pin
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -29,6 +30,7 @@ RAISE_ROUNDS = 3  # resolutions tried after uv's, each without the pins the last
 MAJOR_GAP = 1  # a direct dependency more than this many major versions below its newest is said
 LISTING_THREADS = 8
 LISTING_TTL = 24 * 3600  # seconds, as a resolution is reused
+_JUDGED = ("filename", "requires-python", "yanked")  # what explain_files reads of a listed file
 Resolved = tuple[Path, list["Candidate"], list[Path]]
 
 
@@ -108,20 +110,32 @@ def listings(names: Iterable[str], target: BuildTarget, index: str,
     the index does not answer for (a --find-links file, a private name) is left out, so it
     never counts as stale."""
     def one(name: str) -> tuple[str, list[Version]]:
-        key = key_of("usable-versions", index, name, target.id, target.python_full_version)
-        kept = cache.get_keyed("listings", key, max_age=LISTING_TTL)
-        if kept is not None:
-            return name, [Version(v) for v in kept.read_text(encoding="utf-8").split()]
         try:
-            found = usable_versions(index_files(name, index, headers), target)
-        except (PackagerError, ValueError, KeyError, InvalidVersion):
+            return name, usable_versions(_listed(name, index, headers, cache), target)
+        except (PackagerError, ValueError, KeyError, TypeError, InvalidVersion):
             return name, []
-        cache.put_keyed_bytes("listings", key, "versions.txt",
-                              "\n".join(map(str, found)).encode("utf-8"))
-        return name, found
 
     with ThreadPoolExecutor(LISTING_THREADS) as pool:
         return dict(pool.map(one, sorted(set(names))))
+
+
+def _listed(name: str, index: str, headers: Mapping[str, str],
+            cache: Cache) -> list[dict[str, Any]]:
+    """The files the index lists for `name`, with what judging them takes (file name,
+    Requires-Python, yanked), kept a day for every target: the targets of a build pin mostly the
+    same packages, and each asking the index anew put dozens of requests on every target's path."""
+    key = key_of("index-files", index, canonicalize_name(name))
+    kept = cache.get_keyed("listings", key, max_age=LISTING_TTL)
+    try:
+        files = json.loads(kept.read_bytes()) if kept is not None else None
+    except ValueError:
+        files = None  # not what this function wrote: asked again
+    if isinstance(files, list) and all(isinstance(f, dict) for f in files):
+        return files
+    files = [{field: entry[field] for field in _JUDGED if field in entry}
+             for entry in index_files(name, index, headers)]
+    cache.put_keyed_bytes("listings", key, "files.json", json.dumps(files).encode("utf-8"))
+    return files
 
 
 def fresher(

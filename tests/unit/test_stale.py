@@ -9,6 +9,7 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.version import Version
 
+from packager.builder import stale
 from packager.builder.requires_python import egg_requires
 from packager.builder.resolution import Unresolvable
 from packager.builder.stale import (
@@ -18,14 +19,17 @@ from packager.builder.stale import (
     _raised_message,
     _say_direct,
     behind,
+    listings,
     staleness,
     to_raise,
     usable_versions,
 )
+from packager.cache import Cache
 from packager.targets import BuildTarget, Host, parse_platform
 
 HOST = Host("x86_64", (2, 36))
 CP311 = BuildTarget((3, 11), parse_platform("manylinux2014_x86_64", HOST), Path("python3.11"))
+CP39 = BuildTarget((3, 9), parse_platform("manylinux2014_x86_64", HOST), Path("python3.9"))
 
 
 def _versions(*texts: str) -> list[Version]:
@@ -126,3 +130,29 @@ def test_a_direct_dependency_is_named_when_far_below_a_newest_its_requirement_ad
     # pyvmomi's own requirement excludes 8; cloudify-common is one major behind (MAJOR_GAP).
     assert said == [("requests resolves to 1.0, 3 major versions below its newest usable release"
                     " 4.0, which the plugin's requests admits: other requirements hold it back")]
+
+
+def test_a_packages_listing_is_asked_once_for_all_targets_and_judged_for_each(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The targets of one build pin mostly the same packages: the second target reads the
+    first one's listing from the cache (no request), and judges it for its own Python."""
+    asked: list[str] = []
+
+    def index_files(name: str, index: str, headers: object) -> list[dict[str, object]]:
+        asked.append(name)
+        return [{"filename": "msal-1.39.0-py3-none-any.whl", "requires-python": ">=3.10",
+                 "url": "https://files.example.com/msal-1.39.0-py3-none-any.whl"},
+                {"filename": "msal-1.38.0-py3-none-any.whl"}]
+
+    monkeypatch.setattr(stale, "index_files", index_files)
+    cache = Cache(tmp_path / "cache")
+    index = "https://pypi.example.com/simple"
+    assert listings(["msal"], CP39, index, {}, cache) == {"msal": _versions("1.38.0")}
+    assert listings(["msal"], CP311, index, {}, cache) == {"msal": _versions("1.39.0", "1.38.0")}
+    assert asked == ["msal"]
+    (kept,) = (tmp_path / "cache").rglob("files.json")
+    assert "url" not in kept.read_text()  # what judging takes, no more
+    kept.write_text("{not json")  # damaged (its digest no longer matches): asked again
+    assert listings(["msal"], CP311, index, {}, cache) == {"msal": _versions("1.39.0", "1.38.0")}
+    assert asked == ["msal", "msal"]
