@@ -36,13 +36,17 @@ class SdistArchive:
     path: Path
     archive: zipfile.ZipFile | tarfile.TarFile
 
-    def files(self) -> list[Member]:
-        """Every regular file, in the archive's order."""
+    def files(self) -> Iterator[Member]:
+        """Every regular file, in the archive's order; a tar is read only as far as asked, so
+        finding PKG-INFO near its start does not inflate the rest."""
         if isinstance(self.archive, zipfile.ZipFile):
-            return [Member(i.filename, i.file_size, partial(self.archive.open, i))
-                    for i in self.archive.infolist() if not i.is_dir()]
-        return [Member(m.name, m.size, partial(self.archive.extractfile, m))
-                for m in self.archive if m.isfile()]
+            for info in self.archive.infolist():
+                if not info.is_dir():
+                    yield Member(info.filename, info.file_size, partial(self.archive.open, info))
+            return
+        for member in self.archive:
+            if member.isfile():
+                yield Member(member.name, member.size, partial(self.archive.extractfile, member))
 
     def read(self, pattern: str) -> bytes:
         """At most MAX_READ bytes of the first file whose name matches `pattern`; b"" if none."""

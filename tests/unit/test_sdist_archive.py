@@ -82,3 +82,14 @@ def test_a_tar_member_outside_the_directory_is_refused(tmp_path: Path) -> None:
     with pytest.raises(tarfile.OutsideDestinationError):
         _unpack(sdist, tmp_path / "src")
     assert not (tmp_path / "escaped").exists()
+
+
+def test_a_member_near_a_tars_start_is_read_without_inflating_the_rest(tmp_path: Path) -> None:
+    """PKG-INFO is read for every pinned sdist of every target: the tar is read only as far as
+    it, so what follows (here cut off, as a reader going on would find) is never inflated."""
+    whole = _tar(tmp_path / "whole.tar.gz",
+                 {"demo-1.0/PKG-INFO": FILES["demo-1.0/PKG-INFO"],
+                  "demo-1.0/data.bin": bytes(range(256)) * (1 << 14)})
+    cut = tmp_path / "demo-1.0.tar.gz"
+    cut.write_bytes(whole.read_bytes()[:len(whole.read_bytes()) // 2])
+    assert sdist_member(cut, r"[^/]+/PKG-INFO") == FILES["demo-1.0/PKG-INFO"]
