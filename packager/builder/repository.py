@@ -16,7 +16,6 @@ from ..events import Event
 from ..targets import BuildTarget
 from ..wheels import inspect_wheel
 from .config import Options
-from .cores import Cores
 from .direct import tree_sdist
 from .fetch import DOWNLOAD_THREADS, Downloads
 from .lock import lock_path, read_lock
@@ -85,9 +84,9 @@ class UvRepository:
     """Resolution by uv (or the project's locks), downloads from the indexes, sdists built by
     the target's interpreter."""
 
-    def __init__(self, prepared: Prepared, options: Options, cores: Cores) -> None:
-        context = prepared.context  # the build's host, scratch directory and listener
-        self.prepared, self.options, self.cores = prepared, options, cores
+    def __init__(self, prepared: Prepared, options: Options) -> None:
+        context = prepared.context  # the build's host, scratch directory, listener and cores
+        self.prepared, self.options = prepared, options
         self.host, self.tmp, self.on_event = context.host, context.workdir, context.on_event
         self._fetchers = PriorityPool(DOWNLOAD_THREADS)
         self._downloads = Downloads(self._fetchers, prepared.context, options.indexes,
@@ -140,7 +139,7 @@ class UvRepository:
             if why is not None:
                 raise NoWheelForTarget(candidate, why)
         context = self.prepared.context.under(target.id, f"{candidate.name}-{candidate.version}")
-        return build_sdist(candidate, sdist, target, context, cores=self.cores)
+        return build_sdist(candidate, sdist, target, context)
 
     def metadata(self, wheel: Path) -> ReleaseMetadata | None:
         return ReleaseMetadata.of(inspect_wheel(wheel))

@@ -217,9 +217,8 @@ class PluginBuild(Scheduler):
     target shares; its builds take their cores from the build's budget (cores.py)."""
 
     def __init__(self, prepared: Prepared, options: Options) -> None:
-        context = prepared.context  # the build's host, scratch directory and listener
+        context = prepared.context  # the build's host, scratch directory, listener and cores
         self.prepared, self.options = prepared, options
         self.host, self.tmp = context.host, context.workdir
-        cores = context.cores
-        super().__init__(UvRepository(prepared, options, cores), prepared.targets, cores,
+        super().__init__(UvRepository(prepared, options), prepared.targets, context.cores,
                          context.on_event)

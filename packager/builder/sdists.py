@@ -24,7 +24,7 @@ from ..errors import BuildError, ResolutionError
 from ..events import Event
 from ..targets import BuildTarget
 from ..wheels import WheelInfo, compiled_members, inspect_wheel
-from .cores import Cores, backend_settings, compiler_jobs
+from .cores import backend_settings, compiler_jobs
 from .explain import index_files
 from .failures import build_cause, for_another_python
 from .indexes import Indexes
@@ -161,10 +161,8 @@ def _interpreter(candidate: Candidate, target: BuildTarget) -> Path:
     return target.interpreter
 
 
-def build_sdist(
-    candidate: Candidate, sdist: Path, target: BuildTarget, context: BuildContext, *,
-    cores: Cores | None = None,
-) -> Path:
+def build_sdist(candidate: Candidate, sdist: Path, target: BuildTarget,
+                context: BuildContext) -> Path:
     """A wheel of `sdist` for `target`, cached by sdist, target and tools: built by the target's
     interpreter (in the context's work directory) and repaired to its floor; for a foreign
     target, built on the host (NoWheelForTarget when that fails; require_pure then says whether the
@@ -186,7 +184,7 @@ def build_sdist(
                            target.id, "compile"))
             start = time.monotonic()
             try:
-                built = _build(candidate, sdist, target, context, cores=cores)
+                built = _build(candidate, sdist, target, context)
             except BuildError as exc:
                 if native or (isinstance(exc, SdistFailure) and exc.other_python):
                     raise
@@ -298,17 +296,14 @@ def _log_name(candidate: Candidate, target: BuildTarget) -> str:
     return f"{candidate.name}-{candidate.version}-{target.id}"
 
 
-def _build(
-    candidate: Candidate, sdist: Path, target: BuildTarget, context: BuildContext, *,
-    cores: Cores | None,
-) -> Path:
+def _build(candidate: Candidate, sdist: Path, target: BuildTarget, context: BuildContext) -> Path:
     """The wheel uv builds of `sdist`, repaired to the target's floor when the target is native."""
     workdir, env, cache = context.workdir, context.env, context.cache
     interpreter = _interpreter(candidate, target)
     built_dir, repaired_dir = workdir / "built", workdir / "repaired"
     try:
         source = _unpack(sdist, workdir / "src")
-        with compiler_jobs(cores, source) as jobs:
+        with compiler_jobs(context.cores, source) as jobs:
             wheel = _tools.uv_build_sdist(source, interpreter, built_dir,
                                           _mapped(env, source, jobs), backend_settings(source, jobs))
     except _tools.ToolFailure as exc:
