@@ -96,8 +96,10 @@ def backend_settings(source: Path, jobs: int) -> list[str]:
     Ninja told `-j`, as it reads no variable and otherwise runs on every core."""
     try:
         table = tomllib.loads(_pyproject(source).decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return []  # the build itself says what is wrong with the file
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        # The sdist's publisher wrote it (tomllib recurses once per nested array): the build
+        # itself says what is wrong with the file.
+        return []
     system = table.get("build-system")
     backend = system.get("build-backend") if isinstance(system, dict) else None
     return [f"compile-args=-j{jobs}"] if backend == "mesonpy" else []

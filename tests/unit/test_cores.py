@@ -188,6 +188,7 @@ def test_the_other_pythons_plugin_wheels_wait_for_a_core_of_the_builds_budget(
     ('[build-system]\nbuild-backend = ["mesonpy"]\n', []),
     ('build-system = "mesonpy"\n', []),
     ("[build-system\n", []),
+    ("a = " + "[" * 30_000 + "]" * 30_000 + "\n", []),  # nested past the parser's recursion
     ("", []),
 ])
 def test_only_meson_python_is_told_its_cores_by_a_setting(
